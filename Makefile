@@ -1,0 +1,41 @@
+# Two commands for a fresh machine (Debian, Python 3.11):
+#   make run   — install, then show the national summary and an area profile on the embedded data
+#   make test  — install everything (Python, Debian, npm), then run the full test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SOCMOB := $(VENV)/bin/socmob
+AREA ?= Blackpool
+
+.PHONY: run test install system-deps lint bench data clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	python3 -m pip install -q --disable-pip-version-check uv
+	python3 -m uv venv -q --allow-existing --python 3.11 $(VENV)
+	python3 -m uv pip install -q --python $(PY) -r requirements.lock
+	python3 -m uv pip install -q --python $(PY) --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(SOCMOB) summary
+	$(SOCMOB) area "$(AREA)"
+
+system-deps:
+	./scripts/install-system-deps.sh
+
+test: install system-deps
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) -m bench
+
+data: install
+	$(PY) scripts/build_default_data.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""Shared pieces of the command line: output formats, errors, the ``synth`` group.
+
+Commands are a thin shell over the library: they parse options, call one library
+function, and print its result as a table, CSV or JSON. They never compute statistics.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any, NoReturn
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from socmob.errors import SocmobError
+from socmob.results import dumps
+
+console = Console()
+err_console = Console(stderr=True)
+
+synth_app = typer.Typer(
+    help="Generate labelled SYNTHETIC data with known truth (for demos, tests, benchmarks).",
+    no_args_is_help=True,
+)
+
+
+class OutputFormat(str, Enum):
+    """Output formats every command accepts."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOption = typer.Option(
+    OutputFormat.table, "--format", "-f", help="Output format: table, csv or json."
+)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a one-line error to stderr and exit (code 2 = bad input or usage)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn :class:`~socmob.errors.SocmobError` into a one-line message and exit code 2."""
+    try:
+        yield
+    except SocmobError as exc:
+        fail(str(exc))
+
+
+def print_frame(frame: pd.DataFrame, fmt: OutputFormat | str, *, title: str | None = None,
+                json_obj: Any = None) -> None:
+    """Print a frame as a rich table, CSV or JSON records (``json_obj`` overrides the
+    JSON payload)."""
+    fmt = OutputFormat(fmt)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(dumps(json_obj if json_obj is not None else frame) + "\n")
+    elif fmt is OutputFormat.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        table = Table(title=title, show_lines=False)
+        for col in frame.columns:
+            justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
+            table.add_column(str(col), justify=justify)  # type: ignore[arg-type]
+        for row in frame.itertuples(index=False):
+            table.add_row(*("" if _isna(v) else _fmt(v) for v in row))
+        console.print(table)
+
+
+def print_json(obj: Any) -> None:
+    """Print any JSON-able object (numpy/pandas values converted)."""
+    sys.stdout.write(dumps(obj) + "\n")
+
+
+def _isna(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e-3 or abs(value) >= 1e6 else f"{value:.3f}"
+    return str(value)
+
+
+Registrar = Callable[[typer.Typer], None]

@@ -1,0 +1,1 @@
+"""socmob.workforce."""
