@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SOCMOB := $(VENV)/bin/socmob
 AREA ?= Blackpool
 
-.PHONY: run test install system-deps lint bench data clean
+.PHONY: run test install system-deps web-assets lint bench data clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	python3 -m pip install -q --disable-pip-version-check uv
@@ -24,7 +24,10 @@ run: install
 system-deps:
 	./scripts/install-system-deps.sh
 
-test: install system-deps
+web-assets: install
+	if [ -x scripts/build_web_assets.sh ]; then ./scripts/build_web_assets.sh; fi
+
+test: install system-deps web-assets
 	$(PY) -m pytest -q
 
 lint: install
