@@ -1,0 +1,157 @@
+"""Normalisation: bring indicators onto a common scale (COINr's ``Normalise``).
+
+Arrays are ``(..., units, indicators)``; statistics are over the units axis, ignoring
+missing values. Each indicator is first multiplied by its direction (±1), as COINr does,
+so that higher always means better. With :math:`x` the directed values:
+
+``minmax``     :math:`l + (u-l)\\,(x-\\min x)/(\\max x-\\min x)` (default ``l_u=(0, 100)``)
+``zscore``     :math:`m + s\\,(x-\\bar x)/\\mathrm{sd}(x)`, sample SD (``n-1``), default
+               ``m_sd=(0, 1)``
+``rank``       ranks, ties get the minimum rank (R ``rank(ties.method="min")``)
+``prank``      percentile rank :math:`(r_{\\min}-1)/(n-1)`
+``borda``      rank − 1
+``dist2max``   :math:`1-(\\max x - x)/(\\max x-\\min x)`
+``dist2ref``   :math:`1-(x_{ref}-x)/(x_{ref}-\\min x)` for a reference unit (``iref``, a
+               0-based row position), optionally capped at 1
+``dist2targ``  :math:`1-(t-x)/(t-\\min x)` with targets from iMeta ``Target`` (times the
+               direction), optionally capped at 1
+``fracmax``    :math:`x/\\max x`
+``goalposts``  :math:`(x-l)/(u-l)` truncated to [0, 1] then times ``a``, goalposts
+               ``(l, u, a)`` per indicator on the original scale (flipped for direction −1)
+``none``       the directed values
+
+Reference: OECD/JRC (2008) *Handbook on Constructing Composite Indicators*, section 5.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+from socmob.errors import InputError
+
+NORMALISE_METHODS = ("minmax", "zscore", "rank", "prank", "borda", "dist2max", "dist2ref",
+                     "dist2targ", "fracmax", "goalposts", "none")
+"""Names accepted by :func:`normalise_array`."""
+
+_NEEDS_SPREAD = {"minmax", "zscore", "dist2max"}
+
+
+def _names(codes: Sequence[str] | None, n: int) -> list[str]:
+    return list(codes) if codes is not None else [f"column {i + 1}" for i in range(n)]
+
+
+def check_spread(x: np.ndarray, codes: Sequence[str] | None = None) -> None:
+    """Raise :class:`~socmob.errors.InputError` naming the first indicator with zero
+    variance (every value the same) anywhere in ``x``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanmax(x, axis=-2) - np.nanmin(x, axis=-2)
+    flat = spread.reshape(-1, x.shape[-1])
+    bad = np.flatnonzero(np.any(~(flat > 0), axis=0))
+    if bad.size:
+        name = _names(codes, x.shape[-1])[int(bad[0])]
+        raise InputError(f"indicator {name!r} has zero variance (all values equal), so it "
+                         "cannot be normalised", column=name,
+                         expected="an indicator that varies between units")
+
+
+def rank_min(x: np.ndarray, axis: int = -2) -> np.ndarray:
+    """Ranks along ``axis`` with ties given the minimum rank; NaN stays NaN."""
+    x = np.asarray(x, dtype=float)
+    r = rankdata(np.where(np.isnan(x), np.inf, x), method="min", axis=axis).astype(float)
+    return np.where(np.isnan(x), np.nan, r)
+
+
+def normalise_array(
+    x: np.ndarray,
+    *,
+    method: str = "minmax",
+    directions: np.ndarray | Sequence[float] | None = None,
+    l_u: tuple[float, float] = (0.0, 100.0),
+    m_sd: tuple[float, float] = (0.0, 1.0),
+    iref: int | None = None,
+    targets: np.ndarray | Sequence[float] | None = None,
+    goalposts: np.ndarray | None = None,
+    cap_max: bool = False,
+    codes: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Normalise each indicator column of ``x`` (see the module docstring).
+
+    Raises :class:`~socmob.errors.InputError` naming the indicator for zero variance
+    (methods that divide by the range or SD), and for a missing target or goalpost.
+    """
+    if method not in NORMALISE_METHODS:
+        raise InputError(f"unknown normalisation {method!r}", column="method",
+                         expected=" or ".join(NORMALISE_METHODS))
+    x = np.asarray(x, dtype=float)
+    n_ind = x.shape[-1]
+    d = np.ones(n_ind) if directions is None else np.asarray(directions, dtype=float)
+    xd = x * d
+    if method in _NEEDS_SPREAD:
+        check_spread(xd, codes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.nanmin(xd, axis=-2, keepdims=True)
+        hi = np.nanmax(xd, axis=-2, keepdims=True)
+        if method == "minmax":
+            return (xd - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0]
+        if method == "zscore":
+            if not m_sd[1] > 0:
+                raise InputError("z-score SD must be positive", column="m_sd",
+                                 expected="m_sd=(mean, sd > 0)")
+            mean = np.nanmean(xd, axis=-2, keepdims=True)
+            sd = np.nanstd(xd, axis=-2, ddof=1, keepdims=True)
+            return (xd - mean) / sd * m_sd[1] + m_sd[0]
+        if method == "rank":
+            return rank_min(xd)
+        if method == "borda":
+            return rank_min(xd) - 1.0
+        if method == "prank":
+            n = np.sum(~np.isnan(xd), axis=-2, keepdims=True)
+            return (rank_min(xd) - 1.0) / (n - 1.0)
+        if method == "dist2max":
+            return 1.0 - (hi - xd) / (hi - lo)
+        if method == "fracmax":
+            return xd / hi
+        if method == "dist2ref":
+            if iref is None or not 0 <= iref < x.shape[-2]:
+                raise InputError("dist2ref needs a reference unit", column="iref",
+                                 expected=f"a row position 0..{x.shape[-2] - 1}")
+            ref = xd[..., iref : iref + 1, :]
+            y = 1.0 - (ref - xd) / (ref - lo)
+            return np.minimum(y, 1.0) if cap_max else y
+        if method == "dist2targ":
+            t = _per_indicator(targets, n_ind, "Target", codes) * d
+            y = 1.0 - (t - xd) / (t - lo)
+            return np.minimum(y, 1.0) if cap_max else y
+        if method == "goalposts":
+            gp = np.asarray(goalposts, dtype=float) if goalposts is not None else None
+            if gp is None or gp.shape != (n_ind, 3) or np.isnan(gp).any():
+                raise InputError("goalposts need (lower, upper, scale) for every indicator",
+                                 column="goalposts", expected=f"an array of shape ({n_ind}, 3)")
+            low, up, scale = gp[:, 0], gp[:, 1], gp[:, 2]
+            y = np.where(d < 0, (x - up) / (low - up), (x - low) / (up - low))
+            return np.clip(y, 0.0, 1.0) * scale
+        return xd
+
+
+def _per_indicator(values: Any, n: int, label: str, codes: Sequence[str] | None
+                   ) -> np.ndarray:
+    if values is None:
+        raise InputError(f"{label} values are required", column=label,
+                         expected=f"a {label} for every indicator")
+    arr = np.asarray(values, dtype=float)
+    if arr.shape != (n,):
+        raise InputError(f"{arr.size} {label} values for {n} indicators", column=label,
+                         expected=f"{n} values")
+    missing = np.flatnonzero(np.isnan(arr))
+    if missing.size:
+        name = _names(codes, n)[int(missing[0])]
+        raise InputError(f"indicator {name!r} has no {label}", column=name,
+                         expected=f"a numeric {label} in iMeta")
+    return arr

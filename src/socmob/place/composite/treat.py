@@ -1,0 +1,226 @@
+"""Outlier treatment: skew/kurtosis check, winsorisation, log transform.
+
+Arrays are ``(..., units, indicators)``: every statistic is taken over the units axis
+(``-2``) and any leading axes (Monte Carlo runs) are treated independently, so the same
+code serves one coin and 10,000 runs at once. Missing values are ignored.
+
+COINr's default (``Treat()``, COINr 1.1): for each indicator,
+
+1. pass if ``|skew| < skew_thresh`` **or** ``kurt < kurt_thresh`` (2 and 3.5);
+2. otherwise winsorise one step at a time while the check fails and the count of
+   winsorised points is below ``winmax``: if the skew of the current values is ≥ 0 every
+   point equal to the maximum is set to the largest remaining value, else every point
+   equal to the minimum is set to the smallest remaining value;
+3. if it still fails, discard the winsorisation and apply the log transform
+   ``log(x − min x + 0.01 (max x − min x))`` (COINr's ``log_CT``) to the original values.
+
+Skewness and kurtosis are the sample statistics of type 2 in Joanes & Gill (1998) (as in
+Excel, SAS and ``e1071`` type 2), with :math:`m_r = \\frac1n\\sum (x-\\bar x)^r`:
+
+.. math::
+    G_1 = \\frac{\\sqrt{n(n-1)}}{n-2}\\,\\frac{m_3}{m_2^{3/2}}, \\qquad
+    G_2 = \\frac{(n-1)\\,[(n+1)(m_4/m_2^2 - 3) + 6]}{(n-2)(n-3)}.
+
+COINr counts winsorised points as the number of tied points moved at the latest
+high-side step plus at the latest low-side step (ties accumulate, so after *k* steps on
+one side of a vector without ties the count is *k*); this module counts the same way so
+that ``winmax`` stops at the same point.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+TREAT_METHODS = ("winsorise_log", "winsorise", "log", "none")
+"""``winsorise_log`` (COINr default), ``winsorise`` only, ``log`` (log_CT) only, none."""
+
+
+def _centred(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = np.sum(~np.isnan(x), axis=-2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(x, axis=-2, keepdims=True)
+    return x - mean, n.astype(float)
+
+
+def skewness(x: np.ndarray) -> np.ndarray:
+    """Sample skewness G1 (type 2) over the units axis, ignoring NaN (NaN if n < 3)."""
+    d, n = _centred(np.asarray(x, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m2 = np.nansum(d**2, axis=-2)
+        m3 = np.nansum(d**3, axis=-2)
+        g = np.sqrt(n) * m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+    return np.where(n >= 3, g, np.nan)
+
+
+def kurtosis(x: np.ndarray) -> np.ndarray:
+    """Sample excess kurtosis G2 (type 2) over the units axis, ignoring NaN (NaN if n < 4)."""
+    d, n = _centred(np.asarray(x, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m2 = np.nansum(d**2, axis=-2)
+        m4 = np.nansum(d**4, axis=-2)
+        r = n * m4 / m2**2
+        g = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    return np.where(n >= 4, g, np.nan)
+
+
+def skew_kurt_pass(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """COINr's ``check_SkewKurt``: pass where ``|skew| < skew_thresh`` or
+    ``kurt < kurt_thresh``. Returns (pass, skew, kurt); an undefined statistic passes
+    (COINr leaves such a vector untreated)."""
+    sk = skewness(x)
+    kt = kurtosis(x)
+    with np.errstate(invalid="ignore"):
+        ok = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
+    ok = ok | np.isnan(sk) | np.isnan(kt)
+    return ok, sk, kt
+
+
+def log_ct(x: np.ndarray) -> np.ndarray:
+    """COINr's ``log_CT``: :math:`\\log(x - \\min x + 0.01(\\max x - \\min x))` per column."""
+    x = np.asarray(x, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.nanmin(x, axis=-2, keepdims=True)
+        hi = np.nanmax(x, axis=-2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x - lo + 0.01 * (hi - lo))
+
+
+@dataclass(frozen=True)
+class Winsorised:
+    """Outcome of :func:`winsorise`: values, points counted as in COINr, and a mask of
+    every point that was changed."""
+
+    x: np.ndarray
+    nwin: np.ndarray
+    treated: np.ndarray
+
+
+def winsorise(
+    x: np.ndarray,
+    *,
+    winmax: int | np.ndarray | None = 5,
+    skew_thresh: float = 2.0,
+    kurt_thresh: float = 3.5,
+    force: bool = False,
+) -> Winsorised:
+    """Winsorise columns that fail the skew/kurtosis check (COINr's ``winsorise``).
+
+    ``winmax`` may be an array broadcastable to the column shape ``(..., indicators)`` so
+    that each Monte Carlo run has its own limit; ``None`` means no limit.
+    """
+    x = np.array(x, dtype=float, copy=True)
+    n_units = x.shape[-2]
+    col_shape = x.shape[:-2] + x.shape[-1:]
+    limit = np.broadcast_to(
+        np.asarray(n_units + 1 if winmax is None else winmax, dtype=float), col_shape)
+    passing, sk, _ = skew_kurt_pass(x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    n_hi = np.zeros(col_shape)
+    n_lo = np.zeros(col_shape)
+    treated = np.zeros(x.shape, dtype=bool)
+    active = (~passing | force) & (limit > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for _ in range(n_units):
+            if not active.any():
+                break
+            high = active & (sk >= 0)
+            low = active & ~(sk >= 0)
+            if high.any():
+                mx = np.nanmax(x, axis=-2, keepdims=True)
+                at = x == mx
+                nxt = np.nanmax(np.where(at, np.nan, x), axis=-2, keepdims=True)
+                move = at & high[..., None, :]
+                x = np.where(move, nxt, x)
+                treated |= move
+                n_hi = np.where(high, at.sum(axis=-2), n_hi)
+            if low.any():
+                mn = np.nanmin(x, axis=-2, keepdims=True)
+                at = x == mn
+                nxt = np.nanmin(np.where(at, np.nan, x), axis=-2, keepdims=True)
+                move = at & low[..., None, :]
+                x = np.where(move, nxt, x)
+                treated |= move
+                n_lo = np.where(low, at.sum(axis=-2), n_lo)
+            passing, sk, _kt = skew_kurt_pass(x, skew_thresh=skew_thresh,
+                                             kurt_thresh=kurt_thresh)
+            active = active & (~passing | force) & (n_hi + n_lo < limit)
+    return Winsorised(x=x, nwin=n_hi + n_lo, treated=treated)
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """Outcome of :func:`treat_array`.
+
+    ``stage`` per column: 0 untreated (passed), 1 winsorised, 2 log-transformed (or, for
+    ``method="winsorise"``, winsorised but still failing). ``skew``/``kurt`` are the
+    statistics before treatment, ``skew_after``/``kurt_after`` after.
+    """
+
+    x: np.ndarray
+    stage: np.ndarray
+    nwin: np.ndarray
+    skew: np.ndarray
+    kurt: np.ndarray
+    skew_after: np.ndarray
+    kurt_after: np.ndarray
+    passed_after: np.ndarray
+    treated: np.ndarray
+
+
+def treat_array(
+    x: np.ndarray,
+    *,
+    method: str = "winsorise_log",
+    winmax: int | np.ndarray | None = 5,
+    skew_thresh: float = 2.0,
+    kurt_thresh: float = 3.5,
+    skip: np.ndarray | None = None,
+) -> Treatment:
+    """Treat outliers column by column (COINr's default two-stage treatment).
+
+    ``skip`` is a boolean mask over indicators left untreated. ``method``: see
+    :data:`TREAT_METHODS`.
+    """
+    if method not in TREAT_METHODS:
+        from socmob.errors import InputError
+
+        raise InputError(f"unknown treatment {method!r}", column="method",
+                         expected=" or ".join(TREAT_METHODS))
+    x = np.asarray(x, dtype=float)
+    col_shape = x.shape[:-2] + x.shape[-1:]
+    ok0, sk0, kt0 = skew_kurt_pass(x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    if skip is not None:
+        ok0 = ok0 | np.broadcast_to(np.asarray(skip, dtype=bool), col_shape)
+    stage = np.zeros(col_shape, dtype=int)
+    nwin = np.zeros(col_shape)
+    treated = np.zeros(x.shape, dtype=bool)
+    out = x
+    if method == "none":
+        return Treatment(x=x.copy(), stage=stage, nwin=nwin, skew=sk0, kurt=kt0,
+                         skew_after=sk0, kurt_after=kt0, passed_after=ok0, treated=treated)
+    fail = ~ok0
+    if method in ("winsorise_log", "winsorise"):
+        win = winsorise(x, winmax=winmax, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        ok1, _, _ = skew_kurt_pass(win.x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        use_win = fail & (ok1 | (method == "winsorise"))
+        out = np.where(fail[..., None, :], win.x, x)
+        treated = win.treated & fail[..., None, :]
+        nwin = np.where(fail, win.nwin, 0.0)
+        stage = np.where(use_win, 1, stage)
+        fail = fail & ~ok1
+        if method == "winsorise":
+            fail = np.zeros_like(fail)
+    if method in ("winsorise_log", "log") and fail.any():
+        logged = log_ct(x)
+        out = np.where(fail[..., None, :], logged, out)
+        treated = np.where(fail[..., None, :], ~np.isnan(x), treated)
+        stage = np.where(fail, 2, stage)
+    ok2, sk2, kt2 = skew_kurt_pass(out, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    return Treatment(x=out, stage=stage, nwin=nwin, skew=sk0, kurt=kt0, skew_after=sk2,
+                     kurt_after=kt2, passed_after=ok2, treated=treated)
