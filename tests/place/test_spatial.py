@@ -230,21 +230,9 @@ ISLANDS = {"Isle of Anglesey", "Isle of Wight", "Na h-Eileanan Siar", "Northern 
 
 def smc_data() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The SoN 2025 map and composites from the embedded data (socmob.data)."""
-    data = pytest.importorskip("socmob.data")
-    if not hasattr(data, "boundaries"):  # TEMPFALLBACK
-        import os
-        if os.environ.get("F_FALLBACK"):
-            sh = "/work/shared/data/"
-            g = gpd.read_file(sh + "smc-son/maps/uk-205-areas-2025.topojson").set_crs(4326)
-            c = pd.read_csv(sh + "smc-derived/smc_composites_205_son2025.csv")
-            slug = dict(zip(c.area_name, c.slug, strict=False))
-            g["area_id"] = g.Newname.map(slug)
-            g["area_name"] = g.Newname
-            c = c.rename(columns={"slug": "area_id", "time_period": "period", "z_score": "z",
-                                  "group_number": "band", "group_label": "band_label"})
-            return g[["area_id", "area_name", "geometry"]], c
-        pytest.skip("socmob.data.boundaries is not available yet")
-    return data.boundaries(), data.composites(edition=2025)
+    from socmob.data import boundaries, composites
+
+    return boundaries(), composites(edition=2025)
 
 
 @pytest.fixture(scope="module")
