@@ -86,10 +86,12 @@ def band_2025(z: float | Sequence[float] | np.ndarray | pd.Series) -> np.ndarray
     [1, 3, 4, 4, 5, 7]
     """
     values = np.atleast_1d(np.asarray(z, dtype="float64"))
-    magnitude = np.abs(values)
+    missing = np.isnan(values)
+    filled = np.where(missing, 0.0, values)
+    magnitude = np.abs(filled)
     steps = sum((magnitude >= c).astype("int64") for c in (0.5, 1.0, 1.5))
-    bands = 4 + np.sign(values).astype("int64") * steps
-    return np.where(np.isnan(values), 0, bands).astype("int64")
+    bands = 4 + np.sign(filled).astype("int64") * steps
+    return np.where(missing, 0, bands).astype("int64")
 
 
 def band_label_2025(band: int | Sequence[int] | np.ndarray | pd.Series) -> np.ndarray:
