@@ -1,1 +1,49 @@
-"""socmob.income."""
+"""Intergenerational income mobility: ranks, IGE, rank-rank slope, transition matrices,
+absolute mobility, mobility indices and area outcomes — as Ibis expressions that run
+unchanged on DuckDB and PySpark.
+
+>>> from socmob.engine import connect
+>>> from socmob.engine.readers import read_table
+>>> from socmob.income import income_mobility
+>>> t = read_table("pairs.parquet", con=connect())          # doctest: +SKIP
+>>> income_mobility(t, parent="parent_income", child="child_income").to_dict()  # doctest: +SKIP
+
+Method notes with formulas and references: ``docs/income.md``.
+"""
+
+from socmob.income.estimators import (
+    AbsoluteMobilityResult,
+    BootstrapSummary,
+    IGEResult,
+    IncomeMobilityByGroup,
+    IncomeMobilityResult,
+    RankRankResult,
+    TransitionMatrix,
+    absolute_mobility,
+    ige,
+    income_mobility,
+    rank_rank,
+    transition_matrix,
+)
+from socmob.income.indices import MobilityIndices, mobility_indices
+from socmob.income.ranks import percentile_ranks
+from socmob.income.regression import LinearFit
+
+__all__ = [
+    "AbsoluteMobilityResult",
+    "BootstrapSummary",
+    "IGEResult",
+    "IncomeMobilityByGroup",
+    "IncomeMobilityResult",
+    "LinearFit",
+    "MobilityIndices",
+    "RankRankResult",
+    "TransitionMatrix",
+    "absolute_mobility",
+    "ige",
+    "income_mobility",
+    "mobility_indices",
+    "percentile_ranks",
+    "rank_rank",
+    "transition_matrix",
+]

@@ -1,0 +1,192 @@
+"""Validation at the boundary and the standard working table of the income estimators.
+
+Every estimator works on one Ibis table with four columns — ``_x`` (parent income),
+``_y`` (child income), ``_w`` (weight, 1 when unweighted) and ``_g`` (group label as text;
+the constant ``"all"`` without groups) — built by :func:`prepare`, which also checks the
+input and says which column and what was expected when it is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+from ibis.expr import types as ir
+
+from socmob.errors import InputError
+
+ALL = "all"
+"""Group label used when no ``by`` column is given."""
+
+WeightKind = Literal["probability", "frequency"]
+SEType = Literal["robust", "classic"]
+
+
+def as_table(data: Any) -> ir.Table:
+    """An Ibis table from an Ibis table, a pandas DataFrame or a pyarrow Table."""
+    if isinstance(data, ir.Table):
+        return data
+    if isinstance(data, (pd.DataFrame, pa.Table)):
+        return ibis.memtable(data)
+    raise InputError(
+        f"cannot use a {type(data).__name__} as data",
+        expected="an Ibis table, a pandas DataFrame or a pyarrow Table",
+    )
+
+
+def execute(expr: ir.Expr) -> pd.DataFrame:
+    """Run ``expr`` on its own backend (the shared DuckDB for in-memory tables)."""
+    from ibis.common.exceptions import IbisError
+
+    from socmob.engine import default_connection
+
+    try:
+        backend = expr._find_backend(use_default=False)
+    except IbisError:
+        backend = default_connection()
+    result = backend.execute(expr)
+    if isinstance(result, pd.Series):
+        return result.to_frame()
+    if not isinstance(result, pd.DataFrame):
+        return pd.DataFrame({"value": [result]})
+    return result
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The checked working table and the facts learnt while checking it."""
+
+    table: ir.Table
+    parent: str
+    child: str
+    weight: str | None
+    by: str | None
+    source: str | None
+    n_rows: int
+    n_missing: int
+    groups: tuple[str, ...]
+    group_rows: Mapping[str, int]
+
+    @property
+    def grouped(self) -> bool:
+        return self.by is not None
+
+    @property
+    def weighted(self) -> bool:
+        return self.weight is not None
+
+
+def _check_column(t: ir.Table, column: str, role: str, source: str | None) -> None:
+    if column not in t.columns:
+        shown = ", ".join(list(t.columns)[:12]) + (" …" if len(t.columns) > 12 else "")
+        raise InputError(f"{role} column not found", file=source, column=column,
+                         expected=f"one of the columns: {shown}")
+
+
+def _check_numeric(t: ir.Table, column: str, role: str, source: str | None) -> None:
+    dtype = t[column].type()
+    if dtype.is_numeric() or dtype.is_boolean():
+        return
+    example = None
+    if dtype.is_string():
+        col = t[column]
+        bad = t.filter(col.notnull() & col.strip().length().cast("int64").__gt__(0)
+                       & col.try_cast("float64").isnull()).select(col).limit(1)
+        found = execute(bad)
+        if len(found):
+            example = found.iloc[0, 0]
+        else:
+            raise InputError(
+                f"{role} column holds numbers stored as text; convert it to a numeric "
+                "type first",
+                file=source, column=column, expected="a numeric column",
+            )
+    detail = f" such as {example!r}" if example is not None else f" (type {dtype})"
+    raise InputError(f"{role} column has non-numeric values{detail}", file=source,
+                     column=column, expected="numbers")
+
+
+def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
+            by: str | None = None, source: str | None = None,
+            min_rows: int = 3) -> Prepared:
+    """Check the input and build the working table (``_x, _y, _w, _g``).
+
+    Rows with a missing parent income, child income, weight or group are dropped and
+    counted (``n_missing``). Errors (:class:`~socmob.errors.InputError`, naming the file
+    and column): a column that does not exist or is not numeric, a negative weight, no
+    usable rows, or a group with fewer than ``min_rows`` usable rows or zero total weight.
+    """
+    t = as_table(data)
+    roles = [(parent, "parent income"), (child, "child income")]
+    if weight is not None:
+        roles.append((weight, "weight"))
+    for column, role in roles:
+        _check_column(t, column, role, source)
+    if by is not None:
+        _check_column(t, by, "group", source)
+    for column, role in roles:
+        _check_numeric(t, column, role, source)
+
+    x = t[parent].cast("float64")
+    y = t[child].cast("float64")
+    w = t[weight].cast("float64") if weight is not None else ibis.literal(1.0)
+    g = t[by].cast("string") if by is not None else ibis.literal(ALL)
+    work = t.select(_x=x, _y=y, _w=w, _g=g)
+    ok = (work._x.notnull() & work._y.notnull() & work._w.notnull() & work._g.notnull()
+          & ~work._x.isnan() & ~work._y.isnan() & ~work._w.isnan())
+    okf = ibis.ifelse(ok, 1, 0)
+    summary = execute(work.group_by("_g").aggregate(
+        n=work.count(),
+        n_ok=okf.sum(),
+        w_ok=ibis.ifelse(ok, work._w, 0.0).sum(),
+        w_min=work._w.min(),
+    ))
+    n_rows = int(summary["n"].sum())
+    n_ok_total = int(summary["n_ok"].sum())
+    if n_rows == 0:
+        raise InputError("no rows", file=source, expected="at least one data row")
+    if weight is not None and summary["w_min"].notna().any() and summary["w_min"].min() < 0:
+        raise InputError("negative weight", file=source, column=weight,
+                         expected="weights ≥ 0")
+    if n_ok_total == 0:
+        raise InputError(
+            "no usable rows: every row lacks a parent income, child income"
+            + (", weight" if weight else "") + (" or group" if by else ""),
+            file=source, column=parent,
+        )
+    summary = summary[summary["_g"].notna()]
+    group_rows: dict[str, int] = {}
+    summary = summary.sort_values("_g")
+    for label_value, n_ok_value, w_ok in zip(summary["_g"], summary["n_ok"], summary["w_ok"],
+                                             strict=True):
+        label = str(label_value)
+        n_ok = int(n_ok_value)
+        if n_ok < min_rows:
+            where = f"group {label!r} of column {by!r}" if by else "the data"
+            raise InputError(
+                f"{where} has {n_ok} usable row{'s' if n_ok != 1 else ''}; at least "
+                f"{min_rows} are needed",
+                file=source, column=by or parent,
+                expected="non-empty groups with parent and child incomes",
+            )
+        if float(w_ok) <= 0:
+            where = f"group {label!r} of column {by!r}" if by else "the data"
+            raise InputError(f"{where} has zero total weight", file=source,
+                             column=weight or by, expected="a positive total weight")
+        group_rows[label] = n_ok
+    return Prepared(
+        table=work.filter(ok),
+        parent=parent,
+        child=child,
+        weight=weight,
+        by=by,
+        source=source,
+        n_rows=n_rows,
+        n_missing=n_rows - sum(group_rows.values()),
+        groups=tuple(group_rows),
+        group_rows=group_rows,
+    )
