@@ -197,6 +197,17 @@ def test_from_microdata_pandas_equals_crosstab(weighted: bool) -> None:
     assert t.layer_labels == ("f", "m")
     for k, sex in enumerate(("f", "m")):
         np.testing.assert_allclose(t.counts[k], _expected(frame, sex, weighted), rtol=1e-12)
+    if weighted:
+        # Σw² per cell (for Kish's effective n) equals the crosstab of squared weights
+        squared = frame.assign(w=frame.w**2)
+        assert t.squared_weights is not None
+        for k, sex in enumerate(("f", "m")):
+            np.testing.assert_allclose(
+                t.squared_weights[k], _expected(squared, sex, True), rtol=1e-12
+            )
+        assert t.pooled().squared_weights is not None
+    else:
+        assert t.squared_weights is None
 
 
 @pytest.mark.parametrize("weighted", [False, True])

@@ -83,6 +83,7 @@ def aggregate_cells(
             bad = bad | w.isnan() | w.isinf()
         metrics = {
             "count": w.cast("float64").sum(),
+            "count_sq": (w.cast("float64") * w.cast("float64")).sum(),
             "n_bad_weight": bad.cast("int64").sum(),
             "n_negative_weight": (w < 0).cast("int64").sum(),
         }
@@ -119,7 +120,11 @@ def aggregate_cells(
         columns=_CELL_COLUMNS,
     )
     # distinct raw values may share one text label (e.g. 1 and 1.0): merge them
+    if weight is not None:
+        out["count_sq"] = pd.to_numeric(cells["count_sq"]).astype("float64").fillna(0.0).to_numpy()
     merged = out.groupby(["layer", "origin", "destination"], as_index=False, sort=False)
+    if weight is not None:
+        return merged.agg(count=("count", "sum"), count_sq=("count_sq", "sum")), category_order
     return merged.agg(count=("count", "sum")), category_order
 
 

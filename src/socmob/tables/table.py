@@ -176,6 +176,11 @@ class MobilityTable(Result):
         occur (its count must be 0). ``None`` when there are none.
     origin_name, destination_name, layer_name:
         names of the variables (used in outputs).
+    squared_weights:
+        optional array shaped like ``counts`` holding Σw² of the survey weights in each
+        cell (set by :meth:`from_microdata` with ``weight=``). It gives Kish's effective
+        sample size ``(Σw)²/Σw²`` for confidence intervals of weighted rates; ``None``
+        means the counts are unweighted (Σw² = Σw).
 
     Equality compares counts, labels, structural zeros and names.
     """
@@ -188,6 +193,7 @@ class MobilityTable(Result):
     origin_name: str = "origin"
     destination_name: str = "destination"
     layer_name: str | None = None
+    squared_weights: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         counts = np.array(self.counts, dtype=np.float64, copy=True)
@@ -252,6 +258,23 @@ class MobilityTable(Result):
                 mask = None
             else:
                 mask.setflags(write=False)
+        squared: np.ndarray | None = None
+        if self.squared_weights is not None:
+            squared = np.array(self.squared_weights, dtype=np.float64, copy=True)
+            if squared.ndim == 2:
+                squared = squared[np.newaxis]
+            if squared.shape != counts.shape:
+                raise InputError(
+                    f"squared_weights has shape {squared.shape}",
+                    expected=f"the shape of counts {counts.shape}",
+                )
+            if not np.all(np.isfinite(squared)) or np.any(squared < 0):
+                raise InputError(
+                    "squared_weights must be finite and non-negative",
+                    expected="Σw² per cell",
+                )
+            squared.setflags(write=False)
+        object.__setattr__(self, "squared_weights", squared)
         counts.setflags(write=False)
         object.__setattr__(self, "counts", counts)
         object.__setattr__(self, "origin_labels", origin)
@@ -310,6 +333,17 @@ class MobilityTable(Result):
             return np.zeros(self.counts.shape[1:], dtype=bool)
         return self.structural_zeros
 
+    @property
+    def is_weighted(self) -> bool:
+        """Whether the counts are sums of survey weights (``squared_weights`` known)."""
+        return self.squared_weights is not None
+
+    @property
+    def effective_squared_weights(self) -> np.ndarray:
+        """Σw² per cell: ``squared_weights`` when known, else the counts themselves
+        (unit weights)."""
+        return self.squared_weights if self.squared_weights is not None else self.counts
+
     def matrix(self, layer: int | str = 0) -> np.ndarray:
         """The ``(n_origin, n_destination)`` counts of one layer (by position or label)."""
         return np.asarray(self.counts[self._layer_index(layer)])
@@ -320,7 +354,11 @@ class MobilityTable(Result):
         """The table with its layers summed (a single layer labelled ``"all"``)."""
         if self.n_layers == 1 and self.layer_labels == (UNLAYERED,):
             return self
+        squared = None
+        if self.squared_weights is not None:
+            squared = self.squared_weights.sum(axis=0, keepdims=True)
         return MobilityTable(
+            squared_weights=squared,
             counts=self.counts.sum(axis=0, keepdims=True),
             origin_labels=self.origin_labels,
             destination_labels=self.destination_labels,
@@ -335,6 +373,9 @@ class MobilityTable(Result):
         """One layer as a single-layer table (keeps its layer label)."""
         k = self._layer_index(label)
         return MobilityTable(
+            squared_weights=None
+            if self.squared_weights is None
+            else self.squared_weights[k : k + 1],
             counts=self.counts[k : k + 1],
             origin_labels=self.origin_labels,
             destination_labels=self.destination_labels,
@@ -353,6 +394,7 @@ class MobilityTable(Result):
         """A copy with ``mask`` declared as structural zeros."""
         return MobilityTable(
             counts=self.counts,
+            squared_weights=self.squared_weights,
             origin_labels=self.origin_labels,
             destination_labels=self.destination_labels,
             layer_labels=self.layer_labels,
@@ -462,6 +504,7 @@ class MobilityTable(Result):
             and self.layer_name == other.layer_name
             and np.array_equal(self.counts, other.counts)
             and np.array_equal(self.structural_mask, other.structural_mask)
+            and np.array_equal(self.effective_squared_weights, other.effective_squared_weights)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -676,7 +719,12 @@ def _fill(
     i = cells["origin"].map(index["origin"]).to_numpy(dtype=np.int64)
     j = cells["destination"].map(index["destination"]).to_numpy(dtype=np.int64)
     np.add.at(counts, (k, i, j), cells["count"].to_numpy(dtype=np.float64))
+    squared = None
+    if "count_sq" in cells.columns:
+        squared = np.zeros_like(counts)
+        np.add.at(squared, (k, i, j), cells["count_sq"].to_numpy(dtype=np.float64))
     return MobilityTable(
+        squared_weights=squared,
         counts=counts,
         origin_labels=tuple(labels["origin"]),
         destination_labels=tuple(labels["destination"]),
