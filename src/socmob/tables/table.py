@@ -750,6 +750,18 @@ def _check_order(
     somewhere (an order entry that never occurs is almost always a typo)."""
     if not explicit:
         return
+    present = set(found)
+    for lab in ordered:
+        if lab not in present:
+            hints = closest(lab, found)
+            hint = f"; did you mean {hints[0]!r}?" if hints else ""
+            raise InputError(
+                f"unknown category {lab!r} in the {key} order: it does not occur in the data{hint}",
+                file=source,
+                column=column,
+                expected="categories from " + ", ".join(repr(v) for v in found),
+            )
+
     allowed = set(ordered)
     for lab in found:
         if lab not in allowed:
@@ -762,17 +774,6 @@ def _check_order(
                 row=row,
                 column=column,
                 expected="one of " + ", ".join(repr(v) for v in ordered),
-            )
-    present = set(found)
-    for lab in ordered:
-        if lab not in present:
-            hints = closest(lab, found)
-            hint = f"; did you mean {hints[0]!r}?" if hints else ""
-            raise InputError(
-                f"unknown category {lab!r} in the {key} order: it does not occur in the data{hint}",
-                file=source,
-                column=column,
-                expected="categories from " + ", ".join(repr(v) for v in found),
             )
 
 

@@ -1,0 +1,114 @@
+"""``socmob mobility describe``: absolute and relative measures of a long mobility table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from socmob.cli._common import FormatOption, OutputFormat, print_frame, print_json, user_errors
+
+
+def _order(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def register(group: typer.Typer) -> None:
+    """Add the ``describe`` command to the ``mobility`` group."""
+
+    @group.command("describe")
+    def describe_command(
+        table: Path = typer.Argument(
+            ..., help="Long table (CSV, Parquet or XLSX): one row per origin × destination cell."
+        ),
+        origin: str = typer.Option("origin", "--origin", help="Origin (parent class) column."),
+        destination: str = typer.Option(
+            "destination", "--destination", help="Destination (own class) column."
+        ),
+        count: str = typer.Option("count", "--count", help="Count column."),
+        layer: str | None = typer.Option(
+            None, "--layer", help="Layer column (default: 'layer' when present)."
+        ),
+        order: str | None = typer.Option(
+            None,
+            "--order",
+            help='Class order, top first, for origin and destination: "A,B,C" '
+            "(default: order of first appearance in the file).",
+        ),
+        confidence: float = typer.Option(0.95, "--confidence", help="Interval level."),
+        zero_correction: float = typer.Option(
+            0.0,
+            "--zero-correction",
+            help="Add this to the cells of odds ratios with a zero cell (0 = report them as "
+            "missing; 0.5 = Haldane–Anscombe).",
+        ),
+        fmt: OutputFormat = FormatOption,
+    ) -> None:
+        """Absolute rates, outflow and inflow percentages, odds ratios and the Altham
+        index of a mobility table, per layer and pooled."""
+        from socmob.tables import describe, read_long_table
+
+        with user_errors():
+            mobility_table = read_long_table(
+                table,
+                origin=origin,
+                destination=destination,
+                count=count,
+                layer=layer,
+                order=_order(order),
+            )
+            result = describe(
+                mobility_table, confidence=confidence, zero_correction=zero_correction
+            )
+        if fmt is OutputFormat.json:
+            print_json(result.to_dict())
+            return
+        if fmt is OutputFormat.csv:
+            print_frame(result.to_frame(), fmt)
+            return
+        _print_tables(result)
+
+
+def _print_tables(result: object) -> None:
+    from socmob.tables import MobilityDescription
+
+    assert isinstance(result, MobilityDescription)
+    t = result.table
+    fmt = OutputFormat.table
+    if result.absolute is not None:
+        a = result.absolute
+        n = a.n.astype("int64") if (a.n == a.n.round()).all() else a.n
+        wide = pd.DataFrame({"group": list(a.groups), "n": n})
+        for measure in (
+            "immobility",
+            "upward",
+            "downward",
+            "long_range_upward",
+            "long_range_downward",
+            "structural",
+        ):
+            wide[measure.replace("_", " ")] = 100 * a.rates[measure]
+        print_frame(wide, fmt, title=f"Absolute mobility (%), N = {t.total:g}")
+    else:
+        print_frame(pd.DataFrame({"note": ["table is not square: no upward/downward rates"]}), fmt)
+    groups = result.outflow.groups
+    for kind, pct in (("Outflow (row %)", result.outflow), ("Inflow (column %)", result.inflow)):
+        for group in groups:
+            frame = pct.matrix(group).reset_index(names=t.origin_name)
+            suffix = f" — {t.layer_name or 'layer'} {group}" if len(groups) > 1 else ""
+            print_frame(frame, fmt, title=f"{kind}{suffix}")
+    corner = result.corner_odds_ratio
+    lo, hi = corner.conf_int()
+    summary = pd.DataFrame(
+        {
+            "group": list(groups),
+            "corner odds ratio": corner.odds_ratio[:, 0, 0],
+            "lci": lo[:, 0, 0],
+            "uci": hi[:, 0, 0],
+            "altham index": result.altham.value,
+        }
+    )
+    print_frame(summary, fmt, title="Relative mobility")
