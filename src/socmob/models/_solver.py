@@ -1,0 +1,216 @@
+"""Poisson maximum likelihood for log-linear and log-multiplicative models.
+
+One solver serves every model. A model supplies the linear predictor
+``eta(theta)`` over the cells of the table, its Jacobian ``J = d eta / d theta``, optional
+smooth equality constraints ``c(theta) = 0`` that identify it (e.g. RC scores with
+``sum(mu) = 0`` and ``sum(mu**2) = 1``) and a ``normalise`` map that moves any parameter
+vector onto the constraint surface without changing ``eta``.
+
+Fisher scoring (for the canonical log link this is Newton-Raphson on the linear part and
+Gauss-Newton on the multiplicative part) is done in the tangent space of the constraints:
+with ``N`` an orthonormal basis of ``null(dc/dtheta)``, ``W = diag(mu)``::
+
+    A = N' J' W J N,      s = N' J' (y - mu),      theta <- normalise(theta + t N A^-1 s)
+
+with step halving ``t`` until the deviance does not increase. The iteration stops when the
+Newton decrement ``s' A^-1 s`` (the deviance a full step would still remove, to second
+order) falls below ``tol * (1 + G2)``. At the solution ``A`` must have full rank: that is
+the identification check (a rank-deficient ``A`` raises :class:`ModelSpecError`).
+
+The covariance of the estimates is ``N A^-1 N'`` (inverse expected information restricted
+to the constraint surface), which for identified quantities equals what R's ``glm`` and
+``gnm`` report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import null_space
+
+from socmob.errors import ModelSpecError
+
+_EXP_MAX = 700.0
+
+
+@dataclass
+class ModelSpec:
+    """A Poisson model over the flattened cells of a table.
+
+    ``names`` label the entries of ``theta``; ``include`` marks the cells that enter the
+    likelihood (structural zeros are excluded); ``starts(rng, k)`` returns ``k`` starting
+    vectors (the first deterministic), ``linear`` says whether ``eta`` is linear in theta
+    (then one start suffices and no constraints are used).
+    """
+
+    name: str
+    names: list[str]
+    predictor: Callable[[np.ndarray], np.ndarray]
+    jacobian: Callable[[np.ndarray], np.ndarray]
+    starts: Callable[[np.random.Generator, int], list[np.ndarray]]
+    linear: bool = True
+    constraint_jacobian: Callable[[np.ndarray], np.ndarray] | None = None
+    normalise: Callable[[np.ndarray], np.ndarray] = field(default=lambda theta: theta)
+    n_constraints: int = 0
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def n_free(self) -> int:
+        """Number of free parameters (length of theta minus the constraints)."""
+        return len(self.names) - self.n_constraints
+
+
+@dataclass
+class SolverResult:
+    """Outcome of one Fisher-scoring run."""
+
+    theta: np.ndarray
+    mu: np.ndarray
+    deviance: float
+    converged: bool
+    iterations: int
+    message: str = ""
+
+
+def poisson_deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    """G² = 2 Σ [y log(y/μ) − (y − μ)] with 0·log 0 = 0."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        term = np.where(y > 0, y * np.log(y / mu), 0.0)
+    return float(2.0 * np.sum(term - (y - mu)))
+
+
+def _tangent_basis(spec: ModelSpec, theta: np.ndarray) -> np.ndarray | None:
+    if spec.constraint_jacobian is None or spec.n_constraints == 0:
+        return None
+    G = spec.constraint_jacobian(theta)
+    return null_space(G)
+
+
+def _solve_psd(A: np.ndarray, s: np.ndarray) -> np.ndarray:
+    try:
+        L = np.linalg.cholesky(A)
+        z = np.linalg.solve(L, s)
+        return np.asarray(np.linalg.solve(L.T, z))
+    except np.linalg.LinAlgError:
+        return np.asarray(np.linalg.lstsq(A, s, rcond=None)[0])
+
+
+def information_rank(A: np.ndarray, *, rtol: float = 1e-9) -> int:
+    """Numerical rank of a symmetric positive semi-definite matrix (eigenvalues above
+    ``rtol`` times the largest)."""
+    if A.size == 0:
+        return 0
+    w = np.linalg.eigvalsh(A)
+    top = float(np.max(np.abs(w)))
+    if top == 0.0:
+        return 0
+    return int(np.sum(w > rtol * top))
+
+
+def fit_poisson(
+    spec: ModelSpec,
+    y: np.ndarray,
+    include: np.ndarray,
+    theta0: np.ndarray,
+    *,
+    tol: float = 1e-20,
+    max_iter: int = 500,
+) -> SolverResult:
+    """Fisher scoring from ``theta0`` (see the module docstring)."""
+    yi = y[include]
+
+    def evaluate(theta: np.ndarray) -> tuple[np.ndarray, float]:
+        eta = spec.predictor(theta)
+        if not np.all(np.isfinite(eta)) or np.max(eta[include]) > _EXP_MAX:
+            return np.full_like(eta, np.nan), np.inf
+        mu = np.exp(eta)
+        return mu, poisson_deviance(yi, mu[include])
+
+    theta = spec.normalise(np.asarray(theta0, dtype=float))
+    mu, dev = evaluate(theta)
+    if not np.isfinite(dev):
+        return SolverResult(theta, mu, dev, False, 0, message="non-finite start")
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+        J = spec.jacobian(theta)[include]
+        N = _tangent_basis(spec, theta)
+        Jn = J if N is None else J @ N
+        mui = mu[include]
+        A = Jn.T @ (mui[:, None] * Jn)
+        s = Jn.T @ (yi - mui)
+        delta = _solve_psd(A, s)
+        decrement = float(s @ delta)
+        if decrement <= tol * (1.0 + dev):
+            converged = True
+            break
+        step = delta if N is None else N @ delta
+        t = 1.0
+        accepted = False
+        while t > 1e-12:
+            cand = spec.normalise(theta + t * step)
+            mu_c, dev_c = evaluate(cand)
+            if dev_c <= dev + 1e-13 * (1.0 + abs(dev)):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            # No descent possible: at the optimum to machine precision if the decrement
+            # is already tiny; otherwise give up.
+            converged = decrement <= 1e-8 * (1.0 + dev)
+            break
+        improvement = dev - dev_c
+        theta, mu, dev = cand, mu_c, dev_c
+        if improvement <= 0.0 and decrement <= 1e-10 * (1.0 + dev):
+            converged = True
+            break
+    return SolverResult(theta, mu, dev, converged, it)
+
+
+def covariance(
+    spec: ModelSpec, theta: np.ndarray, mu: np.ndarray, include: np.ndarray
+) -> np.ndarray:
+    """Inverse expected information on the constraint surface, ``N A^-1 N'``; raises
+    :class:`ModelSpecError` when the model is not identified at ``theta``."""
+    J = spec.jacobian(theta)[include]
+    N = _tangent_basis(spec, theta)
+    Jn = J if N is None else J @ N
+    A = Jn.T @ (mu[include][:, None] * Jn)
+    rank = information_rank(A)
+    if rank < A.shape[0]:
+        raise ModelSpecError(
+            f"model {spec.name!r} is not identified on this table: the information "
+            f"matrix has rank {rank} for {A.shape[0]} free parameters (check structural "
+            "zeros, empty rows or columns, or a table too small for the model)"
+        )
+    inv = np.linalg.inv(A)
+    inv = 0.5 * (inv + inv.T)
+    return inv if N is None else N @ inv @ N.T
+
+
+def check_design_rank(X: np.ndarray, names: list[str], model: str) -> None:
+    """Raise :class:`ModelSpecError` unless the design ``X`` (included cells only) has full
+    column rank — aliased columns are never dropped silently."""
+    if X.shape[1] > X.shape[0]:
+        raise ModelSpecError(
+            f"model {model!r} has {X.shape[1]} parameters but only {X.shape[0]} cells to "
+            "fit them to"
+        )
+    sv = np.linalg.svd(X, compute_uv=False)
+    tol = sv[0] * max(X.shape) * np.finfo(float).eps * 1e3 if sv.size else 0.0
+    rank = int(np.sum(sv > tol))
+    if rank < X.shape[1]:
+        # name a column that is aliased with earlier ones
+        bad = None
+        for k in range(1, X.shape[1] + 1):
+            if np.linalg.matrix_rank(X[:, :k]) < k:
+                bad = names[k - 1]
+                break
+        raise ModelSpecError(
+            f"model {model!r} is not identified on this table: its design has rank {rank} "
+            f"for {X.shape[1]} parameters"
+            + (f" (parameter {bad!r} is aliased)" if bad else "")
+            + "; check structural zeros and empty rows or columns"
+        )

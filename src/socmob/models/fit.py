@@ -1,0 +1,360 @@
+"""``fit(table, model)``: association models for mobility tables by Poisson maximum
+likelihood, matching R ``gnm``.
+
+Models (kebab-case names; ``u_i``, ``v_j`` are integer scores 1..I, 1..J unless given;
+``a``, ``b`` are (layer-specific) origin and destination margins; first categories are
+the references):
+
+=============================  ============================================================
+``independence``               ``log m_ij = λ + a_i + b_j``
+``quasi-independence``         ``+ δ_i [i = j]`` (diagonal cells fitted exactly)
+``uniform-association``        ``+ θ u_i v_j`` (Goodman 1979, model U)
+``quasi-uniform-association``  ``+ δ_i [i = j] + θ u_i v_j``
+``row-effects``                ``+ τ_i v_j``, ``τ_1 = 0`` (model R)
+``column-effects``             ``+ ρ_j u_i``, ``ρ_1 = 0`` (model C)
+``row-column-effects``         ``+ τ_i v_j + ρ_j u_i``, ``τ_1 = ρ_1 = ρ_J = 0``
+                               (Goodman's R+C, his "model I"; df = (I−2)(J−2))
+``quasi-row-effects`` …        the row, column and R+C effects models with ``+ δ_i [i = j]``
+``rc1``                        ``+ φ μ_i ν_j`` (Goodman's RC, "model II"), scores with
+                               ``Σμ = Σν = 0``, ``Σμ² = Σν² = 1``, ``φ > 0``, ``μ_1 > 0``
+``quasi-rc1``                  ``+ δ_i [i = j] + φ μ_i ν_j``
+``rc1-homogeneous``            ``+ φ μ_i μ_j`` (same scores for origin and destination;
+                               ``quasi-rc1-homogeneous`` adds ``δ_i``)
+``symmetry``                   ``log m_ij = s_ij``, ``s_ij = s_ji``
+``quasi-symmetry``             ``log m_ij = s_ij + a_i`` (Caussinus 1965)
+``conditional-independence``   ``log m_kij = λ + l_k + a_ki + b_kj``
+``constant-fluidity``          ``+ g_ij`` (common association; Erikson & Goldthorpe 1992)
+``unidiff``                    ``+ φ_k g_ij``, ``φ_k = exp(d_k)``, ``d_1 = 0`` (Xie 1992)
+``quasi-unidiff``              ``+ δ_ki [i = j] + φ_k g_ij`` with ``g`` on off-diagonal
+                               cells (logmult's ``unidiff(diagonal = "heterogeneous")``)
+``rc-layered``                 ``+ Σ_m φ_km μ_im ν_jm``: RC(M)-L with homogeneous scores
+                               (Wong 2010), ``dimensions = M``
+=============================  ============================================================
+
+References: Goodman, L. A. (1979) JASA 74:537-552; Xie, Y. (1992) ASR 57:380-395;
+Erikson, R. & Goldthorpe, J. H. (1992) *The Constant Flux*; Raftery, A. E. (1986) ASR
+51:145-146; Wong, R. S.-K. (2010) *Association Models*, Sage QASS 164; Turner, H. &
+Firth, D. (2023) *Generalized nonlinear models in R: an overview of the gnm package*.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socmob.errors import ConvergenceError, InputError, ModelSpecError, NotFoundError
+from socmob.models._solver import ModelSpec, SolverResult, covariance, fit_poisson
+from socmob.models._specs import (
+    Cells,
+    Design,
+    default_scores,
+    linear_spec,
+    rc_spec,
+    twoway_design,
+    unidiff_spec,
+)
+from socmob.models.result import FitResult
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Registry entry of one model."""
+
+    name: str
+    description: str
+    layered: bool
+    log_multiplicative: bool
+    square: bool
+
+
+MODELS: dict[str, ModelInfo] = {
+    info.name: info
+    for info in [
+        ModelInfo("independence", "origin and destination independent", False, False, False),
+        ModelInfo("quasi-independence", "independence off the diagonal", False, False, True),
+        ModelInfo("uniform-association", "one log odds ratio per unit of integer scores",
+                  False, False, False),
+        ModelInfo("quasi-uniform-association", "uniform association off the diagonal",
+                  False, False, True),
+        ModelInfo("row-effects", "origin-specific effects on destination scores", False,
+                  False, False),
+        ModelInfo("quasi-row-effects", "row effects off the diagonal", False, False, True),
+        ModelInfo("column-effects", "destination-specific effects on origin scores", False,
+                  False, False),
+        ModelInfo("quasi-column-effects", "column effects off the diagonal", False, False,
+                  True),
+        ModelInfo("row-column-effects", "Goodman's additive row and column effects (R+C)",
+                  False, False, False),
+        ModelInfo("quasi-row-column-effects", "R+C off the diagonal", False, False, True),
+        ModelInfo("rc1", "Goodman's RC(1): estimated row and column scores", False, True,
+                  False),
+        ModelInfo("quasi-rc1", "RC(1) off the diagonal", False, True, True),
+        ModelInfo("rc1-homogeneous", "RC(1) with the same origin and destination scores",
+                  False, True, True),
+        ModelInfo("quasi-rc1-homogeneous", "homogeneous RC(1) off the diagonal", False,
+                  True, True),
+        ModelInfo("symmetry", "symmetric table", False, False, True),
+        ModelInfo("quasi-symmetry", "symmetric association, free margins", False, False,
+                  True),
+        ModelInfo("conditional-independence", "no association within any layer", True,
+                  False, False),
+        ModelInfo("constant-fluidity", "the same association in every layer", True, False,
+                  False),
+        ModelInfo("unidiff", "association scaled by a layer effect phi_k", True, True,
+                  False),
+        ModelInfo("quasi-unidiff", "unidiff off the diagonal (diagonal fitted per layer)",
+                  True, True, True),
+        ModelInfo("rc-layered", "RC(M)-L: homogeneous scores, layer-specific phi", True,
+                  True, False),
+    ]
+}
+"""Every model :func:`fit` knows, by kebab-case name."""
+
+
+@dataclass(frozen=True)
+class _Table:
+    counts: np.ndarray  # (K, I, J)
+    origin: tuple[str, ...]
+    destination: tuple[str, ...]
+    layers: tuple[str, ...]
+    structural_zeros: np.ndarray | None
+    ndim: int
+
+
+def _as_table(table: Any) -> _Table:
+    """Accept a :class:`socmob.tables.MobilityTable` (or anything with ``counts`` and
+    label attributes), a 2-D/3-D array, or a 2-D DataFrame of counts."""
+    if hasattr(table, "counts") and hasattr(table, "origin_labels"):
+        counts = np.asarray(table.counts, dtype=float)
+        if counts.ndim == 2:
+            counts = counts[None]
+        layers = tuple(getattr(table, "layer_labels", ("all",)))
+        mask = getattr(table, "structural_zeros", None)
+        return _Table(counts, tuple(map(str, table.origin_labels)),
+                      tuple(map(str, table.destination_labels)), tuple(map(str, layers)),
+                      None if mask is None else np.asarray(mask, dtype=bool), 3)
+    if isinstance(table, pd.DataFrame):
+        try:
+            arr = table.to_numpy(dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InputError("counts must be numeric", expected="a table of counts") from exc
+        return _validated(arr[None], tuple(map(str, table.index)),
+                          tuple(map(str, table.columns)), ("all",), 2)
+    try:
+        arr = np.asarray(table, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError("counts must be numeric", expected="an array of counts") from exc
+    if arr.ndim not in (2, 3):
+        raise InputError(f"counts must be a 2-D or 3-D array, got {arr.ndim} dimension(s)",
+                         expected="shape (origin, destination) or (layer, origin, destination)")
+    ndim = arr.ndim
+    if ndim == 2:
+        arr = arr[None]
+    n_layers, n_origin, n_destination = (int(v) for v in arr.shape)
+    return _validated(arr, tuple(str(a + 1) for a in range(n_origin)),
+                      tuple(str(b + 1) for b in range(n_destination)),
+                      tuple(str(k + 1) for k in range(n_layers)) if ndim == 3 else ("all",),
+                      ndim)
+
+
+def _validated(arr: np.ndarray, origin: tuple[str, ...], destination: tuple[str, ...],
+               layers: tuple[str, ...], ndim: int) -> _Table:
+    if not np.all(np.isfinite(arr)):
+        k, i, j = np.argwhere(~np.isfinite(arr))[0]
+        raise InputError(f"count in cell (layer {k + 1}, origin {i + 1}, destination "
+                         f"{j + 1}) is missing or not finite", expected="a non-negative number")
+    if np.any(arr < 0):
+        k, i, j = np.argwhere(arr < 0)[0]
+        raise InputError(f"negative count {arr[k, i, j]:g} in cell (layer {k + 1}, origin "
+                         f"{i + 1}, destination {j + 1})", expected="a non-negative number")
+    return _Table(arr, origin, destination, layers, None, ndim)
+
+
+def _model_name(model: str) -> ModelInfo:
+    key = str(model).strip().lower().replace("_", "-").replace(" ", "-")
+    if key not in MODELS:
+        raise NotFoundError(f"unknown model {model!r} (known: {', '.join(MODELS)})",
+                            suggestions=difflib.get_close_matches(key, list(MODELS), n=3))
+    return MODELS[key]
+
+
+def _scores(given: Sequence[float] | np.ndarray | None, n: int, what: str) -> np.ndarray:
+    if given is None:
+        return default_scores(n)
+    arr = np.asarray(given, dtype=float)
+    if arr.shape != (n,) or not np.all(np.isfinite(arr)):
+        raise InputError(f"{what} must be {n} finite numbers, got {arr.tolist()!r}",
+                         expected=f"{n} scores")
+    return arr
+
+
+def build_spec(model: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
+               row_scores: Sequence[float] | np.ndarray | None = None,
+               column_scores: Sequence[float] | np.ndarray | None = None,
+               dimensions: int = 1) -> ModelSpec:
+    """The :class:`ModelSpec` of ``model`` on a table (used by :func:`fit`)."""
+    info = _model_name(model)
+    name = info.name
+    if info.square and cells.I != cells.J:
+        raise ModelSpecError(f"model {name!r} needs a square table (the same classes for "
+                             f"origin and destination), got {cells.I}×{cells.J}")
+    if not info.layered and cells.K > 1:
+        raise ModelSpecError(
+            f"model {name!r} is a two-way model but the table has {cells.K} layers: pool "
+            "the layers first (table.pooled()) or choose a layered model "
+            "(conditional-independence, constant-fluidity, unidiff, quasi-unidiff)")
+    if name == "unidiff":
+        return unidiff_spec(name, cells, y, include, quasi=False)
+    if name == "quasi-unidiff":
+        return unidiff_spec(name, cells, y, include, quasi=True)
+    if name == "rc1":
+        return rc_spec(name, cells, y, include, diagonal=False)
+    if name == "quasi-rc1":
+        return rc_spec(name, cells, y, include, diagonal=True)
+    if name in {"rc1-homogeneous", "quasi-rc1-homogeneous"}:
+        return rc_spec(name, cells, y, include, diagonal=name.startswith("quasi-"),
+                       homogeneous=True)
+    if name == "rc-layered":
+        if int(dimensions) < 1:
+            raise ModelSpecError("dimensions must be at least 1")
+        return rc_spec(name, cells, y, include, diagonal=False, dims=int(dimensions),
+                       layer_phi=True)
+    if name == "conditional-independence":
+        d = Design(cells).margins()
+    elif name == "constant-fluidity":
+        d = Design(cells).margins().full_association()
+    else:
+        d = twoway_design(name, cells,
+                          row_scores=_scores(row_scores, cells.I, "row_scores"),
+                          column_scores=_scores(column_scores, cells.J, "column_scores"))
+    return linear_spec(name, d.matrix(), d.names, y, include)
+
+
+def fit(
+    table: Any,
+    model: str,
+    *,
+    row_scores: Sequence[float] | np.ndarray | None = None,
+    column_scores: Sequence[float] | np.ndarray | None = None,
+    dimensions: int = 1,
+    n_starts: int | None = None,
+    seed: int | None = 0,
+    tol: float = 1e-20,
+    max_iter: int = 500,
+) -> FitResult:
+    """Fit an association model to a mobility table by Poisson maximum likelihood.
+
+    Parameters
+    ----------
+    table:
+        a :class:`socmob.tables.MobilityTable`, or counts as a 2-D ``(origin,
+        destination)`` / 3-D ``(layer, origin, destination)`` array or a DataFrame.
+        Structural zeros declared on a ``MobilityTable`` are excluded from the likelihood.
+    model:
+        a name in :data:`MODELS` (see the module docstring for the formulas).
+    row_scores, column_scores:
+        scores ``u_i``, ``v_j`` for the uniform, row- and column-effects models
+        (default: integers 1..I, 1..J in table order).
+    dimensions:
+        number of dimensions ``M`` of ``rc-layered``.
+    n_starts:
+        starts for log-multiplicative models (default 6: one deterministic — the constant
+        fluidity fit for Unidiff, an SVD of the residual log table for RC — and random
+        ones drawn with ``seed``); the best converged fit is reported.
+    tol:
+        convergence threshold on the Newton decrement relative to ``1 + G²``.
+
+    Raises
+    ------
+    NotFoundError
+        unknown model name.
+    ModelSpecError
+        the model does not fit the table (non-square table for a diagonal or symmetry
+        model, a two-way model on a layered table, a design that is not of full rank).
+    ConvergenceError
+        no start converged.
+    """
+    info = _model_name(model)
+    tbl = _as_table(table)
+    K, I, J = tbl.counts.shape  # noqa: E741
+    cells = Cells.of((K, I, J), tbl.origin, tbl.destination, tbl.layers)
+    y = tbl.counts.ravel()
+    mask = np.ones((K, I, J), dtype=bool)
+    if tbl.structural_zeros is not None:
+        mask &= ~tbl.structural_zeros[None]
+    include = mask.ravel()
+    spec = build_spec(info.name, cells, y, include, row_scores=row_scores,
+                      column_scores=column_scores, dimensions=dimensions)
+    n_fit = int(include.sum())
+    df = n_fit - spec.n_free
+    if df < 0:
+        raise ModelSpecError(f"model {info.name!r} has more free parameters "
+                             f"({spec.n_free}) than cells ({n_fit}) on this table")
+    if spec.linear:
+        n = 1
+    else:
+        n = 6 if n_starts is None else int(n_starts)
+        if n < 1:
+            raise ModelSpecError("n_starts must be at least 1")
+    rng = np.random.default_rng(seed)
+    runs: list[SolverResult] = []
+    for theta0 in spec.starts(rng, n):
+        runs.append(fit_poisson(spec, y, include, theta0, tol=tol, max_iter=max_iter))
+    good = [r for r in runs if r.converged and np.isfinite(r.deviance)]
+    if not good:
+        best_dev = min((r.deviance for r in runs), default=float("nan"))
+        raise ConvergenceError(
+            f"model {info.name!r} did not converge from any of {len(runs)} start(s) within "
+            f"{max_iter} iterations (best G² reached {best_dev:.6g}); try more starts "
+            "(n_starts), a larger max_iter, or a simpler model")
+    best = min(good, key=lambda r: r.deviance)
+    cov = covariance(spec, best.theta, best.mu, include)
+    return _result(info.name, spec, tbl, y, include, best, cov, df, runs)
+
+
+def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.ndarray,
+            best: SolverResult, cov: np.ndarray, df: int,
+            runs: list[SolverResult]) -> FitResult:
+    mu = np.where(include, best.mu, 0.0)
+    yi, mi = y[include], mu[include]
+    N = float(yi.sum())
+    G2 = float(best.deviance)
+    X2 = float(np.sum((yi - mi) ** 2 / mi))
+    names = spec.names
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    params = pd.Series(best.theta, index=names, name="params")
+    bse = pd.Series(se, index=names, name="bse")
+    log_phi = log_phi_se = None
+    if "log_phi_index" in spec.extras:
+        idx = np.asarray(spec.extras["log_phi_index"])
+        log_phi = np.concatenate([[0.0], best.theta[idx]])
+        log_phi_se = np.concatenate([[0.0], se[idx]])
+    shape = tbl.counts.shape if tbl.ndim == 3 else tbl.counts.shape[1:]
+    return FitResult(
+        model=name,
+        deviance=G2,
+        df=int(df),
+        pearson_chi2=X2,
+        bic=G2 - df * float(np.log(N)) if N > 0 else float("nan"),
+        aic=G2 - 2.0 * df,
+        dissimilarity=100.0 * float(np.sum(np.abs(yi - mi))) / (2.0 * N) if N > 0
+        else float("nan"),
+        nobs=N,
+        params=params,
+        bse=bse,
+        fitted=mu.reshape(shape),
+        converged=best.converged,
+        iterations=best.iterations,
+        cov_params_matrix=cov,
+        n_cells=int(include.sum()),
+        layer_labels=tbl.layers,
+        log_phi=log_phi,
+        log_phi_se=log_phi_se,
+        starts=len(runs),
+        start_deviances=tuple(float(r.deviance) for r in runs),
+    )
