@@ -1,0 +1,1 @@
+"""Data files of the employers' toolkit (benchmarks, questionnaire, maturity questions)."""
