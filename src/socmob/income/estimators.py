@@ -323,7 +323,9 @@ class IncomeMobilityByGroup(Result):
     def to_frame(self) -> pd.DataFrame:
         frames = [r.to_frame() for r in self.results.values()]
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        return tidy(out, breakdown=self.by)
+        out = tidy(out)
+        out["breakdown"] = self.by
+        return out
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -352,7 +354,7 @@ def _log_parts(t: ir.Table, spec: _Spec) -> tuple[Any, Any, Any]:
         assert spec.floor is not None
         f = ibis.literal(float(spec.floor))
         return (ibis.greatest(t._x, f).ln(), ibis.greatest(t._y, f).ln(),
-                ibis.literal(1.0))
+                ibis.ifelse(t._x.notnull(), 1.0, 0.0))
     mask = ibis.ifelse((t._x > 0) & (t._y > 0), 1.0, 0.0)
     tiny = ibis.literal(_TINY)
     return ibis.greatest(t._x, tiny).ln(), ibis.greatest(t._y, tiny).ln(), mask

@@ -1,1 +1,22 @@
-"""socmob.synth."""
+"""Synthetic populations with known true parameters, for demos, tests and benchmarks.
+
+Everything generated here is labelled synthetic (a ``synthetic`` column and file metadata).
+"""
+
+from socmob.synth.income import (
+    IncomeTruth,
+    SynthFile,
+    is_synthetic,
+    pearson_from_spearman,
+    read_truth,
+    synth_income,
+)
+
+__all__ = [
+    "IncomeTruth",
+    "SynthFile",
+    "is_synthetic",
+    "pearson_from_spearman",
+    "read_truth",
+    "synth_income",
+]
