@@ -99,7 +99,11 @@ def test_from_long_layers_roundtrip() -> None:
         ([("a", "a", "x")], {}, r"row 2, column 'count': count 'x' is not a number"),
         ([("a", "a", 1), ("a", "b", -3)], {}, r"row 3, column 'count': negative count -3"),
         ([("a", "a", 1), ("a", "a", 2)], {}, r"row 3: duplicate cell .*first given in row 2"),
-        ([("a", "a", 1), ("b", "a", 2)], {"order": ["a", "c"]}, r"row 3, column 'origin'"),
+        (
+            [("a", "a", 1), ("b", "a", 2)],
+            {"order": ["a"]},
+            r"row 3, column 'origin': category 'b' is not in",
+        ),
         ([("a", "a", 1), ("b", "b", 2)], {"order": ["a", "b", "bb"]}, r"unknown category 'bb'"),
         ([("a", None, 1)], {}, r"row 2, column 'destination': missing category label"),
         ([("a", "a", None)], {}, r"row 2, column 'count': missing count"),
