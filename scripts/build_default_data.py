@@ -606,7 +606,8 @@ def _mo_file(path: Path, source: Path, registry: pd.DataFrame,
         value = na(raw[value_col]) if value_col in raw.columns else pd.Series([pd.NA] * n,
                                                                             dtype="string")
         if kind_col and kind_col in raw.columns:
-            kind = na(raw[kind_col]).fillna(default)
+            # "Occupational class" → "occupational_class", like the SoN split types
+            kind = na(raw[kind_col]).fillna(default).str.lower().str.replace(" ", "_")
         else:
             kind = pd.Series([default] * n, dtype="string")
         return kind.mask(value.isna()), value
@@ -653,7 +654,8 @@ def _ci2023_file(path: Path, source: Path, registry: pd.DataFrame,
     area_type, area_code = _place(na(raw["Area_type"]).fillna(""), area_name,
                                   na(raw["Area_code"]), registry, itl2_2025)
     return pd.DataFrame({
-        "measure": raw["Ind_code"].str.upper(),
+        # prefixed: the SoN 2023 codes CI1–CI5 would clash with the 2025 indices ci1–ci4
+        "measure": "son23_" + raw["Ind_code"].str.lower(),
         "area_code": area_code,
         "area_name": area_name,
         "area_type": area_type,

@@ -88,7 +88,7 @@ def test_minmax_composite_hand_derived() -> None:
 
 
 def test_son23_scores_lie_in_unit_interval() -> None:
-    for code in ("CI1", "CI2", "CI3", "CI4", "CI5"):
+    for code in ("son23_ci1", "son23_ci2", "son23_ci3", "son23_ci4", "son23_ci5"):
         scores = data.load(code)["value"]
         assert len(scores) == 41
         assert scores.between(0.0, 1.0).all()

@@ -79,7 +79,8 @@ def catalog() -> pd.DataFrame:
     """One row per measure and edition.
 
     Columns: ``code`` (``ci1``–``ci4`` composites; ``dr*`` drivers; ``in*`` intermediate
-    outcomes; ``MO*`` mobility outcomes; ``CI1``–``CI5`` the SoN 2023 ITL2 composites),
+    outcomes; ``MO*`` mobility outcomes; ``son23_ci1``–``son23_ci5`` the SoN 2023 ITL2
+    composites),
     ``title``, ``kind`` (composite / driver / intermediate outcome / mobility outcome),
     ``edition`` (``son25``, ``son26``, ``son24``, ``son23``, ``son-mo``), ``unit``,
     ``periods`` and ``geographies`` (``"; "``-joined), ``rows``, ``source`` (repository

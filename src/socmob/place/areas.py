@@ -15,14 +15,16 @@ E07000008 (Cambridge) resolves to the area that contains it (Cambridgeshire CC).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
+from typing import Any
 
 import pandas as pd
 
 from socmob import data
 from socmob._text import closest, normalise
 from socmob.errors import NotFoundError
+from socmob.results import Result, jsonable
 
 _CODE = re.compile(r"^(?:[EKNSW]\d{8}|T?L[A-Z]\d?\w?|UK[A-N]\d?\w?)$", re.IGNORECASE)
 
@@ -183,4 +185,80 @@ def _match_region(region: str, edition: int) -> str:
     raise NotFoundError(f"unknown region {region!r}", closest(region, names))
 
 
-__all__ = ["Area", "all_areas", "lookup", "regions"]
+
+
+# --------------------------------------------------------------------------- profile
+
+#: Columns of :attr:`AreaProfile.indices`.
+PROFILE_COLUMNS: list[str] = ["index_code", "index_title", "period", "z", "band",
+                              "band_label", "rank", "of"]
+
+
+def national_ranks(composites: pd.DataFrame) -> pd.DataFrame:
+    """Rank every area within each index × period: 1 = most favourable (highest z).
+
+    Tied z-scores share the best rank of the tie (``method="min"``, as in sports tables);
+    ``of`` is the number of ranked areas. Takes the layout of
+    :func:`socmob.data.composites` and returns it with ``rank`` and ``of`` added.
+    """
+    frame = composites.copy()
+    groups = frame.groupby(["index_code", "period"], sort=False)["z"]
+    frame["rank"] = groups.rank(ascending=False, method="min").astype("Int64")
+    frame["of"] = groups.transform("count").astype("Int64")
+    return frame
+
+
+@dataclass(frozen=True)
+class AreaProfile(Result):
+    """An area's composite indices: z-score, band and national rank for every index and
+    period of one State of the Nation edition.
+
+    Attributes
+    ----------
+    area:
+        The :class:`Area`.
+    indices:
+        One row per index × period, columns :data:`PROFILE_COLUMNS`, ordered by index
+        code then period.
+    """
+
+    area: Area
+    indices: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy rows (``measure`` = index code, ``value`` = z, ``group`` = band label)."""
+        frame = self.indices
+        return pd.DataFrame({
+            "measure": frame["index_code"],
+            "area_code": self.area.code,
+            "area_name": self.area.name,
+            "period": frame["period"],
+            "breakdown": "band",
+            "group": frame["band_label"],
+            "value": frame["z"],
+            "lci": float("nan"),
+            "uci": float("nan"),
+            "n": frame["of"],
+            "unit": "z-score",
+            "note": "rank " + frame["rank"].astype(str) + " of " + frame["of"].astype(str)
+                    + " (1 = most favourable)",
+        })
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"area": {...}, "indices": [{index_code, index_title, period, z, band,
+        band_label, rank, of}, ...]}``."""
+        area = asdict(self.area)
+        area["codes"] = list(self.area.codes)
+        return {"area": area, "indices": jsonable(self.indices[PROFILE_COLUMNS])}
+
+
+def profile(query: str | Area, *, edition: int = 2025) -> AreaProfile:
+    """The composite-index profile of one area (looked up as in :func:`lookup`)."""
+    area = query if isinstance(query, Area) else lookup(query, edition=edition)
+    ranked = national_ranks(data.composites(edition=area.edition))
+    rows = ranked[ranked["area_id"] == area.id].sort_values(["index_code", "period"])
+    return AreaProfile(area=area, indices=rows[PROFILE_COLUMNS].reset_index(drop=True))
+
+
+__all__ = ["PROFILE_COLUMNS", "Area", "AreaProfile", "all_areas", "lookup", "national_ranks",
+           "profile", "regions"]
