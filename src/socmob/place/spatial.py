@@ -101,7 +101,7 @@ def _require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> 
         )
 
 
-def _choose(value: str, options: Sequence[str], what: str) -> str:
+def _choose(value: str, options: Sequence[str], what: str, where: str = "") -> str:
     options = [str(o) for o in options]
     if value in options:
         return value
@@ -110,7 +110,8 @@ def _choose(value: str, options: Sequence[str], what: str) -> str:
         return folded[value.casefold()]
     close = difflib.get_close_matches(value, options, n=3, cutoff=0.4)
     raise NotFoundError(
-        f"unknown {what} {value!r} (available: {', '.join(options)})", suggestions=close
+        f"unknown {what} {value!r}{where} (available: {', '.join(options)})",
+        suggestions=close
     )
 
 
@@ -145,8 +146,8 @@ def index_values(
     index = _choose(index, sorted(composites["index_code"].astype(str).unique()), "index")
     rows = composites[composites["index_code"].astype(str) == index]
     periods = sorted(rows["period"].astype(str).unique(), key=period_key)
-    chosen = latest_period(periods) if period is None else _choose(period, periods,
-                                                                     f"period of {index}")
+    chosen = (latest_period(periods) if period is None
+              else _choose(period, periods, "period", f" for {index}"))
     rows = rows[rows["period"].astype(str) == chosen]
     if rows[id_column].duplicated().any():
         dup = rows.loc[rows[id_column].duplicated(), id_column].iloc[0]

@@ -175,8 +175,8 @@ def trends(
         if period_from is not None or period_to is not None:
             if period_from is None or period_to is None:
                 raise InputError("give both period_from and period_to, or neither")
-            pairs = [(_choose(period_from, periods, f"period of {code}"),
-                      _choose(period_to, periods, f"period of {code}"))]
+            pairs = [(_choose(period_from, periods, "period", f" for {code}"),
+                      _choose(period_to, periods, "period", f" for {code}"))]
         else:
             pairs = list(itertools.pairwise(periods))
         z = sub.pivot_table(index="area_id", columns="period", values="z", aggfunc="first")

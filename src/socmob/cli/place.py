@@ -1,0 +1,370 @@
+"""``socmob place``: spatial hot/cold spots, better or worse than expected, peers, trends.
+
+Each command loads the embedded SoN 2025 composites (and the 205-area map), calls one
+library function from :mod:`socmob.place` and prints its result as a table, CSV or JSON.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+import pandas as pd
+import typer
+
+from socmob.cli._common import FormatOption, OutputFormat, console, fail, print_frame, user_errors
+from socmob.results import jsonable
+
+place_app = typer.Typer(
+    help="Place analytics on the SMC's 205-area map: hot/cold spots, Moran's I, better or "
+         "worse than expected, peers and trends.",
+    no_args_is_help=True,
+)
+
+
+class Correction(StrEnum):
+    """Multiple-testing corrections."""
+
+    none = "none"
+    bonferroni = "bonferroni"
+    fdr = "fdr"
+
+
+class Method(StrEnum):
+    """Local statistics for hot/cold spots."""
+
+    lisa = "lisa"
+    gi = "gi"
+
+
+class ContiguityKind(StrEnum):
+    """Polygon contiguity rules."""
+
+    queen = "queen"
+    rook = "rook"
+
+
+class Metric(StrEnum):
+    """Peer distance metrics."""
+
+    standardised = "standardised"
+    mahalanobis = "mahalanobis"
+    euclidean = "euclidean"
+
+
+# --------------------------------------------------------------------------------------
+# Data (loaded once per process)
+# --------------------------------------------------------------------------------------
+
+@cache
+def _composites() -> pd.DataFrame:
+    from socmob.data import composites
+
+    return composites(edition=2025)
+
+
+@cache
+def _weights(kind: str, island_k: int) -> Any:
+    from socmob.data import boundaries
+    from socmob.place.spatial import contiguity_weights
+
+    return contiguity_weights(boundaries("areas"), kind=kind,  # type: ignore[arg-type]
+                              island_k=island_k)
+
+
+def _area_id(query: str) -> str:
+    from socmob.place.areas import lookup
+
+    return lookup(query, edition=2025).id
+
+
+def _codes() -> dict[str, str]:
+    first = _composites().drop_duplicates("area_id")
+    return dict(zip(first["area_id"], first["area_code"], strict=True))
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _narrow(frame: pd.DataFrame, fmt: OutputFormat, columns: list[str]) -> pd.DataFrame:
+    """The columns to show in a terminal table (CSV and JSON keep every column)."""
+    return frame[columns] if fmt is OutputFormat.table else frame
+
+
+_CLUSTER_ORDER = ["hotspot (high-high)", "coldspot (low-low)", "high-low outlier",
+                  "low-high outlier", "hot spot", "cold spot", "not significant"]
+
+
+def _round(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(digits)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------
+
+def hotspots(
+    index: str = typer.Option("ci1", "--index", "-i", help="Index code: ci1, ci2, ci3 or ci4."),
+    period: str | None = typer.Option(None, "--period", "-p",
+                                      help='Period, e.g. "2018 to 2024" (default: latest).'),
+    method: Method = typer.Option(Method.lisa, "--method",
+                                  help="lisa (local Moran clusters) or gi (Getis–Ord Gi*)."),
+    permutations: int = typer.Option(999, "--permutations", min=0,
+                                     help="Random permutations for the pseudo p-values."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the permutations."),
+    correction: Correction = typer.Option(Correction.none, "--correction",
+                                          help="Multiple testing: none, bonferroni or fdr."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
+    contiguity: ContiguityKind = typer.Option(ContiguityKind.queen, "--contiguity"),
+    island_k: int = typer.Option(1, "--island-k", min=1,
+                                 help="Nearest areas each island is linked to."),
+    significant: bool = typer.Option(False, "--significant",
+                                     help="List only areas in a significant cluster."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Hot and cold spots: clusters of favourable (high-high) and unfavourable (low-low)
+    areas, and outliers, with permutation p-values."""
+    from socmob.place.spatial import getis_ord, index_values, local_moran
+
+    with user_errors():
+        values = index_values(_composites(), index=index, period=period)
+        weights = _weights(contiguity.value, island_k)
+        codes = _codes()
+        common = {"permutations": permutations, "seed": seed,
+                  "correction": correction.value, "alpha": alpha}
+        if method is Method.lisa:
+            lm = local_moran(values, weights, **common)  # type: ignore[arg-type]
+            frame = pd.DataFrame({
+                "area_id": list(lm.ids), "area_code": [codes.get(i) for i in lm.ids],
+                "area_name": list(lm.names), "z": lm.values, "spatial_lag": lm.lag,
+                "local_i": lm.Is, "p_sim": lm.p_sim, "p_adjusted": lm.p_adjusted,
+                "cluster": list(lm.cluster),
+            })
+            label, counts = "cluster", lm.counts()
+        else:
+            g = getis_ord(values, weights, **common)  # type: ignore[arg-type]
+            frame = pd.DataFrame({
+                "area_id": list(g.ids), "area_code": [codes.get(i) for i in g.ids],
+                "area_name": list(g.names), "z": g.values, "gi_star_z": g.z,
+                "p_norm": g.p_norm, "p_sim": g.p_sim, "p_adjusted": g.p_adjusted,
+                "spot": list(g.spot),
+            })
+            label = "spot"
+            counts = {str(k): int(v) for k, v in frame["spot"].value_counts().items()}
+    order = frame[label].map({k: i for i, k in enumerate(_CLUSTER_ORDER)})
+    frame = (frame.assign(_order=order)
+             .sort_values(["_order", "z"], ascending=[True, False], kind="stable")
+             .drop(columns="_order"))
+    if significant:
+        frame = frame[frame[label] != "not significant"]
+    frame = _round(frame)
+    meta = {"index": values.attrs["index"], "period": values.attrs["period"],
+            "method": method.value, "contiguity": contiguity.value,
+            "permutations": permutations, "seed": seed, "correction": correction.value,
+            "alpha": alpha, "islands": list(weights.island_names), "counts": counts}
+    title = (f"{'Local Moran clusters' if method is Method.lisa else 'Getis–Ord Gi*'} — "
+             f"{meta['index']} {meta['period']} ("
+             + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ")")
+    shown = _narrow(frame, fmt, ["area_name", "z", "spatial_lag" if label == "cluster"
+                                 else "gi_star_z", "p_adjusted", label])
+    print_frame(shown, fmt, title=title, json_obj={**meta, "areas": frame})
+
+
+def moran(
+    index: str = typer.Option("ci1,ci2,ci3,ci4", "--index", "-i",
+                              help="Index code(s), comma-separated."),
+    period: str | None = typer.Option(None, "--period", "-p",
+                                      help="Period (default: each index's latest)."),
+    permutations: int = typer.Option(999, "--permutations", min=0),
+    seed: int = typer.Option(1, "--seed"),
+    contiguity: ContiguityKind = typer.Option(ContiguityKind.queen, "--contiguity"),
+    island_k: int = typer.Option(1, "--island-k", min=1),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Global Moran's I: how strongly similar values cluster on the map."""
+    from socmob.place.spatial import global_moran, index_values
+
+    rows = []
+    with user_errors():
+        weights = _weights(contiguity.value, island_k)
+        for code in _split(index):
+            values = index_values(_composites(), index=code, period=period)
+            res = global_moran(values, weights, permutations=permutations, seed=seed)
+            rows.append({"index": res.index, "period": res.period, "n": res.n,
+                         "moran_i": res.I, "expected": res.expected, "z_norm": res.z_norm,
+                         "p_norm": res.p_norm, "p_sim": res.p_sim,
+                         "permutations": res.permutations, "seed": res.seed})
+    if not rows:
+        fail("no index given (expected e.g. --index ci1)")
+    frame = _round(pd.DataFrame(rows))
+    print_frame(frame, fmt, title=f"Global Moran's I ({contiguity.value} contiguity, "
+                                  f"row-standardised; islands linked to nearest areas)")
+
+
+def expected(
+    outcome: str = typer.Option("ci4", "--outcome", help="Outcome index."),
+    predictors: str = typer.Option("ci1", "--predictors",
+                                   help="Condition indices, comma-separated."),
+    period: str | None = typer.Option(None, "--period", "-p",
+                                      help="Outcome period (default: latest)."),
+    alpha: float = typer.Option(0.05, "--alpha", help="1 − level of the intervals."),
+    correction: Correction = typer.Option(Correction.none, "--correction"),
+    notable: bool = typer.Option(False, "--notable",
+                                 help="List only areas better or worse than expected."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Better or worse than expected: each area's outcome against the prediction from its
+    conditions (OLS, leave-one-out prediction intervals)."""
+    from socmob.place.expected import AS_EXPECTED, expected_from_composites
+
+    with user_errors():
+        fit = expected_from_composites(
+            _composites(), outcome=outcome, predictors=_split(predictors), period=period,
+            alpha=alpha, correction=correction.value,  # type: ignore[arg-type]
+        )
+    codes = _codes()
+    a = fit.areas.copy()
+    a.insert(1, "area_code", a["area_id"].map(codes))
+    frame = a[["area_id", "area_code", "area_name", "observed", "expected_loo", "pi_lower",
+               "pi_upper", "residual", "studentised_residual", "p_value", "verdict"]]
+    frame = frame.sort_values("studentised_residual", ascending=False, kind="stable")
+    if notable:
+        frame = frame[frame["verdict"] != AS_EXPECTED]
+    frame = _round(frame)
+    ci = fit.conf_int(alpha)
+    model = {"outcome": fit.outcome, "predictors": list(fit.predictors),
+             "periods": dict(fit.periods), "nobs": fit.nobs, "df_resid": fit.df_resid,
+             "rsquared": fit.rsquared, "aic": fit.aic, "bic": fit.bic,
+             "params": fit.params.to_dict(), "bse": fit.bse.to_dict(),
+             "conf_int": {k: [ci.loc[k, "lower"], ci.loc[k, "upper"]] for k in ci.index},
+             "alpha": alpha, "correction": correction.value, "verdicts": fit.verdicts(),
+             "dropped": list(fit.dropped)}
+    if fmt is OutputFormat.table:
+        console.print(fit.summary().split("verdicts")[0].rstrip(), highlight=False)
+    shown = _narrow(frame, fmt, ["area_name", "observed", "expected_loo", "pi_lower",
+                                 "pi_upper", "verdict"])
+    print_frame(shown, fmt, title="Better or worse than expected ("
+                + ", ".join(f"{k}: {v}" for k, v in fit.verdicts().items()) + ")",
+                json_obj={"model": jsonable(model), "areas": frame})
+
+
+def peers(
+    area: str = typer.Argument(..., help="Area name, GSS code or id, e.g. Bradford."),
+    k: int = typer.Option(15, "--k", "-k", min=1, help="Number of peers."),
+    on: str = typer.Option("ci1,ci2,ci3", "--on",
+                           help="Indices that define similarity, comma-separated."),
+    compare: str = typer.Option("ci1,ci2,ci3,ci4", "--compare",
+                                help="Indices to compare the area with its peers on."),
+    period: str | None = typer.Option(None, "--period", "-p",
+                                      help="Period of the indices (default: latest)."),
+    metric: Metric = typer.Option(Metric.standardised, "--metric"),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """The areas most like AREA on chosen indices, and how AREA compares with them."""
+    from socmob.place.peers import peers_from_composites
+
+    with user_errors():
+        area_id = _area_id(area)
+        res = peers_from_composites(
+            _composites(), area_id, on=_split(on), compare=_split(compare), period=period,
+            k=k, metric=metric.value,  # type: ignore[arg-type]
+        )
+    p = res.peers
+    codes = _codes()
+    members = p.peers.copy()
+    members.insert(1, "area_code", members["area_id"].map(codes))
+    members = _round(members[["rank", "area_id", "area_code", "area_name", "distance"]])
+    comparison = _round(res.table.copy())
+    comparison.insert(0, "area_name", p.area_name)
+    meta = {"area_id": p.area_id, "area_name": p.area_name, "area_code": codes.get(p.area_id),
+            "on": list(p.on), "periods": dict(p.periods), "metric": p.metric, "k": p.k}
+    if fmt is OutputFormat.table:
+        print_frame(members[["rank", "area_name", "distance"]], fmt,
+                    title=f"{p.k} nearest peers of {p.area_name} on {', '.join(p.on)} "
+                          f"({p.metric} distance)")
+        print_frame(comparison.drop(columns=["area_name", "difference"]), fmt,
+                    title=f"{p.area_name} compared with its peers "
+                                           "(rank 1 = highest z of the group)")
+    elif fmt is OutputFormat.csv:
+        comparison["peers"] = "; ".join(p.peers["area_name"])
+        print_frame(comparison, fmt)
+    else:
+        print_frame(comparison, fmt, json_obj={**meta, "peers": members,
+                                               "comparison": comparison})
+
+
+def trends_command(
+    area: str | None = typer.Argument(None, help="Area name, GSS code or id."),
+    all_areas: bool = typer.Option(False, "--all", help="Every area."),
+    index: str | None = typer.Option(None, "--index", "-i",
+                                     help="Index code(s), comma-separated (default all)."),
+    period_from: str | None = typer.Option(None, "--from", help="Compare from this period."),
+    period_to: str | None = typer.Option(None, "--to", help="… to this period."),
+    level: float = typer.Option(0.95, "--level", help="Level of the reliable-change rule."),
+    jumps: int | None = typer.Option(None, "--jumps", min=1,
+                                     help="Only rows whose band moved by at least this many."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Change between periods in z and band, flagged where it is within the noise."""
+    from socmob.place.trends import trends
+
+    if (area is None) == (not all_areas):
+        fail("give an AREA or --all (not both)")
+    with user_errors():
+        area_id = _area_id(area) if area is not None else None
+        res = trends(_composites(), index=_split(index) if index else None, area=area_id,
+                     period_from=period_from, period_to=period_to, level=level)
+    table = res.jumps(jumps) if jumps else res.table
+    codes = _codes()
+    frame = table.copy()
+    frame.insert(2, "area_code", frame["area_id"].map(codes))
+    frame = _round(frame[["index", "area_id", "area_code", "area_name", "period_from",
+                          "period_to", "z_from", "z_to", "change", "band_from", "band_to",
+                          "band_change", "critical", "rci", "verdict"]])
+    shown = _narrow(frame, fmt, ([] if area_id else ["area_name"])
+                    + ["index", "period_from", "period_to", "z_from", "z_to", "change",
+                       "band_from", "band_to", "verdict"])
+    noise = _round(res.noise)
+    if fmt is OutputFormat.table:
+        print_frame(noise, fmt, title="Noise scale per index and pair of periods "
+                    "(SE_diff = √((s₁² + s₂²)(1 − r)); critical = z·SE_diff)")
+    title = (f"Trends for {frame['area_name'].iloc[0]}" if area_id and len(frame)
+             else "Trends")
+    print_frame(shown, fmt, title=title, json_obj={"level": level, "noise": noise,
+                                                   "changes": frame})
+
+
+def weights_command(
+    contiguity: ContiguityKind = typer.Option(ContiguityKind.queen, "--contiguity"),
+    island_k: int = typer.Option(1, "--island-k", min=1),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """The neighbour links of the 205-area map, with the islands and their links."""
+    with user_errors():
+        w = _weights(contiguity.value, island_k)
+    if fmt is OutputFormat.table:
+        console.print(w.summary(), highlight=False)
+        return
+    frame = w.to_frame()
+    print_frame(frame, fmt, json_obj={"contiguity": w.kind, "areas": w.n,
+                                      "islands": list(w.island_names),
+                                      "island_links": {w.names[a]: [w.names[b] for b in v]
+                                                       for a, v in w.island_links.items()},
+                                      "links": frame})
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``place`` group and its commands to ``app``."""
+    place_app.command("hotspots")(hotspots)
+    place_app.command("moran")(moran)
+    place_app.command("expected")(expected)
+    place_app.command("peers")(peers)
+    place_app.command("trends")(trends_command)
+    place_app.command("weights")(weights_command)
+    app.add_typer(place_app, name="place")
