@@ -343,7 +343,7 @@ class UncertaintyResult(Result):
         out = pd.DataFrame({
             "uCode": self.nominal_rank.index,
             "uName": self.units["uName"].reindex(self.nominal_rank.index).to_numpy(),
-            "nominal_rank": self.nominal_rank.to_numpy(),
+            "nominal_rank": self.nominal_rank.astype("Int64").to_numpy(),
             "median_rank": self.median_rank.to_numpy(),
             "mean_rank": self.mean_rank.to_numpy(),
             "q05": self.q05.to_numpy(), "q95": self.q95.to_numpy()})

@@ -41,7 +41,7 @@ AGGREGATE_METHODS = ("amean", "gmean", "hmean", "genmean", "copeland", "copeland
 def _fail(bad: np.ndarray, codes: Sequence[str], what: str, expected: str) -> None:
     cols = np.flatnonzero(np.any(bad.reshape(-1, bad.shape[-1]), axis=0))
     name = codes[int(cols[0])]
-    raise InputError(f"{what}: {name!r} has such values", column=name, expected=expected)
+    raise InputError(what, column=name, expected=expected)
 
 
 def weighted_mean(
@@ -76,19 +76,21 @@ def weighted_mean(
     elif method == "gmean" or (method == "genmean" and p == 0):
         xs = x + offset
         if np.any(xs[obs] <= 0):
-            _fail(obs & (xs <= 0), names, "geometric mean of values ≤ 0 (with no offset)",
-                              "positive values: normalise to a positive range (e.g. "
-                              "minmax 1-100) or set an offset")
+            _fail(obs & (xs <= 0), names,
+                  "values ≤ 0 (after any offset), so no geometric mean can be taken",
+                  "positive values: normalise to a positive range (e.g. minmax 1-100) or "
+                  "set an offset")
         out = np.exp(np.sum(wn * np.log(np.where(obs, xs, 1.0)), axis=-1)) - offset
     elif method == "hmean":
         if np.any(x[obs] == 0):
-            _fail(obs & (x == 0), names, "harmonic mean of zero values", "non-zero values")
+            _fail(obs & (x == 0), names, "zero values, so no harmonic mean can be taken",
+                  "non-zero values")
         with np.errstate(divide="ignore"):
             out = 1.0 / np.sum(wn / np.where(obs, x, 1.0), axis=-1)
     else:
         bad = obs & ((x < 0) if p > 0 else (x <= 0))
         if bad.any():
-            _fail(bad, names, f"generalised mean (p={p}) of values out of range",
+            _fail(bad, names, f"values out of range for a generalised mean with p={p}",
                   "values ≥ 0 (> 0 when p < 0)")
         with np.errstate(divide="ignore"):
             out = np.sum(wn * np.where(obs, x, 1.0) ** p, axis=-1) ** (1.0 / p)

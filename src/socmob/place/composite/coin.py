@@ -110,7 +110,7 @@ class CompositeResult(Result):
             cols = list(self.levels.index[self.levels == level])
         out = pd.DataFrame({"uCode": self.scores.index,
                             "uName": self.units["uName"].reindex(self.scores.index).to_numpy(),
-                            "Rank": self.ranks[self.index].to_numpy()})
+                            "Rank": self.ranks[self.index].astype("Int64").to_numpy()})
         for c in cols:
             out[c] = self.scores[c].to_numpy()
         return out.sort_values(["Rank", "uCode"], kind="stable").reset_index(drop=True)

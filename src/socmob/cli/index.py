@@ -1,0 +1,292 @@
+"""``socmob index``: build composite indices from COINr-style files, and analyse their
+uncertainty and sensitivity.
+
+Method options take a name and optional parameters after a colon:
+
+* ``--impute``: ``mean``, ``median``, ``group_mean:GROUP``, ``group_median:GROUP``, ``none``
+* ``--treat``: ``winsorise_log`` (COINr default), ``winsorise``, ``log``, ``none``
+* ``--normalise``: ``minmax[:L,U]``, ``zscore[:MEAN,SD]``, ``rank``, ``prank``, ``borda``,
+  ``dist2max``, ``dist2targ``, ``fracmax``, ``none``
+* ``--aggregate``: ``amean``, ``gmean[:OFFSET]``, ``hmean``, ``genmean:P``, ``copeland``
+
+Alternatives for the uncertainty and sensitivity analyses are separated by ``;``, e.g.
+``--normalise-set "minmax:1,100;zscore:10,2"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+
+from socmob.cli._common import (
+    FormatOption,
+    OutputFormat,
+    fail,
+    print_frame,
+    print_json,
+    user_errors,
+)
+
+index_app = typer.Typer(
+    help="Composite indices (COINr-style): build, uncertainty, sensitivity.",
+    no_args_is_help=True,
+)
+
+DATA = typer.Option(..., "--data", help="iData CSV/XLSX (COINr layout: uCode, uName, …).")
+META = typer.Option(..., "--meta", help="iMeta CSV/XLSX (COINr layout: iCode, Level, …).")
+DENOM = typer.Option(True, "--denominate/--no-denominate",
+                     help="Divide by the iMeta Denominator columns first.")
+IMPUTE = typer.Option("mean", "--impute", help="mean, median, group_mean:GROUP, … or none.")
+SCREEN = typer.Option(0.0, "--screen", help="Drop units with less than this data fraction.")
+TREAT = typer.Option("winsorise_log", "--treat", help="winsorise_log, winsorise, log, none.")
+WINMAX = typer.Option(5, "--winmax", help="Most points to winsorise per indicator.")
+NORMALISE = typer.Option("minmax:0,100", "--normalise", help="e.g. minmax:0,100, zscore, rank.")
+AGGREGATE = typer.Option("amean", "--aggregate", help="amean, gmean[:offset], hmean, genmean:p, "
+                                                     "copeland.")
+
+
+def _numbers(text: str, option: str, n: int | None = None) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        fail(f"{option}: expected numbers separated by commas, got {text!r}")
+    if n is not None and len(values) != n:
+        fail(f"{option}: expected {n} numbers, got {text!r}")
+    return values
+
+
+def parse_impute(spec: str, option: str = "--impute") -> dict[str, Any]:
+    """``group_mean:GROUP`` → impute step parameters."""
+    name, _, arg = spec.partition(":")
+    name = name.strip()
+    if name.startswith("group") and not arg:
+        fail(f"{option}: {name} needs a group column, e.g. {name}:EurAsia_group")
+    return {"method": name, "group": arg.strip() or None}
+
+
+def parse_normalise(spec: str, option: str = "--normalise") -> dict[str, Any]:
+    """``minmax:1,100`` / ``zscore:10,2`` → normalise step parameters."""
+    name, _, arg = spec.partition(":")
+    name = name.strip()
+    out: dict[str, Any] = {"method": name}
+    if arg and name == "minmax":
+        out["l_u"] = tuple(_numbers(arg, option, 2))
+    elif arg and name == "zscore":
+        out["m_sd"] = tuple(_numbers(arg, option, 2))
+    elif arg:
+        fail(f"{option}: {name} takes no parameters, got {spec!r}")
+    return out
+
+
+def parse_aggregate(spec: str, option: str = "--aggregate") -> dict[str, Any]:
+    """``gmean:1`` (offset) / ``genmean:2`` (power) → aggregate step parameters."""
+    name, _, arg = spec.partition(":")
+    name = name.strip()
+    out: dict[str, Any] = {"method": name}
+    if name == "genmean":
+        if not arg:
+            fail(f"{option}: genmean needs a power, e.g. genmean:2")
+        out["p"] = _numbers(arg, option, 1)[0]
+    elif name == "gmean" and arg:
+        out["offset"] = _numbers(arg, option, 1)[0]
+    elif arg:
+        fail(f"{option}: {name} takes no parameters, got {spec!r}")
+    return out
+
+
+def _alternatives(text: str | None, parser: Any, option: str) -> list[dict[str, Any]]:
+    if not text:
+        return []
+    return [parser(part.strip(), option) for part in text.split(";") if part.strip()]
+
+
+def _build(data: Path, meta: Path, denominate: bool, impute: str, screen: float, treat: str,
+           winmax: int, normalise: str, aggregate: str) -> Any:
+    from socmob.place.composite import read_coin
+
+    imp = parse_impute(impute)
+    norm = parse_normalise(normalise)
+    agg = parse_aggregate(aggregate)
+    if not 0 <= screen <= 1:
+        fail(f"--screen: expected a fraction in [0, 1], got {screen}")
+    coin = read_coin(data, meta)
+    dset = "Raw"
+    if denominate:
+        coin = coin.denominate(dset=dset)
+        dset = "Denominated"
+    coin = coin.impute(dset=dset, **imp)
+    coin = coin.screen(dset="Imputed", dat_thresh=screen)
+    coin = coin.treat(dset="Screened", method=treat, winmax=winmax)
+    coin = coin.normalise(dset="Treated", **norm)
+    return coin.aggregate(dset="Normalised", **agg)
+
+
+def _write(frame: pd.DataFrame, out: Path | None) -> None:
+    if out is not None:
+        from socmob.results import export_frame
+
+        export_frame(frame, out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``index`` group and its commands to ``app``."""
+
+    @index_app.command("build")
+    def build_command(
+        data: Path = DATA,
+        meta: Path = META,
+        denominate: bool = DENOM,
+        impute: str = IMPUTE,
+        screen: float = SCREEN,
+        treat: str = TREAT,
+        winmax: int = WINMAX,
+        normalise: str = NORMALISE,
+        aggregate: str = AGGREGATE,
+        level: int | None = typer.Option(None, "--level",
+                                         help="Show one level (default: all aggregates)."),
+        out: Path | None = typer.Option(None, "--out",
+                                        help="Write tidy results (.csv, .parquet, .json)."),
+        fmt: OutputFormat = FormatOption,
+    ) -> None:
+        """Build a composite index step by step (COINr-style) and show scores and ranks."""
+        with user_errors():
+            coin = _build(data, meta, denominate, impute, screen, treat, winmax, normalise,
+                          aggregate)
+            result = coin.results()
+            table = result.table(level=level)
+            _write(result.to_frame(), out)
+        if fmt is OutputFormat.json:
+            print_json({"results": table, "log": [s.to_dict() for s in coin.log]})
+        else:
+            print_frame(table, fmt, title=f"Composite index {result.index}")
+
+    def _inputs(winmax_set: str | None, normalise_set: str | None, aggregate_set: str | None,
+                impute_set: str | None, weight_noise: float, noise_levels: str,
+                se: Path | None) -> Any:
+        from socmob.place.composite import read_table
+        from socmob.place.uncertainty import UncertainInputs
+
+        wm = [int(v) for v in _numbers(winmax_set, "--winmax-set")] if winmax_set else []
+        noise = {}
+        if weight_noise:
+            if not 0 < weight_noise < 1:
+                fail(f"--weight-noise: expected a fraction in (0, 1), got {weight_noise}")
+            noise = {int(v): weight_noise for v in _numbers(noise_levels, "--noise-levels")}
+        se_frame = None
+        if se is not None:
+            se_frame = read_table(se)
+            if "uCode" not in se_frame.columns:
+                fail(f"--se {se}: expected a uCode column and one column per indicator")
+            se_frame = se_frame.set_index("uCode")
+        return UncertainInputs(
+            impute=_alternatives(impute_set, parse_impute, "--impute-set"),
+            winmax=wm,
+            normalise=_alternatives(normalise_set, parse_normalise, "--normalise-set"),
+            aggregate=_alternatives(aggregate_set, parse_aggregate, "--aggregate-set"),
+            weight_noise=noise, se=se_frame)
+
+    WM_SET = typer.Option(None, "--winmax-set", help='Alternative winmax values, e.g. "1,2,3".')
+    N_SET = typer.Option(None, "--normalise-set", help='e.g. "minmax:1,100;zscore:10,2".')
+    A_SET = typer.Option(None, "--aggregate-set", help='e.g. "amean;gmean".')
+    I_SET = typer.Option(None, "--impute-set", help='e.g. "mean;median".')
+    W_NOISE = typer.Option(0.0, "--weight-noise", help="± fraction of weight noise (0 = none).")
+    N_LEVELS = typer.Option("2,3", "--noise-levels", help="Levels whose weights get noise.")
+    SE = typer.Option(None, "--se", help="Standard errors of the raw indicators (uCode + one "
+                                         "column per indicator) for sampling error.")
+    SEED = typer.Option(None, "--seed", help="Random seed (reproducible runs).")
+    BANDS = typer.Option("-1.5,-1,-0.5,0.5,1,1.5", "--bands",
+                         help="Cut points on re-standardised z for band probabilities.")
+
+    @index_app.command("uncertainty")
+    def uncertainty_command(
+        data: Path = DATA,
+        meta: Path = META,
+        denominate: bool = DENOM,
+        impute: str = IMPUTE,
+        screen: float = SCREEN,
+        treat: str = TREAT,
+        winmax: int = WINMAX,
+        normalise: str = NORMALISE,
+        aggregate: str = AGGREGATE,
+        runs: int = typer.Option(1000, "--runs", help="Monte Carlo runs."),
+        seed: int | None = SEED,
+        winmax_set: str | None = WM_SET,
+        normalise_set: str | None = N_SET,
+        aggregate_set: str | None = A_SET,
+        impute_set: str | None = I_SET,
+        weight_noise: float = W_NOISE,
+        noise_levels: str = N_LEVELS,
+        se: Path | None = SE,
+        bands: str = BANDS,
+        progress: bool = typer.Option(True, "--progress/--no-progress"),
+        out: Path | None = typer.Option(None, "--out", help="Write the tidy table."),
+        fmt: OutputFormat = FormatOption,
+    ) -> None:
+        """Monte Carlo over construction choices and sampling error: median rank, 5–95%
+        rank interval and band probabilities per unit."""
+        from socmob.place.uncertainty import uncertainty
+
+        cuts = _numbers(bands, "--bands")
+        with user_errors():
+            coin = _build(data, meta, denominate, impute, screen, treat, winmax, normalise,
+                          aggregate)
+            inputs = _inputs(winmax_set, normalise_set, aggregate_set, impute_set,
+                             weight_noise, noise_levels, se)
+            result = uncertainty(coin, inputs, runs=runs, seed=seed, bands=cuts,
+                                 progress=progress)
+            table = result.table()
+            _write(result.to_frame(), out)
+        if fmt is OutputFormat.json:
+            print_json({"runs": result.runs, "seed": seed, "varied": list(result.varied),
+                        "units": table})
+        else:
+            print_frame(table, fmt, title=f"Rank uncertainty of {result.code} "
+                                          f"({result.runs} runs)")
+
+    @index_app.command("sensitivity")
+    def sensitivity_command(
+        data: Path = DATA,
+        meta: Path = META,
+        denominate: bool = DENOM,
+        impute: str = IMPUTE,
+        screen: float = SCREEN,
+        treat: str = TREAT,
+        winmax: int = WINMAX,
+        normalise: str = NORMALISE,
+        aggregate: str = AGGREGATE,
+        n: int = typer.Option(256, "--n", help="Base sample size N (runs = N (k + 2))."),
+        seed: int | None = SEED,
+        winmax_set: str | None = WM_SET,
+        normalise_set: str | None = N_SET,
+        aggregate_set: str | None = A_SET,
+        impute_set: str | None = I_SET,
+        weight_noise: float = W_NOISE,
+        noise_levels: str = N_LEVELS,
+        se: Path | None = SE,
+        bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for CIs."),
+        progress: bool = typer.Option(True, "--progress/--no-progress"),
+        out: Path | None = typer.Option(None, "--out", help="Write the indices table."),
+        fmt: OutputFormat = FormatOption,
+    ) -> None:
+        """First-order and total Sobol indices of the mean absolute rank shift with
+        respect to each uncertain construction input."""
+        from socmob.place.sensitivity import composite_sensitivity
+
+        with user_errors():
+            coin = _build(data, meta, denominate, impute, screen, treat, winmax, normalise,
+                          aggregate)
+            inputs = _inputs(winmax_set, normalise_set, aggregate_set, impute_set,
+                             weight_noise, noise_levels, se)
+            result = composite_sensitivity(coin, inputs, N=n, seed=seed, bootstrap=bootstrap,
+                                           progress=progress)
+            table = result.to_frame()
+            _write(table, out)
+        if fmt is OutputFormat.json:
+            print_json({"N": n, "runs": result.runs, "seed": seed, "indices": table})
+        else:
+            print_frame(table, fmt, title=f"Sobol indices ({result.runs} runs)")
+
+    app.add_typer(index_app, name="index")
