@@ -627,8 +627,10 @@ class MobilityTable(Result):
 
         Rows with a missing origin, destination or layer are left out (as
         :func:`pandas.crosstab` does). Weights must be non-negative and present.
-        Categories follow ``order`` or, without one, their natural sort order (numbers
-        numerically); overlapping origin and destination categories share one order.
+        Categories follow ``order`` (ordered categories that never occur give zero rows
+        and columns) or, without one, the categories of a pandas categorical column or
+        their natural sort order (numbers numerically); overlapping origin and
+        destination categories share one order.
         """
         from socmob.tables._aggregate import aggregate_cells
 
@@ -701,6 +703,7 @@ def _from_cells(
             source=None,
             explicit=orders[key] is not None,
             rows=None,
+            allow_absent=True,
         )
     return _fill(cells, labels, structural_zeros, origin_name, destination_name, layer_name)
 
@@ -745,13 +748,15 @@ def _check_order(
     source: str | None,
     explicit: bool,
     rows: pd.Series | None,
+    allow_absent: bool = False,
 ) -> None:
     """Every category found must be in the order, and every ordered category must occur
-    somewhere (an order entry that never occurs is almost always a typo)."""
+    somewhere (in a long table an order entry that never occurs is almost always a typo;
+    for microdata, ``allow_absent`` lets an ordered class be empty)."""
     if not explicit:
         return
     present = set(found)
-    for lab in ordered:
+    for lab in [] if allow_absent else ordered:
         if lab not in present:
             hints = closest(lab, found)
             hint = f"; did you mean {hints[0]!r}?" if hints else ""
