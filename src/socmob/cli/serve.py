@@ -1,0 +1,64 @@
+"""``socmob serve`` (the dashboard) and ``socmob briefing`` (an area briefing file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from socmob.cli._common import console, fail, user_errors
+
+
+class BriefingFormat(StrEnum):
+    """Formats of an area briefing."""
+
+    html = "html"
+    pdf = "pdf"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``briefing`` to the command line."""
+
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+        workers: int = typer.Option(1, "--workers", min=1, max=32,
+                                    help="Worker processes (set SOCMOB_SECRET_KEY when > 1)."),
+    ) -> None:
+        """Start the web dashboard on the embedded data and print its address."""
+        import uvicorn
+
+        shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host
+        console.print(f"socmob dashboard: [bold]http://{shown}:{port}/[/] (Ctrl+C to stop)",
+                      highlight=False, soft_wrap=True)
+        uvicorn.run("socmob.web.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning", proxy_headers=False)
+
+    @app.command("briefing")
+    def briefing(
+        area: str = typer.Argument(..., help="Area name, id or GSS code, e.g. 'Blackpool'."),
+        fmt: BriefingFormat = typer.Option(BriefingFormat.pdf, "--format", "-f",
+                                           help="html or pdf."),
+        out: Path = typer.Option(..., "--out", "-o", help="File to write."),
+        edition: int = typer.Option(2025, "--edition", help="SoN edition of the indices."),
+    ) -> None:
+        """Write a 2–4 page area briefing (HTML or PDF) for a meeting."""
+        from socmob.report import briefing as briefings
+        from socmob.report import views
+        from socmob.report.sections import Unavailable
+        from socmob.results import atomic_write
+
+        with user_errors():
+            try:
+                profile = views.area_profile(area, edition)
+            except Unavailable as exc:
+                fail(f"area briefings are {exc.reason}")
+            if fmt is BriefingFormat.pdf:
+                data = briefings.briefing_pdf(profile)
+                atomic_write(out, lambda h: h.write(data))
+            else:
+                text = briefings.briefing_html(profile)
+                atomic_write(out, lambda h: h.write(text), mode="w")
+        console.print(f"wrote {out} ({profile.area.name}, {fmt.value})", highlight=False)

@@ -1,0 +1,361 @@
+"""Charts as Vega-Lite specifications: one spec serves the web page, the notebook and
+the static image (SVG/PNG via vl-convert, no browser needed).
+
+Every builder takes the tidy frame a library function returned and gives back a
+:class:`ChartSpec`: the Vega-Lite dict, the frame it plots (its data table and CSV
+download), a title and a text description for assistive technology. Nothing here
+computes a statistic: the values, intervals and bands come from the library.
+
+The seven SMC bands (1 = least favourable … 7 = most favourable) are drawn with a
+colour-blind-safe diverging scheme (ColorBrewer PuOr, 7 classes), purple for the
+least favourable end, orange for the most favourable, so that colour is never the only
+channel (labels and the table carry the same information).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from socmob.results import jsonable
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
+#: Band number → fill colour (ColorBrewer PuOr-7, reversed so 7 is orange).
+BAND_COLOURS: dict[int, str] = {
+    1: "#542788",
+    2: "#998ec3",
+    3: "#d8daeb",
+    4: "#f7f7f7",
+    5: "#fee0b6",
+    6: "#f1a340",
+    7: "#b35806",
+}
+
+#: The SMC's labels for the seven bands of the 2025 composite indices.
+BAND_LABELS: dict[int, str] = {
+    1: "Least Favourable",
+    2: "Unfavourable",
+    3: "Lower Middling",
+    4: "Middling",
+    5: "Upper Middling",
+    6: "Favourable",
+    7: "Most Favourable",
+}
+
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+INK = "#0b0c0c"
+
+_CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "background": "white",
+    "view": {"stroke": None},
+    "axis": {"labelColor": INK, "titleColor": INK, "labelFontSize": 12, "titleFontSize": 13,
+             "gridColor": "#e5e6e7"},
+    "legend": {"labelColor": INK, "titleColor": INK, "labelFontSize": 12, "titleFontSize": 13},
+    "title": {"color": INK, "fontSize": 15, "anchor": "start"},
+}
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A Vega-Lite chart with the tidy data it plots.
+
+    ``spec`` is plain Vega-Lite JSON (schema v6), ``data`` the table behind the chart,
+    ``description`` a sentence for screen readers and the briefing's alt text.
+    """
+
+    name: str
+    title: str
+    spec: dict[str, Any]
+    data: pd.DataFrame = field(repr=False)
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        """A stable hash of the spec (cache key for static renders)."""
+        return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+
+    def to_json(self) -> str:
+        """The Vega-Lite spec as JSON text."""
+        return json.dumps(self.spec, sort_keys=True, separators=(",", ":"))
+
+    def to_svg(self) -> str:
+        """Static SVG (vl-convert), marked up as one image with an accessible name."""
+        return _svg(self.to_json(), self.title, self.description)
+
+    def to_png(self, *, scale: float = 2.0) -> bytes:
+        """Static PNG (vl-convert) at ``scale`` × the spec's pixel size."""
+        return _png(self.to_json(), scale)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Notebook display: the Vega-Lite spec itself, with an SVG fallback."""
+        return {"application/vnd.vegalite.v6+json": self.spec, "image/svg+xml": self.to_svg()}
+
+
+@lru_cache(maxsize=512)
+def _svg(spec_json: str, title: str, description: str) -> str:
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(json.loads(spec_json))
+    return accessible_svg(svg, title=title, description=description)
+
+
+@lru_cache(maxsize=128)
+def _png(spec_json: str, scale: float) -> bytes:
+    import vl_convert as vlc
+
+    return bytes(vlc.vegalite_to_png(json.loads(spec_json), scale=scale))
+
+
+def accessible_svg(svg: str, *, title: str, description: str) -> str:
+    """Make a vl-convert SVG one image for assistive technology: ``role="img"`` with an
+    accessible name, and the internal ARIA roles (which describe Vega's scenegraph, not
+    the data) removed so that screen readers are pointed at the data table instead."""
+    svg = re.sub(r'\s(role|aria-roledescription|aria-label)="[^"]*"', "", svg)
+    label = f"{title}. {description}".strip().rstrip(".") + "."
+    label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', 1)
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    present = [c for c in columns if c in frame.columns]
+    return list(jsonable(frame[present]))
+
+
+def _base(title: str, description: str, *, width: int | str = 560, height: int = 300) -> dict:
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "description": description,
+        "width": width,
+        "height": height,
+        "config": _CONFIG,
+    }
+
+
+def _period_sort(frame: pd.DataFrame) -> list[str]:
+    return sorted({str(p) for p in frame["period"].dropna()})
+
+
+def trend_chart(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    y_title: str,
+    series: str = "group",
+    description: str = "",
+) -> ChartSpec:
+    """Values over ``period`` with their intervals (``lci``–``uci``) as error bars, one
+    line per ``series`` (a tidy frame: period, value, lci, uci, series)."""
+    data = frame.copy()
+    data["period"] = data["period"].astype(str)
+    order = _period_sort(data)
+    has_series = series in data.columns and data[series].notna().any()
+    cols = ["period", "value", "lci", "uci", *([series] if has_series else [])]
+    x = {"field": "period", "type": "ordinal", "sort": order, "title": "Period",
+         "axis": {"labelAngle": 0}}
+    color: dict[str, Any] = (
+        {"field": series, "type": "nominal", "title": series.replace("_", " ").capitalize(),
+         "scale": {"scheme": "dark2"}}
+        if has_series else {"value": "#1d70b8"}
+    )
+    tooltip = [{"field": c, "type": "quantitative" if c in {"value", "lci", "uci"}
+                else "nominal"} for c in cols]
+    spec = _base(title, description or f"{title}, with intervals, by period.")
+    spec["data"] = {"values": _records(data, cols)}
+    spec["layer"] = [
+        {"mark": {"type": "rule", "strokeWidth": 2},
+         "encoding": {"x": x, "y": {"field": "lci", "type": "quantitative"},
+                      "y2": {"field": "uci"}, "color": color}},
+        {"mark": {"type": "line", "point": {"filled": True, "size": 60}},
+         "encoding": {"x": x,
+                      "y": {"field": "value", "type": "quantitative", "title": y_title,
+                            "scale": {"zero": False}},
+                      "color": color, "tooltip": tooltip}},
+    ]
+    return ChartSpec(name, title, spec, data, spec["description"])
+
+
+def band_legend() -> list[dict[str, Any]]:
+    """The seven bands as (band, label, colour) records, for legends and tables."""
+    return [{"band": b, "label": BAND_LABELS[b], "colour": BAND_COLOURS[b]} for b in range(1, 8)]
+
+
+def _band_scale() -> dict[str, Any]:
+    return {"domain": list(range(1, 8)), "range": [BAND_COLOURS[b] for b in range(1, 8)]}
+
+
+def choropleth(
+    geojson: dict[str, Any],
+    values: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    description: str = "",
+) -> ChartSpec:
+    """Areas coloured by SMC band (``values``: area_id, area_name, z, band, band_label),
+    joined to the GeoJSON features on ``properties.area_id``."""
+    cols = ["area_id", "area_name", "z", "band", "band_label"]
+    spec = _base(title, description or f"Map of {title}; each area is shaded by its band.",
+                 width=420, height=620)
+    spec["data"] = {"values": geojson, "format": {"type": "json", "property": "features"}}
+    spec["projection"] = {"type": "mercator"}
+    spec["transform"] = [{
+        "lookup": "properties.area_id",
+        "from": {"data": {"values": _records(values, cols)}, "key": "area_id",
+                 "fields": ["area_name", "z", "band", "band_label"]},
+    }]
+    spec["mark"] = {"type": "geoshape", "stroke": "#505a5f", "strokeWidth": 0.4}
+    spec["encoding"] = {
+        "color": {"field": "band", "type": "ordinal", "title": "Band (1 = least favourable)",
+                  "scale": _band_scale(), "legend": {"orient": "top-left"}},
+        "tooltip": [{"field": "area_name", "type": "nominal", "title": "Area"},
+                    {"field": "band_label", "type": "nominal", "title": "Band"},
+                    {"field": "z", "type": "quantitative", "title": "z-score",
+                     "format": ".2f"}],
+    }
+    return ChartSpec(name, title, spec, values, spec["description"])
+
+
+def index_periods_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartSpec:
+    """An area's z-scores on each index across periods, points coloured by band
+    (``frame``: index_title, period, z, band, band_label)."""
+    data = frame.copy()
+    data["period"] = data["period"].astype(str)
+    cols = ["index_title", "period", "z", "band", "band_label"]
+    spec = _base(title, f"{title}: z-score on each index by period; 0 is the UK average.",
+                 width=260, height=160)
+    spec["data"] = {"values": _records(data, cols)}
+    spec["facet"] = {"field": "index_title", "type": "nominal", "title": None,
+                     "header": {"labelFontSize": 13, "labelColor": INK}}
+    spec["columns"] = 2
+    del spec["width"], spec["height"]
+    spec["spec"] = {
+        "width": 260, "height": 160,
+        "layer": [
+            {"mark": {"type": "rule", "color": "#505a5f", "strokeDash": [4, 3]},
+             "encoding": {"y": {"datum": 0}}},
+            {"mark": {"type": "line", "color": "#505a5f"},
+             "encoding": {"x": {"field": "period", "type": "ordinal", "title": None,
+                                "axis": {"labelAngle": -30}},
+                          "y": {"field": "z", "type": "quantitative", "title": "z-score"}}},
+            {"mark": {"type": "point", "filled": True, "size": 90, "stroke": INK,
+                      "strokeWidth": 0.8},
+             "encoding": {"x": {"field": "period", "type": "ordinal"},
+                          "y": {"field": "z", "type": "quantitative"},
+                          "color": {"field": "band", "type": "ordinal", "title": "Band",
+                                    "scale": _band_scale()},
+                          "tooltip": [{"field": c, "type": "nominal"} for c in cols]}},
+        ],
+    }
+    return ChartSpec(name, title, spec, data, spec["description"])
+
+
+def interval_chart(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    label: str,
+    x_title: str,
+    highlight: str | None = None,
+    description: str = "",
+) -> ChartSpec:
+    """Point estimates with intervals, one row per ``label`` (``frame``: label, value,
+    lci, uci); the row equal to ``highlight`` is drawn darker."""
+    data = frame.copy()
+    cols = [label, "value", "lci", "uci"]
+    height = max(60, 22 * len(data))
+    spec = _base(title, description or f"{title}: estimates with intervals.", height=height,
+                 width=420)
+    data["_highlight"] = data[label].astype(str) == str(highlight) if highlight else False
+    spec["data"] = {"values": _records(data, [*cols, "_highlight"])}
+    y = {"field": label, "type": "nominal", "title": None, "sort": None}
+    colour = {"condition": {"test": "datum._highlight", "value": "#d4351c"}, "value": "#1d70b8"}
+    spec["layer"] = [
+        {"mark": {"type": "rule", "strokeWidth": 2},
+         "encoding": {"y": y, "x": {"field": "lci", "type": "quantitative"},
+                      "x2": {"field": "uci"}, "color": colour}},
+        {"mark": {"type": "point", "filled": True, "size": 70},
+         "encoding": {"y": y, "x": {"field": "value", "type": "quantitative",
+                                     "title": x_title, "scale": {"zero": False}},
+                      "color": colour,
+                      "tooltip": [{"field": c, "type": "nominal"} for c in cols]}},
+    ]
+    return ChartSpec(name, title, spec, data.drop(columns="_highlight"), spec["description"])
+
+
+def bar_chart(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    x: str,
+    y: str,
+    x_title: str,
+    y_title: str,
+    colour_by_band: bool = False,
+    description: str = "",
+) -> ChartSpec:
+    """Vertical bars of ``y`` by ``x`` (ordinal); bands coloured with the band scale."""
+    data = frame.copy()
+    spec = _base(title, description or f"{title}.", width=420, height=220)
+    spec["data"] = {"values": _records(data, list(data.columns))}
+    colour: dict[str, Any] = (
+        {"field": x, "type": "ordinal", "scale": _band_scale(), "legend": None}
+        if colour_by_band else {"value": "#1d70b8"}
+    )
+    spec["mark"] = {"type": "bar", "stroke": INK, "strokeWidth": 0.5}
+    spec["encoding"] = {
+        "x": {"field": x, "type": "ordinal", "title": x_title, "axis": {"labelAngle": 0}},
+        "y": {"field": y, "type": "quantitative", "title": y_title},
+        "color": colour,
+        "tooltip": [{"field": x, "type": "ordinal"}, {"field": y, "type": "quantitative"}],
+    }
+    return ChartSpec(name, title, spec, data, spec["description"])
+
+
+def compare_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartSpec:
+    """z-scores of several areas on each index (latest period): one row per index, one
+    colour per area (``frame``: area_name, index_title, z, band)."""
+    data = frame.copy()
+    cols = ["area_name", "index_title", "period", "z", "band", "band_label"]
+    spec = _base(title, f"{title}: latest z-score of each area on each index.",
+                 width=420, height=max(120, 40 * data["index_title"].nunique()))
+    spec["data"] = {"values": _records(data, cols)}
+    spec["layer"] = [
+        {"mark": {"type": "rule", "color": "#505a5f", "strokeDash": [4, 3]},
+         "encoding": {"x": {"datum": 0}}},
+        {"mark": {"type": "point", "filled": True, "size": 110, "stroke": INK,
+                  "strokeWidth": 0.6},
+         "encoding": {"y": {"field": "index_title", "type": "nominal", "title": None},
+                      "x": {"field": "z", "type": "quantitative", "title": "z-score"},
+                      "color": {"field": "area_name", "type": "nominal", "title": "Area",
+                                "scale": {"scheme": "dark2"}},
+                      "shape": {"field": "area_name", "type": "nominal", "title": "Area"},
+                      "tooltip": [{"field": c, "type": "nominal"} for c in cols]}},
+    ]
+    return ChartSpec(name, title, spec, data, spec["description"])
+
+
+__all__ = [
+    "BAND_COLOURS",
+    "BAND_LABELS",
+    "ChartSpec",
+    "accessible_svg",
+    "band_legend",
+    "bar_chart",
+    "choropleth",
+    "compare_chart",
+    "index_periods_chart",
+    "interval_chart",
+    "trend_chart",
+]

@@ -1,0 +1,440 @@
+"""Page-level views: library results gathered for one page or briefing.
+
+Each function calls library functions (``socmob.data``, ``socmob.place``, …) and returns
+:class:`Panel` objects — a table in the tidy schema, an optional chart spec made from
+the same rows, and a short note — wrapped in :class:`~socmob.report.sections.Section` so
+that a missing module shows as "not available yet". The web app, the JSON API and the
+briefings all use these views, so a number is fetched the same way wherever it is shown.
+
+Nothing here computes a statistic: it selects, orders, joins and relabels rows that the
+library produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from socmob.errors import InputError, NotFoundError
+from socmob.report import charts
+from socmob.report.sections import Section, Unavailable, attempt, require
+from socmob.results import tidy
+
+DEFAULT_EDITION = 2025
+MIN_COMPARE, MAX_COMPARE = 2, 5
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    """An SMC area as the dashboard shows it."""
+
+    id: str
+    name: str
+    code: str = ""
+    region: str = ""
+    nation: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A table (tidy schema), the chart drawn from it, and a note on reading it."""
+
+    name: str
+    title: str
+    table: pd.DataFrame = field(repr=False)
+    chart: charts.ChartSpec | None = None
+    note: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+    """(column, heading) pairs shown in the HTML table; all tidy columns when empty."""
+
+    def display_table(self) -> pd.DataFrame:
+        """The columns shown on the page, with human headings."""
+        if not self.columns:
+            cols = [c for c in self.table.columns if self.table[c].notna().any()]
+            return self.table[cols]
+        present = [(c, h) for c, h in self.columns if c in self.table.columns]
+        return self.table[[c for c, _ in present]].rename(columns=dict(present))
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def _area_from(obj: Any) -> AreaRef:
+    get = (lambda k: obj.get(k)) if isinstance(obj, dict) else (lambda k: getattr(obj, k, None))
+    return AreaRef(
+        id=str(get("id") or get("area_id")),
+        name=str(get("name") or get("area_name")),
+        code=str(get("code") or get("area_code") or ""),
+        region=str(get("region") or ""),
+        nation=str(get("nation") or get("country") or ""),
+    )
+
+
+@lru_cache(maxsize=4)
+def all_areas(edition: int = DEFAULT_EDITION) -> tuple[AreaRef, ...]:
+    """Every area of the edition, in name order (``socmob.place.areas`` or the data
+    registry); raises :class:`Unavailable` until either has landed."""
+    try:
+        place_all = require("socmob.place.areas", "all_areas")
+        try:
+            found = place_all(edition=edition)
+        except TypeError:
+            found = place_all()
+        refs = [_area_from(a) for a in found]
+    except Unavailable:
+        registry = require("socmob.data", "registry")(edition=edition)
+        if "area_type" in registry.columns:
+            registry = registry[registry["area_type"] == "local_area"]
+        refs = [_area_from(r) for r in registry.to_dict(orient="records")]
+    if not refs:
+        raise Unavailable("no areas are available yet")
+    return tuple(sorted(refs, key=lambda a: a.name))
+
+
+def find_area(query: str, edition: int = DEFAULT_EDITION) -> AreaRef:
+    """The area whose id, code or name is ``query`` (the library's lookup rules)."""
+    refs = all_areas(edition)
+    for ref in refs:
+        if query == ref.id or query == ref.code:
+            return ref
+    try:
+        lookup = require("socmob.place.areas", "lookup")
+    except Unavailable:
+        lowered = query.strip().lower()
+        for ref in refs:
+            if ref.name.lower() == lowered:
+                return ref
+        raise NotFoundError(f"no area called {query!r}") from None
+    found = _area_from(lookup(query))
+    for ref in refs:
+        if ref.id == found.id:
+            return ref
+    return found
+
+
+# --------------------------------------------------------------------------- composites
+
+
+@lru_cache(maxsize=4)
+def composites(edition: int = DEFAULT_EDITION) -> pd.DataFrame:
+    """All composite-index rows of the edition (``socmob.data.composites``)."""
+    frame = require("socmob.data", "composites")(edition=edition)
+    if frame is None or len(frame) == 0:
+        raise Unavailable("composite indices are not available yet")
+    frame = frame.copy()
+    frame["period"] = frame["period"].astype(str)
+    return frame
+
+
+def indices(edition: int = DEFAULT_EDITION) -> list[dict[str, Any]]:
+    """The composite indices with their periods, in index order."""
+    frame = composites(edition)
+    out = []
+    for code, rows in frame.groupby("index_code", sort=True):
+        out.append({"code": str(code), "title": str(rows["index_title"].iloc[0]),
+                    "periods": sorted(rows["period"].unique().tolist())})
+    return out
+
+
+def composite_tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Composite rows in the tidy schema (value = z-score; group = band label)."""
+    out = pd.DataFrame({
+        "measure": frame["index_code"],
+        "area_code": frame.get("area_code", frame.get("area_id")),
+        "area_name": frame.get("area_name", frame.get("area_id")),
+        "period": frame["period"],
+        "breakdown": "band",
+        "group": frame["band_label"],
+        "value": frame["z"],
+        "unit": "z-score",
+        "note": frame["index_title"],
+    })
+    out["band"] = frame["band"].to_numpy()
+    out["area_id"] = frame["area_id"].to_numpy()
+    return tidy(out)
+
+
+def _with_names(frame: pd.DataFrame, edition: int) -> pd.DataFrame:
+    if "area_name" in frame.columns:
+        return frame
+    names = {a.id: a for a in all_areas(edition)}
+    frame = frame.copy()
+    frame["area_name"] = frame["area_id"].map(lambda i: names[i].name if i in names else i)
+    frame["area_code"] = frame["area_id"].map(lambda i: names[i].code if i in names else "")
+    return frame
+
+
+def check_index_period(index: str, period: str | None, edition: int) -> tuple[dict, str]:
+    """Validate an index code and period; default to the index's latest period."""
+    known = {i["code"]: i for i in indices(edition)}
+    if index not in known:
+        raise NotFoundError(f"no composite index {index!r}", suggestions=sorted(known))
+    info = known[index]
+    if period is None or period == "":
+        period = info["periods"][-1]
+    if period not in info["periods"]:
+        raise NotFoundError(f"index {index} has no period {period!r}",
+                            suggestions=info["periods"])
+    return info, period
+
+
+def map_values(index: str, period: str | None = None,
+               edition: int = DEFAULT_EDITION) -> tuple[dict, str, pd.DataFrame]:
+    """Every area's z-score and band on ``index`` in ``period`` (latest by default)."""
+    info, period = check_index_period(index, period, edition)
+    frame = composites(edition)
+    rows = frame[(frame["index_code"] == index) & (frame["period"] == period)]
+    rows = _with_names(rows, edition).sort_values("area_name").reset_index(drop=True)
+    return info, period, rows
+
+
+@lru_cache(maxsize=2)
+def _geojson(edition: int) -> dict[str, Any]:
+    gdf = require("socmob.data", "boundaries")("areas")
+    keep = gdf[["area_id", "geometry"]]
+    return dict(keep.__geo_interface__)
+
+
+def map_panel(index: str, period: str | None = None,
+              edition: int = DEFAULT_EDITION) -> Panel:
+    """The map of one index and period, with its equivalent table."""
+    info, period, rows = map_values(index, period, edition)
+    title = f"{info['title']}, {period}"
+    chart: charts.ChartSpec | None
+    try:
+        chart = charts.choropleth(_geojson(edition), rows, name="map", title=title)
+    except Unavailable:
+        chart = None
+    return Panel("map", title, composite_tidy(rows), chart,
+                 note="Bands are the SMC's: 1 = least favourable, 7 = most favourable. "
+                      "z-scores are relative to the UK average (0).",
+                 columns=(("area_name", "Area"), ("group", "Band"), ("band", "Band number"),
+                          ("value", "z-score")))
+
+
+# --------------------------------------------------------------------------- national
+
+
+@dataclass(frozen=True)
+class NationalSeries:
+    """Which published rows of a mobility outcome the home page plots.
+
+    ``select`` maps a tidy column to the values kept; ``series`` names the columns whose
+    values label the lines.
+    """
+
+    measure: str
+    title: str
+    y_title: str
+    select: dict[str, tuple[str, ...]]
+    series: tuple[str, ...]
+    description: str
+
+
+NATIONAL_SERIES: tuple[NationalSeries, ...] = (
+    NationalSeries(
+        "MO11", "Absolute occupational mobility, by birth cohort",
+        "Share of people (proportion)",
+        {"area_type": ("country",), "breakdown": ("sex",), "note": ("Upward", "Downward")},
+        ("group", "note"),
+        "Share of men and of women whose occupational class is higher (upward) or lower "
+        "(downward) than their parents', by decade of birth.",
+    ),
+    NationalSeries(
+        "MO12", "Relative occupational mobility, by year",
+        "Unidiff parameter (change since 2014)",
+        {"area_type": ("country",), "breakdown": ("sex",), "group": ("Total",)}, (),
+        "Strength of the link between parents' and children's class relative to 2014 "
+        "(unidiff parameter, log scale; above 0 means less fluid), with 95% intervals.",
+    ),
+)
+
+
+def _load(measure: str, **kwargs: Any) -> pd.DataFrame:
+    load = require("socmob.data", "load")
+    return load(measure, **kwargs)
+
+
+def national_panels() -> list[Section[Panel]]:
+    """The national picture: absolute and relative occupational mobility over time
+    (SMC mobility outcomes MO11 and MO12) with their intervals."""
+    return [attempt(s.measure.lower(), _national_panel(s)) for s in NATIONAL_SERIES]
+
+
+@lru_cache(maxsize=4)
+def _national_cached(measure: str) -> Panel:
+    spec = next(s for s in NATIONAL_SERIES if s.measure == measure)
+    frame = _load(spec.measure)
+    for col, keep in spec.select.items():
+        frame = frame[frame[col].astype(str).isin(keep)]
+    if frame.empty:
+        raise Unavailable(f"{spec.measure} has no national rows")
+    frame = frame.copy()
+    series = "series"
+    if spec.series:
+        frame[series] = frame[list(spec.series)].astype(str).agg(": ".join, axis=1)
+    else:
+        frame[series] = None
+    chart = charts.trend_chart(frame, name=spec.measure.lower(), title=spec.title,
+                               y_title=spec.y_title, series=series,
+                               description=spec.description)
+    table = tidy(frame.drop(columns=series))
+    unit = str(table["unit"].dropna().iloc[0]) if table["unit"].notna().any() else ""
+    return Panel(spec.measure.lower(), spec.title, table, chart,
+                 note=f"Source: SMC mobility outcome {spec.measure}. Unit: {unit}.",
+                 columns=(("period", "Period"), ("group", "Group"), ("note", "Measure"),
+                          ("value", "Value"), ("lci", "Lower"), ("uci", "Upper"),
+                          ("unit", "Unit")))
+
+
+def _national_panel(spec: NationalSeries) -> Callable[[], Panel]:
+    return lambda: _national_cached(spec.measure)
+
+
+# --------------------------------------------------------------------------- area
+
+
+@dataclass(frozen=True)
+class AreaProfile:
+    """Everything the area page and the briefing show about one area."""
+
+    area: AreaRef
+    edition: int
+    indices: Section[Panel]
+    uncertainty: Section[Panel]
+    band_probabilities: Section[Panel]
+    trend: Section[Panel]
+    spatial: Section[Panel]
+    expected: Section[Panel]
+    peers: Section[Panel]
+    indicators: Section[Panel]
+    questions: Section[list[Any]]
+
+    def panels(self) -> dict[str, Section[Panel]]:
+        """Every panel section by name (the download names)."""
+        return {s.name: s for s in (self.indices, self.uncertainty, self.band_probabilities,
+                                    self.trend, self.spatial, self.expected, self.peers,
+                                    self.indicators)}
+
+
+def area_composites(area: AreaRef, edition: int = DEFAULT_EDITION) -> pd.DataFrame:
+    """The area's rows of every composite index and period."""
+    frame = composites(edition)
+    rows = frame[frame["area_id"] == area.id]
+    rows = _with_names(rows, edition)
+    return rows.sort_values(["index_code", "period"]).reset_index(drop=True)
+
+
+def _indices_panel(area: AreaRef, edition: int) -> Panel:
+    rows = area_composites(area, edition)
+    if rows.empty:
+        raise Unavailable("no composite index values for this area")
+    chart = charts.index_periods_chart(rows, name="indices",
+                                       title=f"{area.name}: the four indices over time")
+    return Panel("indices", "The indices across periods", composite_tidy(rows), chart,
+                 note="z-score: distance from the UK average in standard deviations.",
+                 columns=(("note", "Index"), ("period", "Period"), ("value", "z-score"),
+                          ("group", "Band")))
+
+
+def _place_call(module: str, names: Sequence[str], *args: Any, **kwargs: Any) -> Any:
+    mod = require(module)
+    for name in names:
+        fn = getattr(mod, name, None)
+        if callable(fn):
+            return fn(*args, **kwargs)
+    raise Unavailable("not available yet")
+
+
+def _result_frame(result: Any) -> pd.DataFrame:
+    if isinstance(result, pd.DataFrame):
+        return result
+    to_frame = getattr(result, "to_frame", None)
+    if callable(to_frame):
+        frame = to_frame()
+        if isinstance(frame, pd.DataFrame):
+            return frame
+    raise Unavailable("not available yet")
+
+
+def _filter_area(frame: pd.DataFrame, area: AreaRef) -> pd.DataFrame:
+    for col, key in (("area_id", area.id), ("area_code", area.code), ("area_name", area.name)):
+        if col in frame.columns:
+            hit = frame[frame[col].astype(str) == key]
+            if not hit.empty:
+                return hit.reset_index(drop=True)
+    raise Unavailable("no result for this area")
+
+
+def _generic_panel(name: str, title: str, note: str, producer: Callable[[], Any],
+                   area: AreaRef, *, filter_area: bool = True) -> Callable[[], Panel]:
+    def build() -> Panel:
+        frame = _result_frame(producer())
+        if filter_area:
+            frame = _filter_area(frame, area)
+        return Panel(name, title, tidy(frame), None, note=note)
+    return build
+
+
+def area_profile(area_id: str, edition: int = DEFAULT_EDITION) -> AreaProfile:
+    """Gather the area profile; sections whose module has not landed say so."""
+    area = find_area(area_id, edition)
+    from socmob.report import adapters, questions
+
+    indices_s = attempt("indices", lambda: _indices_panel(area, edition))
+    uncertainty = attempt("uncertainty", lambda: adapters.rank_interval_panel(area, edition))
+    band_probs = attempt("band_probabilities",
+                         lambda: adapters.band_probability_panel(area, edition))
+    trend = attempt("trend", lambda: adapters.trend_panel(area, edition))
+    spatial = attempt("spatial", lambda: adapters.spatial_panel(area, edition))
+    expected = attempt("expected", lambda: adapters.expected_panel(area, edition))
+    peers = attempt("peers", lambda: adapters.peers_panel(area, edition))
+    indicators = attempt("indicators", lambda: adapters.indicators_panel(area, edition))
+    profile_parts = {
+        "indices": indices_s, "uncertainty": uncertainty, "band_probabilities": band_probs,
+        "trend": trend, "spatial": spatial, "expected": expected, "peers": peers,
+        "indicators": indicators,
+    }
+    qs = attempt("questions", lambda: questions.generate(area, profile_parts))
+    return AreaProfile(area, edition, indices_s, uncertainty, band_probs, trend, spatial,
+                       expected, peers, indicators, qs)
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def parse_compare(ids: Sequence[str]) -> list[str]:
+    """Validate the list of areas to compare (2–5, distinct)."""
+    seen: list[str] = []
+    for raw in ids:
+        for part in str(raw).split(","):
+            part = part.strip()
+            if part and part not in seen:
+                seen.append(part)
+    if not MIN_COMPARE <= len(seen) <= MAX_COMPARE:
+        raise InputError(f"choose between {MIN_COMPARE} and {MAX_COMPARE} different areas "
+                         f"(got {len(seen)})", column="areas",
+                         expected=f"{MIN_COMPARE}–{MAX_COMPARE} areas")
+    return seen
+
+
+def compare_panel(ids: Sequence[str], edition: int = DEFAULT_EDITION) -> Panel:
+    """The latest value of each index for 2–5 areas, side by side."""
+    areas = [find_area(i, edition) for i in parse_compare(ids)]
+    frame = composites(edition)
+    latest = frame.groupby("index_code")["period"].transform("max")
+    rows = frame[(frame["period"] == latest) & frame["area_id"].isin([a.id for a in areas])]
+    rows = _with_names(rows, edition)
+    order = {a.id: k for k, a in enumerate(areas)}
+    rows = rows.assign(_o=rows["area_id"].map(order)).sort_values(["index_code", "_o"])
+    rows = rows.drop(columns="_o").reset_index(drop=True)
+    names = ", ".join(a.name for a in areas)
+    chart = charts.compare_chart(rows, name="compare", title=f"Comparing {names}")
+    return Panel("compare", f"Comparing {names}", composite_tidy(rows), chart,
+                 note="Latest period of each index.",
+                 columns=(("area_name", "Area"), ("note", "Index"), ("period", "Period"),
+                          ("value", "z-score"), ("group", "Band")))

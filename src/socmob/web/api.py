@@ -1,0 +1,172 @@
+"""The JSON API (``/api/...``), documented by the OpenAPI document at
+``/api/openapi.json``.
+
+Every response is an envelope ``{"available": bool, "reason": str | null, "data": ...}``:
+while a part of socmob has not landed, or its data has not been built, the endpoint
+answers 200 with ``available: false`` and a reason, rather than an error. Unknown areas,
+indices and periods are 404; malformed parameters are 422.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from socmob import ATTRIBUTION
+from socmob.errors import InputError, NotFoundError
+from socmob.report import views
+from socmob.report.sections import Section, Unavailable, attempt
+from socmob.results import jsonable
+
+router = APIRouter(prefix="/api", tags=["data"])
+
+AreaId = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Envelope(BaseModel):
+    """Every API response: the data, or why it is not available yet."""
+
+    available: bool = Field(description="Whether the data is available.")
+    reason: str | None = Field(None, description="Why the data is not available.")
+    attribution: str = Field(ATTRIBUTION, description="Source and licence of the data.")
+    data: Any = Field(None, description="The payload (tidy records where tabular).")
+
+
+def _make(available: bool, *, reason: str | None = None, data: Any = None) -> Envelope:
+    return Envelope(available=available, reason=reason, attribution=ATTRIBUTION,
+                    data=jsonable(data))
+
+
+def _envelope(section: Section[Any], convert: Any = None) -> Envelope:
+    if not section.available:
+        return _make(False, reason=section.reason or "not available yet")
+    value = convert(section.get()) if convert else section.get()
+    return _make(True, data=value)
+
+
+def _panel_json(panel: views.Panel) -> dict[str, Any]:
+    return {"name": panel.name, "title": panel.title, "note": panel.note,
+            "rows": jsonable(panel.table)}
+
+
+def _404(exc: NotFoundError) -> HTTPException:
+    return HTTPException(status_code=404, detail=str(exc))
+
+
+def _edition(request: Request) -> int:
+    return int(getattr(request.app.state.settings, "edition", views.DEFAULT_EDITION))
+
+
+@router.get("/areas", response_model=Envelope, summary="All areas")
+def list_areas(request: Request) -> Envelope:
+    """The SMC areas (id, name, GSS code, region, nation)."""
+    section = attempt("areas", lambda: views.all_areas(_edition(request)))
+    return _envelope(section, lambda areas: [a.__dict__ for a in areas])
+
+
+@router.get("/indices", response_model=Envelope, summary="Composite indices")
+def list_indices(request: Request) -> Envelope:
+    """The composite indices and the periods each covers."""
+    return _envelope(attempt("indices", lambda: views.indices(_edition(request))))
+
+
+@router.get("/map", response_model=Envelope, summary="Map data: one index and period")
+def map_data(
+    request: Request,
+    index: Annotated[str, Query(min_length=1, max_length=20, description="Index code, e.g. ci1")]
+    = "ci1",
+    period: Annotated[str | None, Query(max_length=40, description="Period; latest if omitted")]
+    = None,
+) -> Envelope:
+    """Every area's z-score and band on one index in one period (tidy records)."""
+    try:
+        section = attempt("map", lambda: views.map_panel(index, period, _edition(request)))
+    except NotFoundError as exc:
+        raise _404(exc) from None
+    return _envelope(section, _panel_json)
+
+
+@router.get("/map/spec", response_model=Envelope, summary="Map as a Vega-Lite spec")
+def map_spec(
+    request: Request,
+    index: Annotated[str, Query(min_length=1, max_length=20)] = "ci1",
+    period: Annotated[str | None, Query(max_length=40)] = None,
+) -> Envelope:
+    """The Vega-Lite specification of the map (the same one the page renders)."""
+    try:
+        section = attempt("map", lambda: views.map_panel(index, period, _edition(request)))
+    except NotFoundError as exc:
+        raise _404(exc) from None
+
+    def spec(panel: views.Panel) -> Any:
+        if panel.chart is None:
+            raise Unavailable("map boundaries are not available yet")
+        return panel.chart.spec
+
+    if section.available and section.get().chart is None:
+        return _make(False, reason="map boundaries are not available yet")
+    return _envelope(section, spec)
+
+
+@router.get("/national", response_model=Envelope, summary="The national picture")
+def national() -> Envelope:
+    """Absolute and relative occupational mobility over time (SMC MO11, MO12)."""
+    panels = views.national_panels()
+    data = {s.name: (_panel_json(s.get()) if s.available else
+                     {"available": False, "reason": s.reason}) for s in panels}
+    some = any(s.available for s in panels)
+    return _make(some, reason=None if some else "not available yet", data=data)
+
+
+def _profile(request: Request, area_id: str) -> views.AreaProfile | None:
+    try:
+        return request.app.state.profile(area_id)
+    except NotFoundError as exc:
+        raise _404(exc) from None
+
+
+@router.get("/areas/{area_id}", response_model=Envelope, summary="An area profile")
+def area(request: Request, area_id: AreaId) -> Envelope:
+    """Everything on the area page: each panel's tidy rows, or why it is not available."""
+    profile = _profile(request, area_id)
+    if profile is None:
+        return _make(False, reason="not available yet")
+    panels = {name: (_panel_json(s.get()) if s.available else
+                     {"available": False, "reason": s.reason})
+              for name, s in profile.panels().items()}
+    return _make(True, data={
+        "area": profile.area.__dict__, "edition": profile.edition, "panels": panels,
+        "questions": ([q.__dict__ for q in profile.questions.get()]
+                      if profile.questions.available else None),
+    })
+
+
+@router.get("/areas/{area_id}/questions", response_model=Envelope,
+            summary='"What should you be asking?"')
+def area_questions(request: Request, area_id: AreaId) -> Envelope:
+    """Questions generated from the area's weakest and most uncertain domains, each with
+    the panel holding its evidence."""
+    profile = _profile(request, area_id)
+    if profile is None:
+        return _make(False, reason="not available yet")
+    return _envelope(profile.questions, lambda qs: [q.__dict__ for q in qs])
+
+
+@router.get("/compare", response_model=Envelope, summary="Compare 2–5 areas")
+def compare(
+    request: Request,
+    areas: Annotated[list[Annotated[str, Field(max_length=100)]],
+                     Query(min_length=1, max_length=5, description="2–5 area ids")],
+) -> Envelope:
+    """The latest value of each index for 2–5 areas, side by side."""
+    try:
+        section = attempt("compare", lambda: views.compare_panel(areas, _edition(request)))
+    except NotFoundError as exc:
+        raise _404(exc) from None
+    except InputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    if not section.available and section.reason and section.reason.startswith("column"):
+        raise HTTPException(status_code=422, detail=section.reason)
+    return _envelope(section, _panel_json)

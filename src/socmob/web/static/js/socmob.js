@@ -1,0 +1,60 @@
+// Progressive enhancement for the socmob dashboard. Pages work without this file:
+// every chart is a server-rendered SVG followed by its data table.
+//
+// 1. GOV.UK Frontend components (service navigation menu, error summary, buttons).
+// 2. Charts: each <figure data-chart> carries its Vega-Lite spec as JSON; vega-embed
+//    (loaded from /static/build, no network) redraws it with tooltips. Vega runs with
+//    its CSP-safe expression interpreter, so no eval is needed. If anything fails the
+//    static SVG stays.
+
+import { initAll } from "/static/build/govuk-frontend.min.js";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+try {
+  initAll();
+} catch (error) {
+  console.warn("socmob: GOV.UK Frontend did not start", error);
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.appendChild(script);
+  });
+}
+
+async function enhanceCharts() {
+  const figures = document.querySelectorAll("figure[data-chart]");
+  if (figures.length === 0) return;
+  await loadScript("/static/build/vega.min.js");
+  await loadScript("/static/build/vega-lite.min.js");
+  await loadScript("/static/build/vega-embed.min.js");
+  for (const figure of figures) {
+    const holder = figure.querySelector(".socmob-chart__static");
+    const specNode = figure.querySelector("script.socmob-spec");
+    if (!holder || !specNode) continue;
+    try {
+      const spec = JSON.parse(specNode.textContent);
+      const target = document.createElement("div");
+      target.className = "socmob-chart__live";
+      target.setAttribute("role", "img");
+      const svg = holder.querySelector("svg");
+      target.setAttribute("aria-label", svg ? svg.getAttribute("aria-label") : spec.description || "Chart");
+      await window.vegaEmbed(target, spec, {
+        renderer: "svg",
+        actions: false,
+        ast: true,
+        expr: window.vega.expressionInterpreter,
+        defaultStyle: false,
+      });
+      holder.replaceWith(target);
+    } catch (error) {
+      console.warn("socmob: chart left as a static image", error);
+    }
+  }
+}
+
+enhanceCharts().catch((error) => console.warn("socmob: charts left as static images", error));

@@ -1,0 +1,171 @@
+"""The dashboard's tools: the mobility explorer and the employers' report.
+
+Uploads are read into memory (within the size and row limits), handed to the library,
+and discarded when the request ends — unless the operator sets ``SOCMOB_UPLOAD_STORE``,
+in which case a copy is kept there under a random name. Every statistic comes from the
+library: ``socmob.tables`` and ``socmob.models`` for mobility tables,
+``socmob.workforce`` (rendered by ``socmob.report.workforce``) for employers.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from fastapi import UploadFile
+
+from socmob.errors import InputError
+from socmob.report.sections import Unavailable, require
+from socmob.report.views import Panel
+from socmob.results import atomic_write, tidy
+from socmob.web.settings import Settings
+from socmob.web.uploads import Upload, read_table
+
+FALLBACK_MODELS = ("independence", "quasi-independence", "uniform-association", "rc1",
+                   "unidiff")
+
+
+def models() -> tuple[str, ...]:
+    """The association models the explorer offers (``socmob.models.MODELS``)."""
+    try:
+        return tuple(require("socmob.models", "MODELS"))
+    except Unavailable:
+        return FALLBACK_MODELS
+
+
+async def receive(file: UploadFile, settings: Settings) -> Upload:
+    """Read an uploaded file into memory, refusing more than the size limit."""
+    name = re.sub(r"[^\w.\- ]", "_", (file.filename or "upload")[-100:])
+    content = await file.read(settings.max_upload_bytes + 1)
+    await file.close()
+    if len(content) > settings.max_upload_bytes:
+        raise InputError(f"the file is larger than {settings.max_upload_bytes:,} bytes",
+                         file=name, expected="a smaller file")
+    upload = Upload(name, content)
+    if settings.upload_store is not None:
+        target = settings.upload_store / f"{uuid.uuid4().hex}-{name}"
+        atomic_write(target, lambda h: h.write(content))
+    return upload
+
+
+# --------------------------------------------------------------------------- explorer
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """Absolute and relative measures and model fits for one mobility table."""
+
+    source: str
+    shape: str
+    panels: tuple[Panel, ...]
+
+
+def published_tables() -> dict[str, str]:
+    """Published mobility tables shipped with socmob (name → title)."""
+    fn = require("socmob.data", "published_tables")
+    tables = fn()
+    if isinstance(tables, pd.DataFrame):
+        return dict(zip(tables["name"], tables["title"], strict=False))
+    return dict(tables)
+
+
+def explore_published(name: str, model: str) -> Exploration:
+    """Explore a published table by name."""
+    tables = published_tables()
+    if name not in tables:
+        from socmob.errors import NotFoundError
+
+        raise NotFoundError(f"no published table {name!r}", suggestions=sorted(tables))
+    table = require("socmob.data", "published_table")(name)
+    return explore(table, model, source=tables[name])
+
+
+def explore_upload(upload: Upload, model: str, settings: Settings) -> Exploration:
+    """Explore an uploaded long table (columns origin, destination, count[, layer])."""
+    frame = read_table(upload, max_rows=settings.max_upload_rows)
+    mobility_table = require("socmob.tables", "MobilityTable")
+    layer = "layer" if "layer" in frame.columns else None
+    table = mobility_table.from_long(frame, layer=layer, source=upload.filename)
+    return explore(table, model, source=upload.filename)
+
+
+def explore(table: Any, model: str, *, source: str) -> Exploration:
+    """Describe ``table`` and fit ``model`` (and independence, its baseline)."""
+    if model not in models():
+        raise InputError(f"unknown model {model!r}", column="model",
+                         expected=", ".join(models()))
+    describe = require("socmob.tables", "describe")
+    fit = require("socmob.models", "fit")
+    desc = describe(table)
+    panels: list[Panel] = []
+    if getattr(desc, "absolute", None) is not None:
+        panels.append(Panel("absolute", "Absolute mobility", tidy(desc.absolute.to_frame())))
+    panels.append(Panel("outflow", "Outflow percentages (destinations by origin)",
+                        tidy(desc.outflow.to_frame())))
+    panels.append(Panel("odds_ratios", "Odds ratios", tidy(pd.concat(
+        [desc.corner_odds_ratio.to_frame(), desc.local_odds_ratios.to_frame()],
+        ignore_index=True))))
+    panels.append(Panel("altham", "Altham index", tidy(desc.altham.to_frame())))
+    wanted = ["independence"] if model == "independence" else ["independence", model]
+    fits = []
+    for name in wanted:
+        result = fit(table, name)
+        fits.append({"model": result.model, "deviance": result.deviance, "df": result.df,
+                     "bic": result.bic, "aic": result.aic,
+                     "dissimilarity": result.dissimilarity, "converged": result.converged})
+        if name == model:
+            params = result.to_frame()
+    panels.append(Panel("fit", "Model fit (lower BIC is better)", pd.DataFrame(fits)))
+    panels.append(Panel("params", f"Parameters of the {model} model", tidy(params)))
+    shape = " × ".join(str(n) for n in getattr(table, "shape", ()))
+    return Exploration(source, shape, tuple(panels))
+
+
+# --------------------------------------------------------------------------- employers
+
+
+@dataclass(frozen=True)
+class EmployerReport:
+    """The disclosure-controlled employer report, as HTML and as tidy tables."""
+
+    html: str
+    panels: tuple[Panel, ...]
+
+
+def employer_report(hr: Upload, mapping: Upload | None, settings: Settings) -> EmployerReport:
+    """Validate an HR extract (with an optional column mapping), build the
+    disclosure-controlled report with ``socmob.workforce`` and render it with
+    ``socmob.report.workforce``."""
+    frame = read_table(hr, max_rows=settings.max_upload_rows)
+    mapping_frame = (read_table(mapping, max_rows=1000) if mapping is not None else None)
+    workforce = require("socmob.workforce")
+    build = getattr(workforce, "report", None) or getattr(workforce, "build_report", None)
+    if build is None:
+        raise Unavailable("the employers' report is not available yet")
+    kwargs: dict[str, Any] = {}
+    if mapping_frame is not None:
+        kwargs["mapping"] = mapping_frame
+    result = build(frame, **kwargs)
+    render = require("socmob.report.workforce")
+    to_html = getattr(render, "render_html", None) or getattr(render, "to_html", None)
+    html = to_html(result) if to_html else ""
+    table = result.to_frame() if hasattr(result, "to_frame") else pd.DataFrame()
+    return EmployerReport(str(html), (Panel("report", "Report tables", tidy(table)),))
+
+
+def questionnaire() -> pd.DataFrame:
+    """The employers' questionnaire (question, answers) from ``socmob.workforce``."""
+    workforce = require("socmob.workforce")
+    fn = getattr(workforce, "questionnaire", None)
+    if fn is None:
+        raise Unavailable("the questionnaire is not available yet")
+    q = fn()
+    return q.to_frame() if hasattr(q, "to_frame") else pd.DataFrame(q)
+
+
+def catalog() -> pd.DataFrame:
+    """The data catalogue (``socmob.data.catalog``)."""
+    return require("socmob.data", "catalog")()

@@ -1,0 +1,123 @@
+"""Fixtures for the web tests: an in-process client, and for browser tests one uvicorn
+server and one headless Debian Chromium per session."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "web"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def data_available() -> bool:
+    """Whether the embedded data (socmob.data) is there to show."""
+    from socmob.report import views
+    from socmob.report.sections import Unavailable
+
+    try:
+        views.all_areas()
+        views.composites()
+    except Unavailable:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def app():
+    from socmob.web.app import create_app
+    from socmob.web.settings import Settings
+
+    return create_app(Settings(secret_key="test-secret", max_upload_bytes=200_000,
+                               max_upload_rows=2_000))
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def needs_data():
+    if not data_available():
+        pytest.skip("socmob.data (the embedded dataset) is not available")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """A uvicorn server on a free loopback port, for the browser and schema tests."""
+    port = _free_port()
+    env = {**os.environ, "SOCMOB_SECRET_KEY": "browser-test-secret",
+           "SOCMOB_MAX_UPLOAD_BYTES": "2000000"}
+    log = (REPO / "test-artifacts").joinpath("web-server.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = log.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "socmob.web.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the web server exited with code {proc.returncode}; see {log}")
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the web server did not start within 120 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        handle.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the session (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (Debian package chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1200, "height": 900},
+                                  accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
