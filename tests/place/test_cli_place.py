@@ -36,7 +36,9 @@ def test_hotspots_json_matches_library_and_is_reproducible():
                      contiguity_weights(boundaries()), permutations=99, seed=5,
                      correction="fdr")
     got = pd.DataFrame(out["areas"]).set_index("area_id")
-    want = lm.to_frame().set_index("area_code")
+    tidy = lm.to_frame()
+    assert tidy.loc[tidy["area_id"] == "bradford", "area_code"].item() == "E08000032"
+    want = tidy.set_index("area_id")
     assert (got["cluster"] == want.loc[got.index, "cluster"]).all()
     np.testing.assert_allclose(got["p_adjusted"], want.loc[got.index, "p_adjusted"],
                                atol=1e-6)

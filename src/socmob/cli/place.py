@@ -79,11 +79,6 @@ def _area_id(query: str) -> str:
     return lookup(query, edition=2025).id
 
 
-def _codes() -> dict[str, str]:
-    first = _composites().drop_duplicates("area_id")
-    return dict(zip(first["area_id"], first["area_code"], strict=True))
-
-
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -135,13 +130,12 @@ def hotspots(
     with user_errors():
         values = index_values(_composites(), index=index, period=period)
         weights = _weights(contiguity.value, island_k)
-        codes = _codes()
         common = {"permutations": permutations, "seed": seed,
                   "correction": correction.value, "alpha": alpha}
         if method is Method.lisa:
             lm = local_moran(values, weights, **common)  # type: ignore[arg-type]
             frame = pd.DataFrame({
-                "area_id": list(lm.ids), "area_code": [codes.get(i) for i in lm.ids],
+                "area_id": list(lm.ids), "area_code": list(lm.codes or lm.ids),
                 "area_name": list(lm.names), "z": lm.values, "spatial_lag": lm.lag,
                 "local_i": lm.Is, "p_sim": lm.p_sim, "p_adjusted": lm.p_adjusted,
                 "cluster": list(lm.cluster),
@@ -150,7 +144,7 @@ def hotspots(
         else:
             g = getis_ord(values, weights, **common)  # type: ignore[arg-type]
             frame = pd.DataFrame({
-                "area_id": list(g.ids), "area_code": [codes.get(i) for i in g.ids],
+                "area_id": list(g.ids), "area_code": list(g.codes or g.ids),
                 "area_name": list(g.names), "z": g.values, "gi_star_z": g.z,
                 "p_norm": g.p_norm, "p_sim": g.p_sim, "p_adjusted": g.p_adjusted,
                 "spot": list(g.spot),
@@ -228,9 +222,7 @@ def expected(
             _composites(), outcome=outcome, predictors=_split(predictors), period=period,
             alpha=alpha, correction=correction.value,  # type: ignore[arg-type]
         )
-    codes = _codes()
-    a = fit.areas.copy()
-    a.insert(1, "area_code", a["area_id"].map(codes))
+    a = fit.areas
     frame = a[["area_id", "area_code", "area_name", "observed", "expected_loo", "pi_lower",
                "pi_upper", "residual", "studentised_residual", "p_value", "verdict"]]
     frame = frame.sort_values("studentised_residual", ascending=False, kind="stable")
@@ -276,13 +268,11 @@ def peers(
             k=k, metric=metric.value,  # type: ignore[arg-type]
         )
     p = res.peers
-    codes = _codes()
-    members = p.peers.copy()
-    members.insert(1, "area_code", members["area_id"].map(codes))
+    members = p.peers
     members = _round(members[["rank", "area_id", "area_code", "area_name", "distance"]])
     comparison = _round(res.table.copy())
     comparison.insert(0, "area_name", p.area_name)
-    meta = {"area_id": p.area_id, "area_name": p.area_name, "area_code": codes.get(p.area_id),
+    meta = {"area_id": p.area_id, "area_name": p.area_name, "area_code": p.area_code,
             "on": list(p.on), "periods": dict(p.periods), "metric": p.metric, "k": p.k}
     if fmt is OutputFormat.table:
         print_frame(members[["rank", "area_name", "distance"]], fmt,
@@ -321,10 +311,7 @@ def trends_command(
         res = trends(_composites(), index=_split(index) if index else None, area=area_id,
                      period_from=period_from, period_to=period_to, level=level)
     table = res.jumps(jumps) if jumps else res.table
-    codes = _codes()
-    frame = table.copy()
-    frame.insert(2, "area_code", frame["area_id"].map(codes))
-    frame = _round(frame[["index", "area_id", "area_code", "area_name", "period_from",
+    frame = _round(table[["index", "area_id", "area_code", "area_name", "period_from",
                           "period_to", "z_from", "z_to", "change", "band_from", "band_to",
                           "band_change", "critical", "rci", "verdict"]])
     shown = _narrow(frame, fmt, ([] if area_id else ["area_name"])

@@ -40,7 +40,13 @@ import pandas as pd
 from scipy import stats
 
 from socmob.errors import InputError, ModelSpecError
-from socmob.place.spatial import _choose, _require_columns, index_values, period_key
+from socmob.place.spatial import (
+    _choose,
+    _labels,
+    _require_columns,
+    index_values,
+    period_key,
+)
 from socmob.results import Result, tidy
 
 Correction = Literal["none", "bonferroni", "fdr"]
@@ -102,14 +108,14 @@ class ExpectedFit(Result):
         a = self.areas
         label = f"{self.outcome} on {' + '.join(self.predictors)}"
         frame = pd.DataFrame({
-            "measure": "residual_vs_expected", "area_code": a["area_id"],
+            "measure": "residual_vs_expected", "area_code": a["area_code"],
             "area_name": a["area_name"], "period": self.periods.get(self.outcome),
             "breakdown": "model", "group": label, "value": a["residual"],
             "lci": a["residual_lower"], "uci": a["residual_upper"], "n": float(self.nobs),
             "unit": "z-score points",
             "note": a["verdict"],
         })
-        extra = a[["observed", "expected", "expected_loo", "pi_lower", "pi_upper",
+        extra = a[["area_id", "observed", "expected", "expected_loo", "pi_lower", "pi_upper",
                    "standardised_residual", "studentised_residual", "p_value",
                    "leverage", "verdict"]].reset_index(drop=True)
         return tidy(pd.concat([frame.reset_index(drop=True), extra], axis=1))
@@ -145,12 +151,14 @@ def fit_expected(
     alpha: float = 0.05,
     correction: Correction = "none",
     names: Mapping[str, str] | None = None,
+    codes: Mapping[str, str] | None = None,
     periods: Mapping[str, str] | None = None,
 ) -> ExpectedFit:
     """Fit ``outcome ~ predictors`` by OLS on a wide frame (one row per area, index =
     area id) and judge each area against its leave-one-out prediction interval.
 
     Rows with a missing value in any used column are dropped and listed in ``dropped``.
+    ``names`` and ``codes`` map area ids to display names and GSS codes for outputs.
 
     Raises
     ------
@@ -216,9 +224,10 @@ def fit_expected(
     significant = p_adj < alpha
     verdict = np.where(~significant, AS_EXPECTED, np.where(t_ext > 0, BETTER, WORSE))
     ids = [str(i) for i in used.index]
-    names = dict(names or {})
+    names, codes = dict(names or {}), dict(codes or {})
     areas = pd.DataFrame({
-        "area_id": ids, "area_name": [names.get(i, i) for i in ids],
+        "area_id": ids, "area_code": [codes.get(i, i) for i in ids],
+        "area_name": [names.get(i, i) for i in ids],
         "observed": y, "expected": np.asarray(res.fittedvalues), "expected_loo": loo,
         "pi_lower": loo - half, "pi_upper": loo + half,
         "residual": e, "residual_lower": y - (loo + half), "residual_upper": y - (loo - half),
@@ -279,10 +288,6 @@ def expected_from_composites(
         columns[pred] = index_values(composites, index=pred, period=per)
         chosen[pred] = per
     wide = pd.DataFrame(columns)
-    names: dict[str, str] = {}
-    if "area_name" in composites.columns:
-        first = composites.drop_duplicates("area_id")
-        names = dict(zip(first["area_id"].astype(str), first["area_name"].astype(str),
-                         strict=True))
+    names, gss = _labels(composites)
     return fit_expected(wide, outcome=outcome, predictors=predictors, alpha=alpha,
-                        correction=correction, names=names, periods=chosen)
+                        correction=correction, names=names, codes=gss, periods=chosen)

@@ -30,7 +30,13 @@ import pandas as pd
 
 from socmob.errors import InputError, ModelSpecError, NotFoundError
 from socmob.place.expected import closest_period
-from socmob.place.spatial import _choose, _require_columns, index_values, period_key
+from socmob.place.spatial import (
+    _choose,
+    _labels,
+    _require_columns,
+    index_values,
+    period_key,
+)
 from socmob.results import Result, tidy
 
 Metric = Literal["standardised", "mahalanobis", "euclidean"]
@@ -121,6 +127,7 @@ class Peers(Result):
 
     area_id: str
     area_name: str
+    area_code: str
     on: tuple[str, ...]
     metric: str
     k: int
@@ -135,10 +142,11 @@ class Peers(Result):
     def to_frame(self) -> pd.DataFrame:
         p = self.peers
         frame = pd.DataFrame({
-            "measure": "peer_distance", "area_code": p["area_id"], "area_name": p["area_name"],
+            "measure": "peer_distance", "area_code": p["area_code"],
+            "area_name": p["area_name"],
             "breakdown": "peer of", "group": self.area_name, "value": p["distance"],
             "unit": f"{self.metric} distance",
-            "note": f"on {', '.join(self.on)}", "rank": p["rank"],
+            "note": f"on {', '.join(self.on)}", "area_id": p["area_id"], "rank": p["rank"],
         })
         return tidy(frame)
 
@@ -151,10 +159,12 @@ def find_peers(
     metric: Metric = "standardised",
     weights: Mapping[str, float] | None = None,
     names: Mapping[str, str] | None = None,
+    codes: Mapping[str, str] | None = None,
     periods: Mapping[str, str] | None = None,
 ) -> Peers:
     """The ``k`` areas nearest to ``area`` on the columns of ``data`` (rows = areas,
-    index = area id). ``area`` may be an id or a name (with ``names``)."""
+    index = area id). ``area`` may be an id or a name (with ``names``); ``codes`` maps
+    ids to GSS codes for outputs."""
     ids = [str(i) for i in data.index]
     if len(set(ids)) != len(ids):
         raise InputError("an area appears twice", column="area_id")
@@ -168,11 +178,14 @@ def find_peers(
     d = distance_matrix(data.set_axis(ids), metric=metric, weights=weights)[target]
     others = d.drop(index=target)
     order = sorted(others.index, key=lambda i: (others[i], i))[:k]
+    codes = dict(codes or {})
     peers = pd.DataFrame({
-        "area_id": order, "area_name": [names.get(i, i) for i in order],
+        "area_id": order, "area_code": [codes.get(i, i) for i in order],
+        "area_name": [names.get(i, i) for i in order],
         "distance": [float(others[i]) for i in order], "rank": range(1, len(order) + 1),
     })
     return Peers(area_id=target, area_name=names.get(target, target),
+                 area_code=codes.get(target, target),
                  on=tuple(map(str, data.columns)), metric=metric, k=k, peers=peers,
                  periods=dict(periods or {}))
 
@@ -192,12 +205,13 @@ class PeerComparison(Result):
     def to_frame(self) -> pd.DataFrame:
         t = self.table
         frame = pd.DataFrame({
-            "measure": "value_vs_peer_median", "area_code": self.peers.area_id,
+            "measure": "value_vs_peer_median", "area_code": self.peers.area_code,
             "area_name": self.peers.area_name, "period": t["period"],
             "breakdown": "index", "group": t["index"], "value": t["value"],
             "lci": t["peer_min"], "uci": t["peer_max"], "n": t["group_size"].astype(float),
             "unit": "z-score",
-            "note": "lci/uci = peer range", "peer_median": t["peer_median"],
+            "note": "lci/uci = peer range", "area_id": self.peers.area_id,
+            "peer_median": t["peer_median"],
             "difference": t["difference"], "rank_among_peers": t["rank"],
         })
         return tidy(frame)
@@ -265,11 +279,7 @@ def peers_from_composites(
     codes = sorted(composites["index_code"].astype(str).unique())
     on = tuple(_choose(c, codes, "index") for c in on)
     compare = tuple(_choose(c, codes, "index") for c in (compare or codes))
-    names: dict[str, str] = {}
-    if "area_name" in composites.columns:
-        first = composites.drop_duplicates("area_id")
-        names = dict(zip(first["area_id"].astype(str), first["area_name"].astype(str),
-                         strict=True))
+    names, gss = _labels(composites)
 
     def pick(code: str) -> pd.Series:
         if period is None:
@@ -281,6 +291,7 @@ def peers_from_composites(
     space_cols = {c: pick(c) for c in on}
     space = pd.DataFrame(space_cols).dropna()
     found = find_peers(space, area, k=k, metric=metric, weights=weights, names=names,
+                       codes=gss,
                        periods={c: str(s.attrs["period"]) for c, s in space_cols.items()})
     cmp_values = {c: pick(c) for c in compare}
     return compare_with_peers(found, pd.DataFrame(cmp_values),

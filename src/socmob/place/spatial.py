@@ -115,6 +115,17 @@ def _choose(value: str, options: Sequence[str], what: str, where: str = "") -> s
     )
 
 
+def _labels(composites: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """``({id: name}, {id: GSS code})`` from a composites table (empty where absent)."""
+    first = composites.drop_duplicates("area_id")
+    ids = first["area_id"].astype(str)
+    out: list[dict[str, str]] = []
+    for col in ("area_name", "area_code"):
+        out.append(dict(zip(ids, first[col].astype(str), strict=True))
+                   if col in first.columns else {})
+    return out[0], out[1]
+
+
 def index_values(
     composites: pd.DataFrame,
     *,
@@ -181,6 +192,8 @@ class AreaWeights(Result):
         ``{island id: (ids it was linked to by nearest centroid…)}``.
     names
         Optional ``{id: area name}`` used in outputs.
+    codes
+        Optional ``{id: GSS code}`` used as ``area_code`` in tidy outputs.
     """
 
     ids: tuple[str, ...]
@@ -189,6 +202,7 @@ class AreaWeights(Result):
     islands: tuple[str, ...] = ()
     island_links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
+    codes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -240,7 +254,8 @@ class AreaWeights(Result):
             for b in nbrs:
                 nn = b in self.island_links.get(a, ()) or a in self.island_links.get(b, ())
                 rows.append({
-                    "area_id": a, "area_name": self.names.get(a, a),
+                    "area_id": a, "area_code": self.codes.get(a), "area_name":
+                    self.names.get(a, a),
                     "neighbour_id": b, "neighbour_name": self.names.get(b, b),
                     "weight": 1.0 / len(nbrs),
                     "link": "nearest centroid" if nn else self.kind,
@@ -267,6 +282,7 @@ def weights_from_neighbours(
     neighbours: Mapping[str, Sequence[str]],
     *,
     names: Mapping[str, str] | None = None,
+    codes: Mapping[str, str] | None = None,
 ) -> AreaWeights:
     """:class:`AreaWeights` from an explicit, symmetric neighbour list.
 
@@ -291,7 +307,8 @@ def weights_from_neighbours(
         if not vs:
             raise InputError(f"area {a!r} has no neighbours", column="neighbours",
                              expected="at least one neighbour per area")
-    return AreaWeights(ids=ids, neighbours=nb, kind="given", names=dict(names or {}))
+    return AreaWeights(ids=ids, neighbours=nb, kind="given", names=dict(names or {}),
+                        codes=dict(codes or {}))
 
 
 def _repair(geoms: Any) -> Any:
@@ -316,6 +333,7 @@ def contiguity_weights(
     kind: Contiguity = "queen",
     id_column: str = "area_id",
     name_column: str | None = "area_name",
+    code_column: str | None = "area_code",
     island_k: int = 1,
     projected_crs: int | str = 27700,
 ) -> AreaWeights:
@@ -337,8 +355,8 @@ def contiguity_weights(
         Without a CRS, longitude/latitude (EPSG:4326) is assumed.
     kind
         ``"queen"`` (default) or ``"rook"``.
-    id_column, name_column
-        Columns holding the area id and (optional) display name.
+    id_column, name_column, code_column
+        Columns holding the area id and (optional) display name and GSS code.
     island_k
         Number of nearest areas each island is linked to (≥ 1).
     """
@@ -363,6 +381,8 @@ def contiguity_weights(
         raise InputError(f"area id {dup!r} appears twice", column=id_column)
     names = (dict(zip(ids, areas[name_column].astype(str), strict=True))
              if name_column and name_column in areas.columns else {})
+    codes = (dict(zip(ids, areas[code_column].astype(str), strict=True))
+             if code_column and code_column in areas.columns else {})
 
     frame = gpd.GeoDataFrame({"_id": list(ids)}, geometry=_repair(areas.geometry.values),
                              crs=areas.crs or "EPSG:4326")
@@ -400,6 +420,7 @@ def contiguity_weights(
         islands=islands,
         island_links=links,
         names=names,
+        codes=codes,
     )
 
 
@@ -432,6 +453,12 @@ def _aligned(values: pd.Series | Mapping[str, float] | Sequence[float] | np.ndar
         raise InputError("all values are equal: spatial association is undefined",
                          column="value", expected="values that vary between areas")
     return y
+
+
+def _codes(weights: AreaWeights) -> tuple[str, ...]:
+    if not weights.codes:
+        return ()
+    return tuple(weights.codes.get(i, i) for i in weights.ids)
 
 
 def _check_permutations(permutations: int) -> None:
@@ -586,6 +613,7 @@ class LocalMoran(Result):
     index: str | None = None
     period: str | None = None
     seed: int | None = None
+    codes: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Number of areas per cluster label."""
@@ -593,13 +621,14 @@ class LocalMoran(Result):
 
     def to_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame({
-            "measure": "local_moran_i", "area_code": list(self.ids),
+            "measure": "local_moran_i", "area_code": list(self.codes or self.ids),
             "area_name": list(self.names), "period": self.period,
             "breakdown": "index", "group": self.index, "value": self.Is,
             "n": float(len(self.ids)), "unit": "statistic",
             "note": f"{self.permutations} permutations, seed {self.seed}, "
                     f"correction {self.correction}, alpha {self.alpha}",
-            "cluster": list(self.cluster), "z": self.values, "spatial_lag": self.lag,
+            "area_id": list(self.ids), "cluster": list(self.cluster), "z": self.values,
+            "spatial_lag": self.lag,
             "p_sim": self.p_sim, "p_adjusted": self.p_adjusted,
         })
         return tidy(frame)
@@ -663,7 +692,7 @@ def local_moran(
         quadrant=np.asarray(lm.q, dtype=int), p_sim=p, p_adjusted=p_adj,
         cluster=_cluster_labels(np.asarray(lm.q), np.nan_to_num(p_adj, nan=1.0), alpha),
         correction=correction, alpha=alpha, permutations=permutations,
-        index=index, period=period, seed=seed,
+        index=index, period=period, seed=seed, codes=_codes(weights),
     )
 
 
@@ -693,16 +722,18 @@ class GetisOrd(Result):
     index: str | None = None
     period: str | None = None
     seed: int | None = None
+    codes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame({
-            "measure": "getis_ord_gi_star_z", "area_code": list(self.ids),
+            "measure": "getis_ord_gi_star_z", "area_code": list(self.codes or self.ids),
             "area_name": list(self.names), "period": self.period,
             "breakdown": "index", "group": self.index, "value": self.z,
             "n": float(len(self.ids)), "unit": "z-score",
             "note": f"{self.permutations} permutations, seed {self.seed}, "
                     f"correction {self.correction}, alpha {self.alpha}",
-            "spot": list(self.spot), "p_norm": self.p_norm, "p_sim": self.p_sim,
+            "area_id": list(self.ids), "spot": list(self.spot), "p_norm": self.p_norm,
+            "p_sim": self.p_sim,
             "p_adjusted": self.p_adjusted,
         })
         return tidy(frame)
@@ -747,4 +778,5 @@ def getis_ord(
         values=y, z=z, p_norm=p_norm, p_sim=p if permutations else np.full(len(y), np.nan),
         p_adjusted=p_adj, spot=spot, correction=correction, alpha=alpha,
         permutations=permutations, index=index, period=period, seed=seed,
+        codes=_codes(weights),
     )

@@ -36,7 +36,7 @@ from scipy import stats
 
 from socmob.errors import InputError
 from socmob.place.peers import _resolve_area
-from socmob.place.spatial import _choose, _require_columns, period_key
+from socmob.place.spatial import _choose, _labels, _require_columns, period_key
 from socmob.results import Result, tidy
 
 WITHIN_NOISE = "within the noise"
@@ -68,7 +68,7 @@ def reliable_change_se(before: pd.Series, after: pd.Series) -> tuple[float, floa
 class Trends(Result):
     """Per area, index and pair of periods: change in z and band, and its verdict.
 
-    ``table`` columns: index, area_id, area_name, period_from, period_to, z_from, z_to,
+    ``table`` columns: index, area_id, area_code, area_name, period_from, period_to, z_from, z_to,
     change, band_from, band_to, band_change, se_diff, critical, rci, verdict.
     ``noise`` has one row per index and pair of periods: r, se_diff, critical, n.
     """
@@ -85,13 +85,13 @@ class Trends(Result):
     def to_frame(self) -> pd.DataFrame:
         t = self.table
         frame = pd.DataFrame({
-            "measure": "z_change", "area_code": t["area_id"], "area_name": t["area_name"],
+            "measure": "z_change", "area_code": t["area_code"], "area_name": t["area_name"],
             "period": t["period_from"] + " → " + t["period_to"], "breakdown": "index",
             "group": t["index"], "value": t["change"], "lci": t["change"] - t["critical"],
             "uci": t["change"] + t["critical"], "unit": "z-score points",
             "note": t["verdict"],
         })
-        extra = t[["z_from", "z_to", "band_from", "band_to", "band_change", "se_diff",
+        extra = t[["area_id", "z_from", "z_to", "band_from", "band_to", "band_change", "se_diff",
                    "rci", "verdict"]].reset_index(drop=True)
         return tidy(pd.concat([frame.reset_index(drop=True), extra], axis=1))
 
@@ -154,11 +154,7 @@ def trends(
     wanted = (codes if index is None else
               [_choose(i, codes, "index") for i in ([index] if isinstance(index, str)
                                                     else index)])
-    names: dict[str, str] = {}
-    if "area_name" in composites.columns:
-        first = composites.drop_duplicates("area_id")
-        names = dict(zip(first["area_id"].astype(str), first["area_name"].astype(str),
-                         strict=True))
+    names, gss = _labels(composites)
     all_ids = sorted(composites["area_id"].astype(str).unique())
     chosen_areas: list[str] | None = None
     if area is not None:
@@ -207,6 +203,7 @@ def trends(
             b1 = band.loc[ids, p1].to_numpy() if band is not None else np.nan
             rows.append(pd.DataFrame({
                 "index": code, "area_id": list(ids),
+                "area_code": [gss.get(i, i) for i in ids],
                 "area_name": [names.get(i, i) for i in ids],
                 "period_from": p0, "period_to": p1,
                 "z_from": z.loc[ids, p0].to_numpy(), "z_to": z.loc[ids, p1].to_numpy(),
@@ -216,7 +213,7 @@ def trends(
                 "rci": rci.to_numpy(), "verdict": verdict,
             }))
     table = (pd.concat(rows, ignore_index=True) if rows else
-             pd.DataFrame(columns=["index", "area_id", "area_name", "period_from",
+             pd.DataFrame(columns=["index", "area_id", "area_code", "area_name", "period_from",
                                    "period_to", "z_from", "z_to", "change", "band_from",
                                    "band_to", "band_change", "se_diff", "critical", "rci",
                                    "verdict"]))
