@@ -116,7 +116,7 @@ def fit_poisson(
     theta0: np.ndarray,
     *,
     tol: float = 1e-20,
-    max_iter: int = 500,
+    max_iter: int = 200,
 ) -> SolverResult:
     """Fisher scoring from ``theta0`` (see the module docstring)."""
     yi = y[include]
@@ -143,10 +143,15 @@ def fit_poisson(
         s = Jn.T @ (yi - mui)
         delta = _solve_psd(A, s)
         decrement = float(s @ delta)
+        step = delta if N is None else N @ delta
         if decrement <= tol * (1.0 + dev):
             converged = True
+            # take the last (tiny) Newton step too: it costs one evaluation
+            cand = spec.normalise(theta + step)
+            mu_c, dev_c = evaluate(cand)
+            if dev_c <= dev + 1e-13 * (1.0 + abs(dev)):
+                theta, mu, dev = cand, mu_c, dev_c
             break
-        step = delta if N is None else N @ delta
         t = 1.0
         accepted = False
         while t > 1e-12:

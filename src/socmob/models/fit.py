@@ -245,7 +245,7 @@ def fit(
     n_starts: int | None = None,
     seed: int | None = 0,
     tol: float = 1e-20,
-    max_iter: int = 500,
+    max_iter: int = 200,
 ) -> FitResult:
     """Fit an association model to a mobility table by Poisson maximum likelihood.
 

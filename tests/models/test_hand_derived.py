@@ -1,0 +1,152 @@
+"""Closed-form results derived by hand, published values, and error handling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from socmob.errors import ConvergenceError, InputError, ModelSpecError, NotFoundError
+from socmob.models import MODELS, FitResult, fit
+
+# A small 3×3 table (counts chosen by hand, no zeros).
+T3 = np.array([[50.0, 20.0, 10.0], [30.0, 60.0, 25.0], [10.0, 35.0, 80.0]])
+
+
+def test_independence_closed_form():
+    # m_ij = n_i+ n_+j / N; df = (I-1)(J-1); G² = 2 Σ n log(n/m) (Bishop, Fienberg &
+    # Holland 1975, ch. 2)
+    res = fit(T3, "independence")
+    expected = np.outer(T3.sum(1), T3.sum(0)) / T3.sum()
+    np.testing.assert_allclose(res.fitted, expected, rtol=1e-12)
+    g2 = 2 * np.sum(T3 * np.log(T3 / expected))
+    assert res.deviance == pytest.approx(g2, rel=1e-12)
+    assert res.df == 4
+    assert res.pearson_chi2 == pytest.approx(np.sum((T3 - expected) ** 2 / expected), rel=1e-12)
+    N = T3.sum()
+    assert res.bic == pytest.approx(g2 - 4 * np.log(N), rel=1e-12)
+    assert res.aic == pytest.approx(g2 - 8, rel=1e-12)
+    assert res.dissimilarity == pytest.approx(100 * np.abs(T3 - expected).sum() / (2 * N))
+    # treatment coding: log m_ij = λ + a_i + b_j with a_1 = b_1 = 0
+    assert res.params["(intercept)"] == pytest.approx(np.log(expected[0, 0]))
+    assert res.params["origin[2]"] == pytest.approx(np.log(T3[1].sum() / T3[0].sum()))
+
+
+def test_symmetry_closed_form():
+    # Bowker's symmetry model: m_ij = m_ji = (n_ij + n_ji) / 2, df = I(I-1)/2
+    res = fit(T3, "symmetry")
+    np.testing.assert_allclose(res.fitted, (T3 + T3.T) / 2, rtol=1e-12)
+    assert res.df == 3
+
+
+def test_quasi_independence_3x3_closed_form():
+    # With the diagonal fitted exactly a 3×3 table has one df and the fitted off-diagonal
+    # cells satisfy m12 m23 m31 = m13 m32 m21 (the only off-diagonal loop), with margins
+    # of the off-diagonal cells reproduced.
+    res = fit(T3, "quasi-independence")
+    m = res.fitted
+    assert res.df == 1
+    np.testing.assert_allclose(np.diag(m), np.diag(T3), rtol=1e-10)
+    np.testing.assert_allclose(m.sum(1), T3.sum(1), rtol=1e-10)
+    np.testing.assert_allclose(m.sum(0), T3.sum(0), rtol=1e-10)
+    assert m[0, 1] * m[1, 2] * m[2, 0] == pytest.approx(m[0, 2] * m[2, 1] * m[1, 0], rel=1e-9)
+
+
+def test_saturated_two_way_models_have_zero_df():
+    # row+column effects on a 3x3 table: (I-2)(J-2) = 1 df; quasi-symmetry on 3x3:
+    # (I-1)(I-2)/2 = 1 df; constant fluidity with one layer is saturated.
+    assert fit(T3, "row-column-effects").df == 1
+    assert fit(T3, "quasi-symmetry").df == 1
+    sat = fit(T3[None], "constant-fluidity")
+    assert sat.df == 0
+    assert sat.deviance == pytest.approx(0.0, abs=1e-8)
+
+
+def test_goodman_1979_british_8x8(long_table):
+    # Goodman (1979) JASA 74:537-552, Table 7A, model (8): homogeneous RC with the
+    # diagonal deleted, G² = 32.56, X² = 31.21, df = 34 (as also checked in gnm's test
+    # suite, tests/testthat/test-RChomog.R).
+    table = long_table("goodman8")
+    res = fit(table, "quasi-rc1-homogeneous")
+    assert round(res.deviance, 2) == 32.56
+    assert round(res.pearson_chi2, 2) == 31.21
+    assert res.df == 34
+    # Row + column effects (Goodman's R+C): df by hand. Full table: 64 cells − 15 margins
+    # − 7 row effects − 6 column effects = 36 = (I−2)(J−2); diagonal deleted: 8 fewer = 28.
+    rc = fit(table, "row-column-effects")
+    assert rc.df == 36
+    assert fit(table, "quasi-row-column-effects").df == 28
+    # G² equals R glm on the explicit full-rank design (tests/results/models/r_reference.R)
+    assert rc.deviance == pytest.approx(103.758778686432, rel=1e-9)
+
+
+def test_structural_zeros_are_excluded(long_table):
+    table = long_table("glass")
+    mask = np.zeros((5, 5), dtype=bool)
+    mask[0, 4] = mask[4, 0] = True
+    counts = table.counts.copy()
+    counts[0, mask] = 0.0
+
+    class Masked:
+        origin_labels = table.origin_labels
+        destination_labels = table.destination_labels
+        layer_labels = table.layer_labels
+        structural_zeros = mask
+
+    Masked.counts = counts  # type: ignore[attr-defined]
+    res = fit(Masked(), "independence")
+    # 23 fitted cells − 9 parameters = 14 df; excluded cells are reported as 0
+    assert res.df == 14
+    assert res.n_cells == 23
+    assert res.fitted[0, 0, 4] == 0.0
+    assert np.all(res.fitted[0][~mask] > 0)
+    # fitted margins reproduce the observed margins over the included cells
+    np.testing.assert_allclose(res.fitted[0].sum(1), counts[0].sum(1), rtol=1e-9)
+    # a structural zero on the diagonal leaves its diagonal parameter unidentified
+    mask2 = np.zeros((5, 5), dtype=bool)
+    mask2[2, 2] = True
+    Masked.structural_zeros = mask2
+    counts2 = table.counts.copy()
+    counts2[0, 2, 2] = 0.0
+    Masked.counts = counts2  # type: ignore[attr-defined]
+    with pytest.raises(ModelSpecError, match=r"diag\[Supervisory\]"):
+        fit(Masked(), "quasi-independence")
+
+
+def test_errors():
+    with pytest.raises(NotFoundError, match="did you mean 'unidiff'"):
+        fit(T3, "unidif")
+    with pytest.raises(ModelSpecError, match="square"):
+        fit(T3[:, :2], "quasi-independence")
+    with pytest.raises(ModelSpecError, match="two-way model"):
+        fit(np.stack([T3, T3]), "rc1")
+    with pytest.raises(ModelSpecError, match="only one layer"):
+        fit(T3[None], "unidiff")
+    with pytest.raises(InputError, match="negative count"):
+        fit(-T3, "independence")
+    with pytest.raises(InputError, match="numeric"):
+        fit([["a", "b"], ["c", "d"]], "independence")
+    with pytest.raises(ModelSpecError, match="more free parameters"):
+        fit(T3, "quasi-rc1")
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        fit(np.stack([T3, T3 * 2 + 1, T3.T]), "unidiff", max_iter=1, n_starts=2)
+
+
+def test_result_api():
+    res = fit(np.stack([T3, T3.T + 5, T3 * 2]), "unidiff")
+    assert isinstance(res, FitResult)
+    assert res.df_resid == res.df == 3 * 4 - 4 - 2
+    d = res.to_dict()
+    for key in ("model", "deviance", "df", "pearson_chi2", "bic", "aic", "dissimilarity",
+                "nobs", "params"):
+        assert key in d
+    assert set(d["layer_effects"]) == {"labels", "log_phi", "log_phi_se", "phi"}
+    assert d["layer_effects"]["log_phi"][0] == 0.0
+    ci = res.conf_int(alpha=0.1)
+    assert (ci["lower"] < res.params).all() and (ci["upper"] > res.params).all()
+    frame = res.to_frame()
+    assert {"measure", "group", "value", "lci", "uci"} <= set(frame.columns)
+    assert (frame["measure"] == "log_phi").sum() == 3
+    text = res.summary()
+    assert "unidiff" in text and "Layer effects" in text
+    assert res.cov_params().shape == (len(res.params), len(res.params))
+    assert "independence" in MODELS and MODELS["unidiff"].log_multiplicative
