@@ -1,0 +1,137 @@
+"""``socmob income`` and ``socmob synth income`` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from socmob.cli import app
+from socmob.synth import is_synthetic
+
+runner = CliRunner()
+
+KEYS = ["nobs", "ige", "ige_se", "rank_slope", "rank_slope_se", "rank_intercept",
+        "expected_rank_p25", "p_top_given_bottom", "transition_matrix", "absolute_mobility",
+        "indices"]
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory):
+    rng = np.random.default_rng(1)
+    n = 500
+    z1 = rng.standard_normal(n)
+    z2 = 0.4 * z1 + math.sqrt(1 - 0.16) * rng.standard_normal(n)
+    frame = pd.DataFrame({"p_inc": np.exp(10 + 0.6 * z1), "c_inc": np.exp(10 + 0.7 * z2),
+                          "wt": rng.choice([1.0, 2.0], size=n),
+                          "region": rng.choice(["north", "south"], size=n)})
+    path = tmp_path_factory.mktemp("cli") / "pairs.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_json_has_exactly_the_issue_keys(pairs):
+    res = runner.invoke(app, ["income", str(pairs), "--parent", "p_inc", "--child", "c_inc",
+                              "--weight", "wt", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert list(payload) == KEYS
+    assert payload["nobs"] == 500
+    assert list(payload["indices"]) == ["shorrocks_prais", "eigenvalue", "determinant",
+                                        "bartholomew"]
+    assert 0.2 < payload["rank_slope"] < 0.6
+
+
+def test_by_groups_quantiles_table_and_out(pairs, tmp_path):
+    out = tmp_path / "result.csv"
+    res = runner.invoke(app, ["income", str(pairs), "--parent", "p_inc", "--child", "c_inc",
+                              "--by", "region", "--quantiles", "4", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "rank_slope" in res.stdout
+    frame = pd.read_csv(out)
+    assert set(frame["group"]) == {"north", "south"}
+    res = runner.invoke(app, ["income", str(pairs), "--parent", "p_inc", "--child", "c_inc",
+                              "--by", "region", "--format", "json"])
+    payload = json.loads(res.stdout)
+    assert set(payload["groups"]) == {"north", "south"}
+    assert len(payload["groups"]["north"]["transition_matrix"]) == 5
+
+
+def test_bootstrap_with_seed_is_reproducible(pairs):
+    args = ["income", str(pairs), "--parent", "p_inc", "--child", "c_inc", "--bootstrap",
+            "3", "--seed", "5", "--format", "csv", "--no-progress"]
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout
+    frame = pd.read_csv(pd.io.common.StringIO(first.stdout))
+    row = frame.set_index("measure").loc["p_top_given_bottom"]
+    assert np.isfinite(row["lci"]) and row["lci"] <= row["uci"]
+
+
+def _bad(tmp_path, frame: pd.DataFrame, *extra: str):
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "never.json"
+    res = runner.invoke(app, ["income", str(path), "--parent", "p", "--child", "c",
+                              "--out", str(out), *extra])
+    assert res.exit_code == 2
+    assert not out.exists()
+    assert "Traceback" not in res.output
+    message = res.stderr.strip()
+    assert message.count("\n") == 0 or len(message.splitlines()) <= 2  # one line (wrapped)
+    return message
+
+
+def test_bad_input_gives_one_line_and_exit_2(tmp_path):
+    good = pd.DataFrame({"p": [1.0, 2.0, 3.0, 4.0], "c": [2.0, 1.0, 4.0, 3.0],
+                         "g": ["a", "a", "b", "b"]})
+    msg = _bad(tmp_path, good.rename(columns={"c": "child"}))
+    assert "column 'c'" in msg and "not found" in msg
+    text = good.astype({"p": str})
+    text.loc[2, "p"] = "unknown"
+    msg = _bad(tmp_path, text)
+    assert "non-numeric" in msg and "'unknown'" in msg and "column 'p'" in msg
+    msg = _bad(tmp_path, good.assign(p=0.0))
+    assert "parent incomes are zero or negative" in msg
+    empty = good.assign(c=[2.0, 1.0, None, None], g=["a", "a", "b", "b"])
+    msg = _bad(tmp_path, pd.concat([empty, good.assign(g="a")]), "--by", "g")
+    assert "group 'b'" in msg and "0 usable rows" in msg
+
+
+def test_missing_file_and_bad_out_suffix(tmp_path, pairs):
+    res = runner.invoke(app, ["income", str(tmp_path / "nope.csv"), "--parent", "p",
+                              "--child", "c"])
+    assert res.exit_code == 2 and "file not found" in res.stderr
+    res = runner.invoke(app, ["income", str(pairs), "--parent", "p_inc", "--child", "c_inc",
+                              "--out", str(tmp_path / "x.txt")])
+    assert res.exit_code == 2 and "unsupported" in res.stderr
+
+
+def test_synth_income_writes_labelled_parquet(tmp_path):
+    out = tmp_path / "synth.parquet"
+    res = runner.invoke(app, ["synth", "income", "--rows", "2000", "--rank-corr", "0.3",
+                              "--out", str(out), "--seed", "4", "--no-progress",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["synthetic"] is True and payload["rows"] == 2000
+    assert payload["truth"]["rank_slope"] == 0.3
+    assert is_synthetic(out)
+    frame = pd.read_parquet(out)
+    assert len(frame) == 2000 and frame["synthetic"].all()
+
+
+def test_synth_income_bad_arguments(tmp_path):
+    out = tmp_path / "s.parquet"
+    res = runner.invoke(app, ["synth", "income", "--rows", "10", "--rank-corr", "1.5",
+                              "--out", str(out), "--no-progress"])
+    assert res.exit_code == 2 and "rank correlation" in res.stderr
+    assert not out.exists()
+    res = runner.invoke(app, ["synth", "income", "--rows", "10", "--rank-corr", "0.3",
+                              "--out", str(tmp_path / "s.csv"), "--no-progress"])
+    assert res.exit_code == 2 and "Parquet" in res.stderr
