@@ -38,33 +38,33 @@ TREAT_METHODS = ("winsorise_log", "winsorise", "log", "none")
 """``winsorise_log`` (COINr default), ``winsorise`` only, ``log`` (log_CT) only, none."""
 
 
-def _centred(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    n = np.sum(~np.isnan(x), axis=-2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(x, axis=-2, keepdims=True)
-    return x - mean, n.astype(float)
+def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(G1, G2) over the units axis, ignoring NaN; NaN where n < 3 (G1) or n < 4 (G2)."""
+    x = np.asarray(x, dtype=float)
+    missing = np.isnan(x)
+    n = (x.shape[-2] - missing.sum(axis=-2)).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xz = np.where(missing, 0.0, x)
+        mean = xz.sum(axis=-2, keepdims=True) / n[..., None, :]
+        d = np.where(missing, 0.0, xz - mean)
+        d2 = d * d
+        m2 = d2.sum(axis=-2)
+        m3 = (d2 * d).sum(axis=-2)
+        m4 = (d2 * d2).sum(axis=-2)
+        g1 = np.sqrt(n) * m3 / (m2 * np.sqrt(m2)) * np.sqrt(n * (n - 1)) / (n - 2)
+        r = n * m4 / (m2 * m2)
+        g2 = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    return np.where(n >= 3, g1, np.nan), np.where(n >= 4, g2, np.nan)
 
 
 def skewness(x: np.ndarray) -> np.ndarray:
     """Sample skewness G1 (type 2) over the units axis, ignoring NaN (NaN if n < 3)."""
-    d, n = _centred(np.asarray(x, dtype=float))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m2 = np.nansum(d**2, axis=-2)
-        m3 = np.nansum(d**3, axis=-2)
-        g = np.sqrt(n) * m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
-    return np.where(n >= 3, g, np.nan)
+    return _moments(x)[0]
 
 
 def kurtosis(x: np.ndarray) -> np.ndarray:
     """Sample excess kurtosis G2 (type 2) over the units axis, ignoring NaN (NaN if n < 4)."""
-    d, n = _centred(np.asarray(x, dtype=float))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m2 = np.nansum(d**2, axis=-2)
-        m4 = np.nansum(d**4, axis=-2)
-        r = n * m4 / m2**2
-        g = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
-    return np.where(n >= 4, g, np.nan)
+    return _moments(x)[1]
 
 
 def skew_kurt_pass(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
@@ -72,8 +72,7 @@ def skew_kurt_pass(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: floa
     """COINr's ``check_SkewKurt``: pass where ``|skew| < skew_thresh`` or
     ``kurt < kurt_thresh``. Returns (pass, skew, kurt); an undefined statistic passes
     (COINr leaves such a vector untreated)."""
-    sk = skewness(x)
-    kt = kurtosis(x)
+    sk, kt = _moments(x)
     with np.errstate(invalid="ignore"):
         ok = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
     ok = ok | np.isnan(sk) | np.isnan(kt)
@@ -193,34 +192,51 @@ def treat_array(
         raise InputError(f"unknown treatment {method!r}", column="method",
                          expected=" or ".join(TREAT_METHODS))
     x = np.asarray(x, dtype=float)
-    col_shape = x.shape[:-2] + x.shape[-1:]
+    lead, n_units, n_ind = x.shape[:-2], x.shape[-2], x.shape[-1]
+    col_shape = (*lead, n_ind)
     ok0, sk0, kt0 = skew_kurt_pass(x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
     if skip is not None:
         ok0 = ok0 | np.broadcast_to(np.asarray(skip, dtype=bool), col_shape)
     stage = np.zeros(col_shape, dtype=int)
     nwin = np.zeros(col_shape)
-    treated = np.zeros(x.shape, dtype=bool)
-    out = x
-    if method == "none":
+    if method == "none" or ok0.all():
         return Treatment(x=x.copy(), stage=stage, nwin=nwin, skew=sk0, kurt=kt0,
-                         skew_after=sk0, kurt_after=kt0, passed_after=ok0, treated=treated)
-    fail = ~ok0
+                         skew_after=sk0, kurt_after=kt0, passed_after=ok0,
+                         treated=np.zeros(x.shape, dtype=bool))
+    # work only on the failing columns, gathered as (units, columns)
+    cols = np.moveaxis(x, -2, -1).reshape(-1, n_units).T
+    idx = np.flatnonzero(~ok0.reshape(-1))
+    sub = cols[:, idx]
+    new = sub.copy()
+    changed = np.zeros(sub.shape, dtype=bool)
+    st = np.zeros(idx.size, dtype=int)
+    nw = np.zeros(idx.size)
+    fail = np.ones(idx.size, dtype=bool)
     if method in ("winsorise_log", "winsorise"):
-        win = winsorise(x, winmax=winmax, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        limit = np.broadcast_to(np.asarray(n_units + 1 if winmax is None else winmax,
+                                           dtype=float), col_shape).reshape(-1)[idx]
+        win = winsorise(sub, winmax=limit, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
         ok1, _, _ = skew_kurt_pass(win.x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-        use_win = fail & (ok1 | (method == "winsorise"))
-        out = np.where(fail[..., None, :], win.x, x)
-        treated = win.treated & fail[..., None, :]
-        nwin = np.where(fail, win.nwin, 0.0)
-        stage = np.where(use_win, 1, stage)
-        fail = fail & ~ok1
-        if method == "winsorise":
-            fail = np.zeros_like(fail)
+        new, changed, nw = win.x, win.treated, win.nwin
+        st[:] = 1
+        fail = ~ok1 if method == "winsorise_log" else np.zeros(idx.size, dtype=bool)
     if method in ("winsorise_log", "log") and fail.any():
-        logged = log_ct(x)
-        out = np.where(fail[..., None, :], logged, out)
-        treated = np.where(fail[..., None, :], ~np.isnan(x), treated)
-        stage = np.where(fail, 2, stage)
-    ok2, sk2, kt2 = skew_kurt_pass(out, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-    return Treatment(x=out, stage=stage, nwin=nwin, skew=sk0, kurt=kt0, skew_after=sk2,
-                     kurt_after=kt2, passed_after=ok2, treated=treated)
+        new = np.where(fail, log_ct(sub), new)
+        changed = np.where(fail, ~np.isnan(sub), changed)
+        st = np.where(fail, 2, st)
+    ok2, sk2, kt2 = skew_kurt_pass(new, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    cols = cols.copy()
+    cols[:, idx] = new
+    mask = np.zeros(cols.shape, dtype=bool)
+    mask[:, idx] = changed
+    out = np.moveaxis(cols.T.reshape((*lead, n_ind, n_units)), -1, -2)
+    treated = np.moveaxis(mask.T.reshape((*lead, n_ind, n_units)), -1, -2)
+
+    def put(base: np.ndarray, values: np.ndarray) -> np.ndarray:
+        flat = np.array(base, copy=True).reshape(-1)
+        flat[idx] = values
+        return flat.reshape(col_shape)
+
+    return Treatment(x=np.ascontiguousarray(out), stage=put(stage, st), nwin=put(nwin, nw),
+                     skew=sk0, kurt=kt0, skew_after=put(sk0, sk2), kurt_after=put(kt0, kt2),
+                     passed_after=put(ok0, ok2), treated=treated)
