@@ -17,7 +17,14 @@ from scipy.stats import rankdata
 from tests.conftest import RESULTS
 
 from socmob.errors import InputError
-from socmob.place.composite import Coin, cronbach_alpha, pca, read_coin, read_table
+from socmob.place.composite import (
+    Coin,
+    correlations,
+    cronbach_alpha,
+    pca,
+    read_coin,
+    read_table,
+)
 from socmob.place.composite.aggregate import weighted_mean
 from socmob.place.composite.impute import impute_array
 from socmob.place.composite.normalise import normalise_array
@@ -288,8 +295,12 @@ def test_pluggable_imputation_and_pca_weights(screened: Coin) -> None:
     coin = screened.impute(dset="Denominated", method=lambda f: f.fillna(f.min()),
                            write_to="ImputedMin")
     raw = screened.get("Denominated")
-    assert coin.get("ImputedMin").loc["AUS", "ConSpeed"] == pytest.approx(raw["ConSpeed"].min()) \
-        or not np.isnan(raw.loc["AUS", "ConSpeed"])
+    gaps = raw["ConSpeed"].isna()
+    assert gaps.sum() == 8  # ConSpeed has 8 missing values in ASEM (stats: N.Avail 43)
+    np.testing.assert_allclose(coin.get("ImputedMin").loc[gaps, "ConSpeed"],
+                               raw["ConSpeed"].min())
+    with pytest.raises(InputError, match="changed observed values"):
+        screened.impute(dset="Denominated", method=lambda f: f.fillna(0) + 1)
     built = (screened.treat().normalise().aggregate()
              .set_weights("pca", method="pca", dset="Aggregated", level=2))
     w = built.weight_sets["pca"]
@@ -302,6 +313,24 @@ def test_pluggable_imputation_and_pca_weights(screened: Coin) -> None:
     reweighted = built.aggregate(weights="pca")
     assert not np.allclose(reweighted.get("Aggregated")["Index"],
                            built.get("Aggregated")["Index"])
+
+
+def test_equal_weights_and_correlations(example: Coin) -> None:
+    coin = example.set_weights("eq", method="equal")
+    eff = coin.effective_weights("eq")
+    # ASEM: Index -> 2 sub-indices -> 5 and 3 pillars; Physical has 8 indicators
+    assert eff["Conn"] == pytest.approx(0.5)
+    assert eff["Physical"] == pytest.approx(0.1)
+    assert eff["LPI"] == pytest.approx(0.1 / 8)
+    h = coin.meta.hierarchy
+    agg = coin.get("Aggregated")
+    corr = correlations(agg, h, level=2, with_level=3, within_parent=True)
+    x, y = agg["Environ"].to_numpy(), agg["Sust"].to_numpy()
+    assert corr.loc["Environ", "Sust"] == pytest.approx(np.corrcoef(x, y)[0, 1], abs=1e-12)
+    assert np.isnan(corr.loc["Environ", "Conn"])  # Environ is not under Conn
+    same = correlations(agg, h, level=1, within_parent=True)
+    assert np.isnan(same.loc["LPI", "Goods"]) and same.loc["LPI", "Flights"] == pytest.approx(
+        np.corrcoef(agg["LPI"], agg["Flights"])[0, 1], abs=1e-12)
 
 
 # -- bad input ---------------------------------------------------------------------------

@@ -75,6 +75,22 @@ def test_nominal_choices_and_zero_error_reproduce_the_coin(asem: Coin) -> None:
                                atol=1e-9)
 
 
+@pytest.mark.parametrize(("name", "alternatives", "change"), [
+    ("impute", [{"method": "median"}], {"impute": {"method": "median", "group": None}}),
+    ("winmax", [2], {"treat": {"winmax": 2}}),
+    ("normalise", [{"method": "prank"}], {"normalise": {"method": "prank"}}),
+    ("aggregate", [{"method": "gmean", "offset": 1.0}],
+     {"aggregate": {"method": "gmean", "offset": 1.0}}),
+])
+def test_vectorised_replay_equals_regenerated_coin(asem: Coin, name, alternatives,
+                                                   change) -> None:
+    # the Monte Carlo engine's run with one alternative = the coin regenerated with it
+    engine = Engine(asem, UncertainInputs(**{name: alternatives}))
+    got = engine.scores({name: np.zeros(2, dtype=int)})
+    want = asem.regenerate(change).results().scores["Index"].loc[engine.units]
+    np.testing.assert_allclose(got, np.broadcast_to(want, (2, 51)), atol=1e-9)
+
+
 def _line_coin() -> Coin:
     idata = pd.DataFrame({"uCode": list("ABCD"), "x": [1.5, 0.0, 2.0, 3.0],
                           "y": [1.0, 1.0, 1.0, 1.0]})
