@@ -160,6 +160,7 @@ def synthetic_workforce(
             "promotion_date": "Last promotion",
             "sex": "Sex",
             "seb_answer": "Main household earner occupation at 14",
+            "data_label": "Data",
         },
         grades=_GRADES,
         senior_grades=_GRADES[-2:],

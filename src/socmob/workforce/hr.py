@@ -73,8 +73,9 @@ OPTIONAL: tuple[str, ...] = (
     "school_type",
     "free_school_meals",
     "parental_degree",
+    "data_label",
 )
-"""Canonical fields an HR extract may map."""
+"""Canonical fields an HR extract may map (``data_label`` marks e.g. SYNTHETIC data)."""
 
 _NUMERIC_NONNEG = ("ordinary_pay", "bonus_pay", "bonus_12m")
 _NUMERIC_POS = ("period_days", "weekly_hours")

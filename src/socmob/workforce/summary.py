@@ -1,0 +1,360 @@
+"""The employer report as data: a publishable (disclosure-controlled) view and a detailed
+internal view of a validated HR extract.
+
+:func:`workforce_summary` runs every measure and assembles the tables that
+:mod:`socmob.report.workforce` renders (JSON, HTML, PDF). In the ``publishable`` view
+every table goes through :mod:`socmob.workforce.disclosure` — counts below the
+threshold and their complements are suppressed (``NaN``, shown as ``[c]``), and averages
+or gaps over fewer than ``threshold`` people are withheld — and nothing is produced from
+fewer than ``min_respondents`` classifiable respondents. The ``internal`` view shows exact
+figures and is marked *not for publication*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socmob.classify.seb import SEB_GROUPS
+from socmob.errors import InputError
+from socmob.results import Result, jsonable
+from socmob.workforce.disclosure import (
+    DEFAULT_POLICY,
+    DisclosurePolicy,
+    ProtectedTable,
+    protect_table,
+    publishable_statistic,
+    require_respondents,
+)
+from socmob.workforce.hr import HRData
+from socmob.workforce.measures import (
+    DISCLOSURE_TARGET,
+    Benchmark,
+    class_ceiling,
+    load_benchmark,
+    representation,
+    response_rates,
+    target_progress,
+)
+from socmob.workforce.paygap import NOT_DISCLOSED, QUARTILE_LABELS, class_pay_gap
+
+VIEWS = ("publishable", "internal")
+SUPPRESSED = "[c]"
+"""Marker of a suppressed figure (ONS convention: confidential)."""
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """One table of the report: ``frame`` holds display values (NaN = suppressed)."""
+
+    key: str
+    caption: str
+    frame: pd.DataFrame
+    unit: str = ""
+    note: str = ""
+    chart: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: columns and rows (suppressed cells as ``null``)."""
+        f = self.frame.reset_index()
+        return {"key": self.key, "caption": self.caption, "unit": self.unit,
+                "note": self.note, "columns": [str(c) for c in f.columns],
+                "rows": jsonable(f.to_numpy().tolist())}
+
+
+@dataclass(frozen=True)
+class WorkforceSummary(Result):
+    """Everything the employer report shows, for one view."""
+
+    view: str
+    organisation: str
+    snapshot_date: str | None
+    headline: dict[str, Any]
+    tables: tuple[ReportTable, ...]
+    notes: tuple[str, ...]
+    benchmark: Benchmark
+    policy: DisclosurePolicy
+    synthetic: bool = False
+    seb_mapping: pd.DataFrame | None = field(default=None, repr=False)
+
+    def table(self, key: str) -> ReportTable:
+        """The table with this key."""
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise InputError(f"no table {key!r} in the report",
+                         expected=", ".join(t.key for t in self.tables))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every table in long form: ``table, row, column, value``."""
+        rows = []
+        for t in self.tables:
+            for r in t.frame.index:
+                for c in t.frame.columns:
+                    rows.append({"table": t.key, "row": str(r), "column": str(c),
+                                 "value": t.frame.loc[r, c], "unit": t.unit})
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "title": "Socio-economic background: workforce report",
+            "view": self.view,
+            "not_for_publication": self.view == "internal",
+            "synthetic": self.synthetic,
+            "organisation": self.organisation,
+            "snapshot_date": self.snapshot_date,
+            "headline": jsonable(self.headline),
+            "tables": [t.to_dict() for t in self.tables],
+            "notes": list(self.notes),
+            "benchmark": {"key": self.benchmark.key, "title": self.benchmark.title,
+                          "shares": dict(self.benchmark.shares),
+                          "provenance": self.benchmark.provenance(),
+                          "verification": self.benchmark.verification},
+            "disclosure_policy": {"threshold": self.policy.threshold,
+                                  "min_respondents": self.policy.min_respondents,
+                                  "round_to": self.policy.round_to,
+                                  "suppressed_marker": SUPPRESSED},
+        }
+        if self.view == "internal" and self.seb_mapping is not None:
+            out["seb_mapping"] = jsonable(self.seb_mapping)
+        return out
+
+
+def _pct(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    return (frame * 100).round(decimals)
+
+
+def _counts_table(rep_counts: pd.DataFrame, view: str, policy: DisclosurePolicy
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, ProtectedTable | None]:
+    """(counts with totals, row shares %, protected table)."""
+    if view == "publishable":
+        pt = protect_table(rep_counts, policy=policy)
+        counts = pt.with_margins()
+        shares = pt.shares(axis="row")
+        total_share = (pt.col_totals / pt.grand_total * 100).round(policy.percent_decimals)
+        shares.loc["Total"] = total_share
+        return counts, shares, pt
+    counts = rep_counts.copy().astype(float)
+    counts["Total"] = counts.sum(axis=1)
+    counts.loc["Total"] = counts.sum(axis=0)
+    shares = counts[list(rep_counts.columns)].div(counts["Total"], axis=0) * 100
+    return counts, shares.round(1), None
+
+
+def workforce_summary(
+    hr: HRData,
+    *,
+    view: str = "publishable",
+    policy: DisclosurePolicy = DEFAULT_POLICY,
+    reference: str = "professional",
+    benchmark: Benchmark | None = None,
+    organisation: str = "",
+    target: float = 0.5,
+    n_boot: int = 1000,
+    seed: int | None = 0,
+    progress: bool = False,
+) -> WorkforceSummary:
+    """Assemble the employer report for one view (``publishable`` or ``internal``).
+
+    Raises :class:`~socmob.errors.DisclosureError` in the publishable view when fewer than
+    ``policy.min_respondents`` employees have a classifiable background.
+    """
+    if view not in VIEWS:
+        raise InputError(f"unknown view {view!r}", expected=" or ".join(VIEWS))
+    f = hr.frame
+    bench = benchmark or load_benchmark()
+    n_class = int(f["seb"].isin(SEB_GROUPS).sum())
+    if view == "publishable":
+        require_respondents(n_class, policy=policy)
+    pub = view == "publishable"
+    dec = policy.percent_decimals if pub else 1
+    t = policy.threshold
+    tables: list[ReportTable] = []
+    notes: list[str] = []
+    synthetic = "data_label" in f.columns and bool(
+        f["data_label"].astype(str).str.upper().str.contains("SYNTHETIC").any())
+
+    answered = response_rates(f).table.set_index("measure").loc["answered"].to_dict()
+    headline: dict[str, Any] = {
+        "employees": len(f),
+        "answered_key_question": int(answered["count"]),
+        "response_rate_pct": round(100 * float(answered["rate"]), dec),
+        "response_target_pct": round(100 * DISCLOSURE_TARGET),
+        "meets_response_target": bool(answered["meets_target"]),
+        "classifiable": n_class,
+    }
+
+    # Representation by grade (its total row is the overall picture), function, location.
+    for by, label in (("grade", "grade"), ("function", "function"), ("location", "location")):
+        if by not in f.columns or f[by].isna().all():
+            continue
+        rep = representation(f, by=by, benchmark=bench)
+        counts, shares, _pt = _counts_table(rep.counts, view, policy)
+        shares.loc["UK benchmark"] = [round(100 * bench.shares[g]) for g in shares.columns]
+        tables.append(ReportTable(
+            key=f"representation_by_{by}_counts",
+            caption=f"Employees by socio-economic background and {label} (number)",
+            frame=counts, unit="people",
+            note="Classifiable answers only (other / prefer not to say / blank excluded).",
+        ))
+        tables.append(ReportTable(
+            key=f"representation_by_{by}",
+            caption=f"Socio-economic background by {label} (% of classifiable answers)",
+            frame=shares, unit="%", chart="stacked" if by == "grade" else None,
+            note=f"UK benchmark: {bench.provenance()}",
+        ))
+        if by == "grade":
+            total = shares.loc["Total"]
+            headline["shares_pct"] = {g: (None if pd.isna(total[g]) else float(total[g]))
+                                      for g in SEB_GROUPS}
+            headline["benchmark_pct"] = {g: round(100 * bench.shares[g]) for g in SEB_GROUPS}
+
+    # Class ceiling: background × seniority.
+    cc = class_ceiling(f, reference=reference)
+    cl = f[f["seb"].isin(SEB_GROUPS)]
+    sen = pd.DataFrame({
+        "senior": cl.groupby("seb")["senior"].sum(),
+        "other": cl.groupby("seb")["senior"].apply(lambda s: int((~s).sum())),
+    }).reindex(list(SEB_GROUPS), fill_value=0).astype("int64")
+    sen.columns = ["Senior grades", "Other grades"]
+    counts, shares, pt = _counts_table(sen, view, policy)
+    tables.append(ReportTable(key="seniority", caption="Background of employees in senior "
+                              "and other grades (number)", frame=counts, unit="people"))
+    odds = cc.senior_odds.set_index("seb")[["or", "lci", "uci"]].rename(
+        columns={"or": "Odds ratio", "lci": "Lower 95% limit", "uci": "Upper 95% limit"})
+    odds_ok = pt is None or (pt.status == "published").to_numpy().all()
+    if not odds_ok:
+        odds[:] = np.nan
+        notes.append("Odds of a senior role withheld: some background × seniority counts are "
+                     f"below {t}.")
+    tables.append(ReportTable(
+        key="senior_odds",
+        caption=f"Odds of holding a senior role relative to {reference} background",
+        frame=odds.round(2), unit="ratio",
+        note="Odds ratio with Woolf 95% interval; below 1 = less likely to be senior.",
+    ))
+    headline["seniority_gap_lower_pp"] = (round(cc.seniority_gap_pp, 1) if odds_ok
+                                          else None)
+    if cc.promotion is not None:
+        prom = cc.promotion.set_index("seb")
+        ptab = pd.DataFrame({
+            "Employees": prom["n"].astype(float), "Promoted": prom["promoted"].astype(float),
+            "Promotion rate (%)": (100 * prom["rate"]).round(dec),
+            "Median years to first promotion": prom["km_median_years"].round(1),
+            "Hazard ratio": prom["hazard_ratio"].round(2),
+        })
+        if pub:
+            small = ~((ptab["Promoted"] >= t) & (ptab["Employees"] - ptab["Promoted"] >= t))
+            ptab.loc[small, :] = np.nan
+        tables.append(ReportTable(
+            key="promotion", caption="Promotion by socio-economic background", frame=ptab,
+            note="Kaplan-Meier median from hire to first promotion (censored at the snapshot "
+                 "date); Cox proportional-hazards ratio against the reference background.",
+        ))
+
+    tp = target_progress(f, target=target)
+    tp_ok = (not pub) or (tp.n >= t and (
+        tp.count in (0, tp.n) or publishable_statistic(tp.count, tp.n - tp.count,
+                                                       policy=policy)))
+    headline["target"] = {
+        "description": tp.description, "target_pct": round(100 * target),
+        "share_pct": round(100 * tp.share, dec) if tp_ok and tp.n else None,
+        "met": tp.met if tp_ok else None,
+    }
+
+    # Class pay gap.
+    pg = class_pay_gap(f, reference=reference, adjust_for=["grade"], n_boot=n_boot,
+                       seed=seed, progress=progress)
+    gaps = pg.gaps.copy()
+    n_min = np.minimum(gaps["n_reference"], gaps["n_group"])
+    if pub:
+        withheld = n_min < t
+        gaps.loc[withheld, ["value", "lci", "uci"]] = np.nan
+        if withheld.any():
+            notes.append(f"Pay and bonus gaps over fewer than {t} people are withheld.")
+    names = {"mean_hourly": "Mean hourly pay gap", "median_hourly": "Median hourly pay gap",
+             "mean_bonus": "Mean bonus gap", "median_bonus": "Median bonus gap"}
+    gtab = gaps.assign(comparison_label=lambda d: d["group"] + " vs " + d["reference"],
+                       measure_label=lambda d: d["measure"].map(names))
+    wide = gtab.pivot_table(index="comparison_label", columns="measure_label", values="value",
+                            sort=False, dropna=False).reindex(columns=list(names.values()))
+    wide = wide.reindex(gtab["comparison_label"].drop_duplicates())
+    tables.append(ReportTable(
+        key="pay_gaps", caption="Class pay gaps (%): how much less the second group is paid",
+        frame=wide.round(1), unit="%", chart="bars",
+        note="Built like the statutory gender pay gap (SI 2017/172): (A - B) / A x 100 with A "
+             "the reference group; hourly pay of full-pay relevant employees; bonus gaps over "
+             "bonus recipients in the 12 months to the snapshot date.",
+    ))
+    if not pub:
+        ci = gtab.pivot_table(index="comparison_label", columns="measure_label",
+                              values=["lci", "uci"], sort=False)
+        ci.columns = [f"{col[1]} {col[0]}" for col in ci.columns]
+        tables.append(ReportTable(key="pay_gap_intervals", caption="Bootstrap 95% intervals "
+                                  "of the pay gaps (%)", frame=ci.round(1), unit="%"))
+    btab = pg.bonus.set_index("seb")
+    bcounts = pd.DataFrame({"Paid a bonus": btab["n_bonus"],
+                            "Not paid a bonus": btab["n_relevant"] - btab["n_bonus"]})
+    _c, bshares, _p = _counts_table(bcounts.astype("int64"), view, policy)
+    tables.append(ReportTable(
+        key="bonus_proportion", caption="Proportion of employees paid a bonus (%)",
+        frame=bshares[["Paid a bonus"]].drop(index="Total", errors="ignore"), unit="%",
+    ))
+    q = pg.quartiles.pivot(index="band_label", columns="category", values="count")
+    q = q.reindex(index=list(QUARTILE_LABELS), columns=[*SEB_GROUPS, NOT_DISCLOSED]).fillna(0)
+    q.index = [f"{b.capitalize()} quartile" for b in q.index]
+    _c, qshares, _p = _counts_table(q.astype("int64"), view, policy)
+    tables.append(ReportTable(
+        key="pay_quartiles",
+        caption="Socio-economic background in each hourly pay quartile (%)",
+        frame=qshares.drop(index="Total", errors="ignore"), unit="%", chart="quartiles",
+        note="Reg. 13 quartile bands; employees tied at a band boundary are shared out in "
+             "proportion to each group (reg. 13(2)); 'not disclosed' kept as its own group.",
+    ))
+    if pg.adjusted is not None:
+        adj = pg.adjusted.table.set_index("group")
+        atab = pd.DataFrame({"Adjusted gap (%)": adj["value"].round(1),
+                             "Lower 95% limit": adj["lci"].round(1),
+                             "Upper 95% limit": adj["uci"].round(1)})
+        if pub:
+            nref = int((cl["seb"] == reference).sum())
+            for g in atab.index:
+                if not publishable_statistic(nref, int((cl["seb"] == g).sum()), policy=policy):
+                    atab.loc[g, :] = np.nan
+        tables.append(ReportTable(
+            key="adjusted_pay_gap",
+            caption="Pay gap adjusted for grade (NOT a statutory measure)",
+            frame=atab, unit="%",
+            note="OLS of log hourly pay on background and grade; (1 - exp(b)) x 100. "
+                 "Non-statutory: it describes pay differences within grades only.",
+        ))
+    mean_lower = gaps[(gaps["measure"] == "median_hourly") & (gaps["group"] == "lower")
+                      & (gaps["reference"] == reference)]["value"]
+    headline["median_hourly_gap_lower_pct"] = (
+        None if mean_lower.empty or pd.isna(mean_lower.iloc[0])
+        else round(float(mean_lower.iloc[0]), 1))
+
+    if pub:
+        notes.append(f"{SUPPRESSED} = suppressed to protect confidentiality: counts below "
+                     f"{t}, and further cells so that they cannot be worked out from totals.")
+        if policy.round_to:
+            notes.append(f"Counts are rounded to the nearest {policy.round_to}.")
+    else:
+        notes.append("INTERNAL VIEW - NOT FOR PUBLICATION: exact figures, including small "
+                     "numbers that could identify individuals.")
+    if synthetic:
+        notes.append("SYNTHETIC DATA: generated for demonstration, not a real workforce.")
+    snap = None
+    if "snapshot_date" in f.columns and f["snapshot_date"].notna().any():
+        snap = pd.Timestamp(f["snapshot_date"].dropna().max()).date().isoformat()
+    return WorkforceSummary(
+        view=view, organisation=organisation, snapshot_date=snap, headline=headline,
+        tables=tuple(tables), notes=tuple(notes), benchmark=bench, policy=policy,
+        synthetic=synthetic, seb_mapping=hr.seb_report if not pub else None,
+    )
+
+
+__all__ = ["SUPPRESSED", "VIEWS", "ReportTable", "WorkforceSummary", "workforce_summary"]
