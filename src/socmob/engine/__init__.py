@@ -118,12 +118,17 @@ def default_connection() -> BaseBackend:
     return _default
 
 
+from socmob.engine.readers import Microdata, read_microdata, read_table  # noqa: E402
+
 __all__ = [
     "BACKENDS",
     "Backend",
+    "Microdata",
     "connect",
     "default_connection",
     "java_available",
+    "read_microdata",
+    "read_table",
     "spark_session",
     "user_data_dir",
 ]
