@@ -120,13 +120,36 @@ def test_sampling_error_gives_the_analytic_rank_probabilities() -> None:
     assert res.median_rank["A"] == 3
 
 
-def test_z_bands_by_hand() -> None:
-    # scores 0..6: mean 3, sd sqrt(28/6) = 2.160; z = -1.389 ... 1.389
+def test_z_bands_by_hand_and_against_smc_rule() -> None:
+    # scores 0..6: mean 3, sd sqrt(28/6) = 2.160; z = -1.389, -0.926, -0.463, 0, ...
     rule = ZBands()
     labels = rule(np.arange(7.0)[None, :])[0]
-    assert list(labels) == ["-1.5 ≤ z < -1", "-1 ≤ z < -0.5", "-0.5 ≤ z < 0.5",
-                            "-0.5 ≤ z < 0.5", "-0.5 ≤ z < 0.5", "0.5 ≤ z < 1", "1 ≤ z < 1.5"]
-    assert len(rule.band_labels()) == 7
+    assert list(labels) == ["-1.5 < z ≤ -1", "-1 < z ≤ -0.5", "-0.5 < z < 0.5",
+                            "-0.5 < z < 0.5", "-0.5 < z < 0.5", "0.5 ≤ z < 1", "1 ≤ z < 1.5"]
+    assert rule.band_labels()[0] == "z ≤ -1.5" and rule.band_labels()[-1] == "z ≥ 1.5"
+    # the SoN 2025 rule: cut-points belong to the band farther from zero
+    z = np.array([-2, -1.5, -1.2, -1.0, -0.7, -0.5, -0.2, 0, 0.3, 0.499, 0.5, 0.9, 1.0,
+                  1.3, 1.5, 3.0])
+    want = [1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 6, 6, 7, 7]
+    np.testing.assert_array_equal(rule.band_index(z) + 1, want)
+    from socmob.place.banding import band_2025
+
+    np.testing.assert_array_equal(rule.band_index(z) + 1, band_2025(z))
+
+
+def test_colleague_band_rule_plugs_in(asem: Coin) -> None:
+    from socmob.place.banding import band_2025
+
+    def smc(scores: np.ndarray) -> np.ndarray:
+        z = (scores - scores.mean(axis=1, keepdims=True)) / scores.std(axis=1, ddof=1,
+                                                                      keepdims=True)
+        return band_2025(z.ravel()).reshape(z.shape)
+
+    a = uncertainty(asem, VIGNETTE, runs=100, seed=2, bands=smc, progress=False)
+    b = uncertainty(asem, VIGNETTE, runs=100, seed=2, progress=False)
+    np.testing.assert_allclose(a.band_probability.to_numpy(),
+                               b.band_probability.to_numpy())
+    assert list(a.band_probability.columns) == [str(k) for k in range(1, 8)]
 
 
 def test_se_from_ci() -> None:

@@ -14,10 +14,10 @@ Each run replays the coin's log (:class:`~socmob.place.composite.Coin`) with
 
 For each unit it reports the nominal rank, the median and mean rank, the 5–95% rank
 interval (quantiles of type 7, as R's default) and the probability of falling in each
-band, where bands are a function of the scores of each run (default: the SMC-style
+band, where bands are a function of the scores of each run (default: the SMC's 2025
 seven bands on the scores re-standardised within the run, cut at
-:math:`z = \\pm 0.5, \\pm 1, \\pm 1.5`; any callable, e.g. a colleague's banding rule, can
-be plugged in).
+:math:`z = \\pm 0.5, \\pm 1, \\pm 1.5`; any callable ``scores -> labels`` can be plugged
+in, e.g. one built on :func:`socmob.place.banding.band_2025`).
 
 Computation is vectorised with numpy over runs (arrays ``(runs, units, indicators)``)
 in chunks. Without sampling error, everything up to aggregation depends only on the
@@ -58,9 +58,10 @@ BandRule = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class ZBands:
-    """Bands on scores re-standardised within each run: :math:`z = (s-\\bar s)/sd(s)`
-    (sample SD), cut at ``cuts`` (a value equal to a cut goes to the band above).
-    Labels default to the intervals."""
+    """Bands on scores re-standardised within each run, :math:`z = (s-\\bar s)/sd(s)`
+    (sample SD, as the SMC), cut at ``cuts``. As in the SMC's 2025 rule
+    (:mod:`socmob.place.banding`), a z equal to a cut-point belongs to the band farther
+    from zero. Labels default to the intervals; band 1 is the lowest."""
 
     cuts: tuple[float, ...] = SMC_Z_CUTS
     labels: tuple[str, ...] | None = None
@@ -70,9 +71,19 @@ class ZBands:
         if self.labels is not None:
             return self.labels
         c = self.cuts
-        out = [f"z < {c[0]:g}"]
-        out += [f"{a:g} ≤ z < {b:g}" for a, b in itertools.pairwise(c)]
-        return (*out, f"z ≥ {c[-1]:g}")
+        out = [f"z ≤ {c[0]:g}" if c[0] < 0 else f"z < {c[0]:g}"]
+        for a, b in itertools.pairwise(c):
+            lower = "≤" if a >= 0 else "<"
+            upper = "≤" if b <= 0 else "<"
+            out.append(f"{a:g} {lower} z {upper} {b:g}")
+        out.append(f"z ≥ {c[-1]:g}" if c[-1] > 0 else f"z > {c[-1]:g}")
+        return tuple(out)
+
+    def band_index(self, z: np.ndarray) -> np.ndarray:
+        """0-based band of each already standardised ``z`` (cut-points go outwards)."""
+        z = np.asarray(z, dtype=float)
+        cuts = np.asarray(self.cuts, dtype=float)
+        return np.where(z < 0, np.digitize(z, cuts, right=True), np.digitize(z, cuts))
 
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         labels = self.band_labels()
@@ -81,8 +92,7 @@ class ZBands:
                              column="labels", expected=f"{len(self.cuts) + 1} labels")
         mean = np.nanmean(scores, axis=-1, keepdims=True)
         sd = np.nanstd(scores, axis=-1, ddof=1, keepdims=True)
-        z = (scores - mean) / sd
-        return np.asarray(labels, dtype=object)[np.digitize(z, self.cuts)]
+        return np.asarray(labels, dtype=object)[self.band_index((scores - mean) / sd)]
 
 
 def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
