@@ -53,6 +53,9 @@ FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 INK = "#0b0c0c"
 
 _CONFIG: dict[str, Any] = {
+    # the chart is one image with an accessible name, its data is in the table beside it:
+    # no per-mark ARIA roles (they describe Vega's scenegraph, not the data)
+    "aria": False,
     "font": FONT,
     "background": "white",
     "view": {"stroke": None},

@@ -187,6 +187,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def map_page(request: Request, index: str = "ci1", period: str | None = None
                  ) -> HTMLResponse:
         index_list = attempt("indices", lambda: views.indices(edition))
+        if index_list.available:
+            periods = {i["code"]: i["periods"] for i in index_list.get()}
+            if index in periods and period not in periods[index]:
+                period = None  # e.g. kept from another index: show the latest instead
         panel = attempt("map", lambda: views.map_panel(index, period, edition))
         return render(request, "map.html", {
             "indices": index_list, "panel": panel, "index": index,

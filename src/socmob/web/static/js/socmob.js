@@ -50,6 +50,11 @@ async function enhanceCharts() {
         expr: window.vega.expressionInterpreter,
         defaultStyle: false,
       });
+      // the wrapper is the one image (role="img" with the chart's accessible name); the
+      // marks inside describe Vega's scenegraph, not the data, so hide them from
+      // assistive technology: the same figures are in the table after the chart
+      const liveSvg = target.querySelector("svg");
+      if (liveSvg) liveSvg.setAttribute("aria-hidden", "true");
       holder.replaceWith(target);
     } catch (error) {
       console.warn("socmob: chart left as a static image", error);
