@@ -241,3 +241,12 @@ def test_from_microdata_categorical_order_and_bad_weights() -> None:
         MobilityTable.from_microdata(frame, origin="o", destination="d", weight="w")
     with pytest.raises(InputError, match="missing column 'dest'"):
         MobilityTable.from_microdata(frame, origin="o", destination="dest")
+
+
+def test_from_microdata_mixed_type_labels() -> None:
+    # object columns mixing numbers and text (as read from messy files) are labelled as
+    # text: 1 and "1" are the same class; the row with a missing origin is left out
+    frame = pd.DataFrame({"o": [1, "2", None, 1], "d": ["1", 2, 2, 1]})
+    t = MobilityTable.from_microdata(frame, origin="o", destination="d")
+    assert t.origin_labels == ("1", "2")
+    np.testing.assert_array_equal(t.counts[0], [[2, 0], [0, 1]])
