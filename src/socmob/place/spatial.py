@@ -55,6 +55,8 @@ CLUSTER_LABELS: dict[int, str] = {
 }
 NOT_SIGNIFICANT = "not significant"
 
+_CHUNK = 10_000  # permutations evaluated per matrix product in global_moran
+
 __all__ = [
     "AreaWeights",
     "GetisOrd",
@@ -571,10 +573,13 @@ def global_moran(
         mat = weights.matrix("r")
         z = y - y.mean()
         rng = np.random.default_rng(seed)
-        perms = np.stack([rng.permutation(z) for _ in range(permutations)])
-        s0 = mat.sum()
-        sims = (len(y) / s0) * np.einsum("pi,ij,pj->p", perms, mat, perms) / (z @ z)
-        larger = int((sims >= mi.I).sum())
+        scale = len(y) / mat.sum() / (z @ z)
+        larger = 0
+        for start in range(0, permutations, _CHUNK):
+            size = min(_CHUNK, permutations - start)
+            perms = rng.permuted(np.broadcast_to(z, (size, z.size)), axis=1)
+            sims = scale * ((perms @ mat) * perms).sum(axis=1)
+            larger += int((sims >= mi.I).sum())
         larger = min(larger, permutations - larger)
         p_sim = (larger + 1.0) / (permutations + 1.0)
     index, period = _label(values)
