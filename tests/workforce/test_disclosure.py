@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from socmob.errors import DisclosureError, InputError
 from socmob.workforce.disclosure import (
@@ -25,50 +24,7 @@ from socmob.workforce.disclosure import (
 )
 
 
-def attack(pt):
-    """Integer bounds of every suppressed cell/total from the published numbers only."""
-    pub = pt.published.to_numpy(float)
-    rt, ct, gt = pt.row_totals.to_numpy(float), pt.col_totals.to_numpy(float), pt.grand_total
-    r, c = pub.shape
-    n = r * c
-    idx = np.arange(n).reshape(r, c)
-    lb = np.where(np.isfinite(pub), pub, 0).ravel()
-    ub = np.where(np.isfinite(pub), pub, np.inf).ravel()
-    rows, rhs = [], []
-    for i in range(r):
-        if np.isfinite(rt[i]):
-            a = np.zeros(n)
-            a[idx[i]] = 1
-            rows.append(a)
-            rhs.append(rt[i])
-    for j in range(c):
-        if np.isfinite(ct[j]):
-            a = np.zeros(n)
-            a[idx[:, j]] = 1
-            rows.append(a)
-            rhs.append(ct[j])
-    if np.isfinite(gt):
-        rows.append(np.ones(n))
-        rhs.append(gt)
-    cons = [LinearConstraint(np.array(rows), rhs, rhs)] if rows else []
-    targets = [("cell", i, j, np.eye(n)[idx[i, j]]) for i in range(r) for j in range(c)
-               if not np.isfinite(pub[i, j])]
-    targets += [("row", i, -1, np.isin(np.arange(n), idx[i]).astype(float))
-                for i in range(r) if not np.isfinite(rt[i])]
-    targets += [("col", -1, j, np.isin(np.arange(n), idx[:, j]).astype(float))
-                for j in range(c) if not np.isfinite(ct[j])]
-    out = []
-    for kind, i, j, obj in targets:
-        kw = dict(constraints=cons, integrality=np.ones(n), bounds=Bounds(lb, ub))
-        lo = milp(obj, **kw)
-        hi = milp(-obj, **kw)
-        assert lo.status == 0
-        upper = np.inf if hi.status != 0 else -hi.fun
-        out.append((kind, i, j, lo.fun, upper))
-    return out
-
-
-def test_hand_example_primary_and_complementary():
+def test_hand_example_primary_and_complementary(attack):
     # Grades × background. Cell (B, lower) = 3 < 10 is primary. Row B then needs a
     # complement: the smallest other cell of row B is (B, intermediate) = 12. Column
     # "lower" needs a complement: smallest other cell is (A, lower) = 15. Row A now has
@@ -104,7 +60,7 @@ def test_no_small_cells_means_nothing_suppressed():
     assert protect_table(counts).n_suppressed == 0
 
 
-def test_zero_complement_is_not_enough():
+def test_zero_complement_is_not_enough(attack):
     # (0,0)=5 primary. Everything else in its row/col is zero except the totals; the audit
     # must go further (the naive complement, a zero, leaves 5 determined).
     counts = pd.DataFrame([[5, 0, 20], [0, 0, 30], [12, 14, 40]])
@@ -113,7 +69,7 @@ def test_zero_complement_is_not_enough():
         assert hi - lo >= 1, (kind, lo, hi)
 
 
-def test_small_margin_is_suppressed_and_protected():
+def test_small_margin_is_suppressed_and_protected(attack):
     # Row "B" has only 4 people: the row total is primary-suppressed; without a second
     # suppressed row total it could be derived from the grand total.
     counts = pd.DataFrame({"p": [30, 2, 25], "i": [20, 2, 30], "l": [15, 0, 22]},
@@ -124,7 +80,7 @@ def test_small_margin_is_suppressed_and_protected():
         assert hi - lo >= 1
 
 
-def test_reconstruction_attack_on_random_workforces():
+def test_reconstruction_attack_on_random_workforces(attack):
     rng = np.random.default_rng(20240401)
     n_suppressed = n_big_published = n_big = 0
     for _ in range(150):
