@@ -11,6 +11,7 @@ unchanged on DuckDB and PySpark.
 Method notes with formulas and references: ``docs/income.md``.
 """
 
+from socmob.income.areas import AreaOutcomes, area_outcomes
 from socmob.income.estimators import (
     AbsoluteMobilityResult,
     BootstrapSummary,
@@ -31,6 +32,7 @@ from socmob.income.regression import LinearFit
 
 __all__ = [
     "AbsoluteMobilityResult",
+    "AreaOutcomes",
     "BootstrapSummary",
     "IGEResult",
     "IncomeMobilityByGroup",
@@ -40,6 +42,7 @@ __all__ = [
     "RankRankResult",
     "TransitionMatrix",
     "absolute_mobility",
+    "area_outcomes",
     "ige",
     "income_mobility",
     "mobility_indices",
