@@ -117,8 +117,12 @@ def fit_poisson(
     *,
     tol: float = 1e-20,
     max_iter: int = 200,
+    abandon_above: float = np.inf,
 ) -> SolverResult:
-    """Fisher scoring from ``theta0`` (see the module docstring)."""
+    """Fisher scoring from ``theta0`` (see the module docstring).
+
+    A start whose deviance is still above ``abandon_above`` after 25 iterations is given
+    up (used by multi-start fits once a better solution is known)."""
     yi = y[include]
 
     def evaluate(theta: np.ndarray) -> tuple[np.ndarray, float]:
@@ -134,7 +138,7 @@ def fit_poisson(
         return SolverResult(theta, mu, dev, False, 0, message="non-finite start")
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+    for it in range(1, max_iter + 1):
         J = spec.jacobian(theta)[include]
         N = _tangent_basis(spec, theta)
         Jn = J if N is None else J @ N
@@ -168,6 +172,8 @@ def fit_poisson(
             break
         improvement = dev - dev_c
         theta, mu, dev = cand, mu_c, dev_c
+        if it >= 25 and dev > abandon_above:
+            return SolverResult(theta, mu, dev, False, it, message="abandoned")
         if improvement <= 0.0 and decrement <= 1e-10 * (1.0 + dev):
             converged = True
             break

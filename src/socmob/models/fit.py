@@ -329,7 +329,11 @@ def _fit(table: Any, model: str, *, row_scores: Sequence[float] | np.ndarray | N
     rng = np.random.default_rng(seed)
     runs: list[SolverResult] = []
     for theta0 in spec.starts(rng, n):
-        runs.append(fit_poisson(spec, y, include, theta0, tol=tol, max_iter=max_iter))
+        done = [r.deviance for r in runs if r.converged]
+        # a start far worse than a converged one after 25 iterations cannot win
+        cutoff = 1.5 * min(done) + 10.0 if done else np.inf
+        runs.append(fit_poisson(spec, y, include, theta0, tol=tol, max_iter=max_iter,
+                                abandon_above=cutoff))
     good = [r for r in runs if r.converged and np.isfinite(r.deviance)]
     if not good:
         best_dev = min((r.deviance for r in runs), default=float("nan"))
