@@ -8,7 +8,7 @@ differ only by random draws).
 Cases (``SOCMOB_BENCH_PERMUTATIONS`` permutations, default 99,999):
 
 * ``socmob_global_moran`` — :func:`socmob.place.spatial.global_moran`: seeded generator,
-  permutations evaluated 10,000 at a time as one matrix product;
+  permutations evaluated 10,000 at a time as one sparse matrix product;
 * ``esda_moran`` (baseline) — :class:`esda.Moran`, which computes one permutation per
   Python-loop iteration.
 
@@ -85,7 +85,7 @@ BENCHMARKS = [
     Benchmark(
         name="place_moran_permutations",
         description=f"Global Moran's I with {PERMUTATIONS:,} permutations on 205 areas "
-                    "(SoN 2025 ci4): socmob (chunked matrix products) vs esda's loop",
+                    "(SoN 2025 ci4): socmob (chunked sparse products) vs esda's loop",
         cases={"socmob_global_moran": socmob_global_moran, "esda_moran": esda_moran},
         baseline="esda_moran",
         setup=setup,

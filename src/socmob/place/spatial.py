@@ -570,7 +570,9 @@ def global_moran(
     mi = esda.Moran(y, w, transformation="r", permutations=0)
     p_sim: float | None = None
     if permutations:
-        mat = weights.matrix("r")
+        from scipy.sparse import csr_matrix
+
+        mat = csr_matrix(weights.matrix("r"))
         z = y - y.mean()
         rng = np.random.default_rng(seed)
         scale = len(y) / mat.sum() / (z @ z)
@@ -578,7 +580,7 @@ def global_moran(
         for start in range(0, permutations, _CHUNK):
             size = min(_CHUNK, permutations - start)
             perms = rng.permuted(np.broadcast_to(z, (size, z.size)), axis=1)
-            sims = scale * ((perms @ mat) * perms).sum(axis=1)
+            sims = scale * (np.asarray((mat @ perms.T).T) * perms).sum(axis=1)
             larger += int((sims >= mi.I).sum())
         larger = min(larger, permutations - larger)
         p_sim = (larger + 1.0) / (permutations + 1.0)
