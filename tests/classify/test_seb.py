@@ -111,3 +111,27 @@ def test_value_labels_and_custom_aliases():
     assert res.group.iloc[0] == "lower"
     cat = pd.Series(pd.Categorical(["Technical and craft", "Other"]))
     assert list(classify_key_question(cat).group) == ["lower", "excluded"]
+
+
+def test_value_labelled_spss_column(tmp_path):
+    """A value-labelled SPSS column read with socmob.classify.labelled is classified
+    through its labels (codes 1-9 follow the published order). SPSS cuts value labels
+    at 120 bytes, so the long options arrive truncated and must still be recognised."""
+    pyreadstat = pytest.importorskip("pyreadstat")
+    from socmob.classify.labelled import read_labelled
+
+    ref = pd.read_csv(REF / "smc_seb_key_question_options.csv")
+    labels = {float(o): lab for o, lab in zip(ref["option_order"],
+                                              ref["option_label_as_published"], strict=True)}
+    path = tmp_path / "survey.sav"
+    frame = pd.DataFrame({"q_seb": [1.0, 5.0, 9.0, 7.0]})
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"q_seb": labels})
+    data = read_labelled(path)
+    assert len(data.labels("q_seb")[1.0]) == 120  # truncated by the format
+    res = classify_key_question(data.frame["q_seb"], value_labels=data.labels("q_seb"))
+    assert list(res.group) == ["professional", "lower", "excluded", "intermediate"]
+
+
+def test_short_prefixes_are_not_guessed():
+    with pytest.raises(InputError):
+        classify_key_question(["Modern prof"])  # too short to be a cut-off label

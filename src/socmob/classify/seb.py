@@ -18,7 +18,8 @@ from the shares but counted, so that disclosure rates can be reported.
 
 :func:`classify_key_question` maps real-world answer strings to the options. It tolerates
 case, punctuation, curly quotes, the option heading without its examples, short codes,
-option numbers and common variants ("I don't wish to answer", "PNTS", "don't know"), and
+option numbers, common variants ("I don't wish to answer", "PNTS", "don't know") and
+labels cut off by a length limit (SPSS value labels stop at 120 bytes), and
 it reports every mapping it made; any answer it cannot place is rejected with the list.
 """
 
@@ -266,9 +267,23 @@ def _as_text(value: Any, value_labels: Mapping[Any, str] | None) -> str | None:
     return text or None
 
 
+_MIN_PREFIX = 30
+
+
+def _truncated_label(answer: str) -> str | None:
+    """Option code of an answer that is a cut-off full label (SPSS value labels, for one,
+    are limited to 120 bytes): a normalised prefix of at least 30 characters matching
+    exactly one option's label."""
+    key = normalise(answer)
+    if len(key) < _MIN_PREFIX:
+        return None
+    hits = {o.code for o in KEY_QUESTION_OPTIONS if normalise(o.label).startswith(key)}
+    return hits.pop() if len(hits) == 1 else None
+
+
 def match_option(answer: str) -> KeyQuestionOption | None:
     """The key-question option an answer string means, or ``None`` if it is unknown."""
-    code = _LOOKUP.get(normalise(answer))
+    code = _LOOKUP.get(normalise(answer)) or _truncated_label(answer)
     return _BY_CODE[code] if code else None
 
 
@@ -319,7 +334,7 @@ def classify_key_question(
         if raw is None:
             codes.append(None)
             continue
-        code = lookup.get(normalise(raw))
+        code = lookup.get(normalise(raw)) or _truncated_label(raw)
         if code is None:
             unknown.setdefault(raw, pos + 2)
         codes.append(code)
