@@ -94,3 +94,18 @@ def test_bad_sensitivity_inputs() -> None:
         saltelli_design(0, 10)
     with pytest.raises(InputError, match="does not vary"):
         sobol_indices(lambda u: np.zeros(len(u)), 2, N=16, bootstrap=0)
+
+
+def test_single_sampling_input_explains_everything() -> None:
+    # one uncertain input (the sampling error of A's value): S1 = ST = 1 by definition
+    idata = pd.DataFrame({"uCode": list("ABCD"), "x": [1.5, 0.0, 2.0, 3.0]})
+    imeta = pd.DataFrame({"iCode": ["x", "Index"], "Level": [1, 2], "Parent": ["Index", None],
+                          "Direction": [1, 1], "Weight": [1, 1],
+                          "Type": ["Indicator", "Aggregate"]})
+    coin = Coin.new(idata, imeta).treat(dset="Raw", method="none").normalise().aggregate()
+    se = pd.DataFrame({"x": [1.0, 0.0, 0.0, 0.0]}, index=list("ABCD"))
+    res = composite_sensitivity(coin, UncertainInputs(se=se, n_noise_sets=200), N=2048,
+                                seed=1, bootstrap=0, progress=False)
+    assert list(res.indices.names) == ["sampling"]
+    assert res.indices.S1[0] == pytest.approx(1.0, abs=0.1)  # Saltelli S1 is noisier
+    assert res.indices.ST[0] == pytest.approx(1.0, abs=0.05)

@@ -48,7 +48,7 @@ from socmob.place.uncertainty import (
 from socmob.results import Result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SaltelliDesign:
     """The sample matrices: ``A`` and ``B`` are ``(N, k)``, ``AB`` is ``(k, N, k)``."""
 
@@ -81,7 +81,7 @@ def saltelli_design(k: int, n: int, *, seed: int | None = None, qmc: bool = True
     return SaltelliDesign(A=A, B=B, AB=AB)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SobolResult(Result):
     """First-order and total Sobol indices with bootstrap percentile intervals."""
 
@@ -183,7 +183,7 @@ def mean_abs_rank_shift(scores: np.ndarray, nominal_rank: np.ndarray) -> np.ndar
     return np.mean(np.abs(ranks - nominal_rank), axis=-1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompositeSensitivity(Result):
     """Sobol indices of a composite index's output, plus the rank distribution over the
     base-sample runs (``A`` and ``B``)."""

@@ -104,7 +104,7 @@ def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, level: float = 0.95) -> 
     return (uci - lci) / (2 * norm.ppf(0.5 + level / 2))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class UncertainInputs:
     """What varies between runs (anything left empty stays at the coin's nominal value).
 
@@ -326,7 +326,7 @@ def _denominator_factor(coin: Coin, step: Step, rows: pd.Index) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class UncertaintyResult(Result):
     """Rank distribution of each unit over the Monte Carlo runs.
 
@@ -396,10 +396,16 @@ def rank_summary(
     if labels.shape != scores.shape:
         raise InputError("the band rule must return one label per run and unit",
                          column="bands", expected=f"an array of shape {scores.shape}")
-    order = (list(rule.band_labels()) if isinstance(rule, ZBands)
-             else list(dict.fromkeys(np.sort(labels.ravel().astype(str)).tolist())))
-    probs = pd.DataFrame({lab: np.mean(labels.astype(str) == str(lab), axis=0)
-                          for lab in order}, index=idx)
+    text = labels.astype(str)
+    seen, inverse = np.unique(text, return_inverse=True)
+    inverse = inverse.reshape(text.shape)
+    order = (list(rule.band_labels()) if isinstance(rule, ZBands) else list(seen))
+    counts = np.zeros((len(seen), text.shape[1]))
+    for j in range(len(seen)):
+        counts[j] = np.mean(inverse == j, axis=0)
+    where = {lab: i for i, lab in enumerate(seen.tolist())}
+    probs = pd.DataFrame({lab: (counts[where[str(lab)]] if str(lab) in where
+                                else np.zeros(text.shape[1])) for lab in order}, index=idx)
     return UncertaintyResult(
         code=engine.code,
         units=engine.coin.units.loc[idx],

@@ -85,7 +85,7 @@ class Step:
         return {"step": self.name, "params": plain(dict(self.params))}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompositeResult(Result):
     """Scores and ranks at every level of the framework.
 
@@ -132,7 +132,7 @@ def _frame_like(x: np.ndarray, like: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(x, index=like.index, columns=like.columns)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Coin:
     """A composite indicator under construction (see the module docstring).
 

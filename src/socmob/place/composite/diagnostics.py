@@ -121,7 +121,7 @@ def cronbach_alpha(values: pd.DataFrame) -> float:
     return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PCAResult(Result):
     """Principal components: variance shares, loadings (columns = PCs) and unit scores."""
 

@@ -76,7 +76,7 @@ class Hierarchy:
         return self.codes_at(self.n_levels)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IndicatorMeta:
     """Validated indicator metadata.
 

@@ -19,7 +19,7 @@ from socmob.errors import InputError
 SCREEN_METHODS = ("byNA", "byNZ", "byNAandNZ", "none")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Screening:
     """Kept data, and a table of every unit's availability and whether it was kept."""
 

@@ -42,11 +42,12 @@ def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(G1, G2) over the units axis, ignoring NaN; NaN where n < 3 (G1) or n < 4 (G2)."""
     x = np.asarray(x, dtype=float)
     missing = np.isnan(x)
+    any_missing = bool(missing.any())
     n = (x.shape[-2] - missing.sum(axis=-2)).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        xz = np.where(missing, 0.0, x)
+        xz = np.where(missing, 0.0, x) if any_missing else x
         mean = xz.sum(axis=-2, keepdims=True) / n[..., None, :]
-        d = np.where(missing, 0.0, xz - mean)
+        d = np.where(missing, 0.0, xz - mean) if any_missing else x - mean
         d2 = d * d
         m2 = d2.sum(axis=-2)
         m3 = (d2 * d).sum(axis=-2)
@@ -90,7 +91,7 @@ def log_ct(x: np.ndarray) -> np.ndarray:
         return np.log(x - lo + 0.01 * (hi - lo))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Winsorised:
     """Outcome of :func:`winsorise`: values, points counted as in COINr, and a mask of
     every point that was changed."""
@@ -152,13 +153,15 @@ def winsorise(
     return Winsorised(x=x, nwin=n_hi + n_lo, treated=treated)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Treatment:
     """Outcome of :func:`treat_array`.
 
-    ``stage`` per column: 0 untreated (passed), 1 winsorised, 2 log-transformed (or, for
-    ``method="winsorise"``, winsorised but still failing). ``skew``/``kurt`` are the
-    statistics before treatment, ``skew_after``/``kurt_after`` after.
+    ``stage`` per column: 0 untreated (passed or skipped), 1 winsorised (with
+    ``method="winsorise"`` also when it still fails), 2 log-transformed. ``nwin`` counts
+    winsorised points as COINr does (also for columns that went on to the log
+    transform). ``skew``/``kurt`` are the statistics before treatment,
+    ``skew_after``/``kurt_after`` after.
     """
 
     x: np.ndarray
