@@ -250,3 +250,48 @@ def test_from_microdata_mixed_type_labels() -> None:
     t = MobilityTable.from_microdata(frame, origin="o", destination="d")
     assert t.origin_labels == ("1", "2")
     np.testing.assert_array_equal(t.counts[0], [[2, 0], [0, 1]])
+
+
+def test_structural_zero_flag_column_roundtrip(tmp_path) -> None:
+    mask = np.array([[False, True], [False, False]])
+    t = MobilityTable.from_array(
+        np.array([[[3, 0], [1, 2]], [[4, 0], [2, 5]]], dtype=float),
+        layer_labels=["x", "y"],
+        structural_zeros=mask,
+    )
+    path = tmp_path / "sz.csv"
+    t.to_frame().to_csv(path, index=False)  # writes a structural_zero column (True/False)
+    back = read_long_table(path)
+    assert back.structural_zeros is not None
+    np.testing.assert_array_equal(back.structural_zeros, mask)
+    np.testing.assert_array_equal(back.counts, t.counts)
+
+
+@pytest.mark.parametrize(
+    ("flags", "counts", "match"),
+    [
+        (["no", "yes", "no", "no"], [3, 2, 1, 2], r"row 3, column 'sz': .*has count 2"),
+        (["no", "maybe", "no", "no"], [3, 0, 1, 2], r"row 3, column 'sz': .*'maybe'"),
+    ],
+)
+def test_structural_zero_flag_errors(flags: list, counts: list, match: str) -> None:
+    frame = pd.DataFrame(
+        {"origin": ["a", "a", "b", "b"], "destination": ["a", "b", "a", "b"], "count": counts,
+         "sz": flags}
+    )  # fmt: skip
+    with pytest.raises(InputError, match=match):
+        MobilityTable.from_long(frame, structural_zero="sz")
+
+
+def test_structural_zero_flag_must_agree_across_layers() -> None:
+    frame = pd.DataFrame(
+        {
+            "origin": ["a", "a", "a", "a"],
+            "destination": ["a", "b", "a", "b"],
+            "layer": ["x", "x", "y", "y"],
+            "count": [1, 0, 2, 0],
+            "sz": [0, 1, 0, 0],
+        }
+    )
+    with pytest.raises(InputError, match="some layers but not in others"):
+        MobilityTable.from_long(frame, layer="layer", structural_zero="sz")

@@ -28,11 +28,14 @@ def read_long_table(
     count: str = "count",
     layer: str | None = None,
     order: Order = None,
+    structural_zero: str | None = None,
 ) -> MobilityTable:
     """Read a long count table (one row per cell) from CSV, Parquet or XLSX.
 
     Default columns are ``origin, destination, count`` plus ``layer`` when a column of
-    that name exists (pass ``layer=`` to use another column). Categories keep the order
+    that name exists (pass ``layer=`` to use another column), and a
+    ``structural_zero`` flag column when present (true/false; see
+    :meth:`MobilityTable.from_long`). Categories keep the order
     in which they first appear in the file unless ``order`` is given (see
     :meth:`MobilityTable.from_long`). CSV labels are read as text exactly as written.
 
@@ -65,6 +68,8 @@ def read_long_table(
     frame.columns = [str(c).strip() for c in frame.columns]
     if layer is None and "layer" in frame.columns:
         layer = "layer"
+    if structural_zero is None and "structural_zero" in frame.columns:
+        structural_zero = "structural_zero"
     if kind == "csv":
         frame = frame.replace({"": None})
     return MobilityTable.from_long(
@@ -74,6 +79,7 @@ def read_long_table(
         count=count,
         layer=layer,
         order=order,
+        structural_zero=structural_zero,
         source=name,
     )
 

@@ -576,6 +576,7 @@ class MobilityTable(Result):
         layer: str | None = None,
         order: Order = None,
         structural_zeros: np.ndarray | None = None,
+        structural_zero: str | None = None,
         source: str | None = None,
     ) -> MobilityTable:
         """Build a table from a long frame with one row per cell.
@@ -584,6 +585,10 @@ class MobilityTable(Result):
         gives them (one list for origin and destination, or a mapping with keys
         ``"origin"``, ``"destination"``, ``"layer"``). Cells absent from the frame are
         zero. Without an explicit order, every layer must mention the same categories.
+
+        Structural zeros are declared either as a mask (``structural_zeros``) or by a
+        flag column (``structural_zero``: true/false, 1/0, yes/no; blank = false) whose
+        flagged cells must have count 0 and be flagged in every layer that lists them.
 
         ``source`` names the file for error messages; rows are reported as in a
         spreadsheet (header = row 1, first data row = row 2).
@@ -603,6 +608,7 @@ class MobilityTable(Result):
             layer=layer,
             order=order,
             structural_zeros=structural_zeros,
+            structural_zero=structural_zero,
             source=source,
         )
 
@@ -792,10 +798,13 @@ def _from_long(
     order: Order,
     structural_zeros: np.ndarray | None,
     source: str | None,
+    structural_zero: str | None = None,
 ) -> MobilityTable:
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"expected a pandas DataFrame, got {type(frame).__name__}", file=source)
     columns = [origin, destination, count] + ([layer] if layer is not None else [])
+    if structural_zero is not None:
+        columns.append(structural_zero)
     for col in columns:
         if col not in frame.columns:
             hints = closest(str(col), [str(c) for c in frame.columns])
@@ -916,7 +925,68 @@ def _from_long(
                         column=column_of[key],
                         expected="the same categories in every layer",
                     )
+    if structural_zero is not None:
+        if structural_zeros is not None:
+            raise InputError(
+                "structural zeros given twice (a mask and a flag column)",
+                column=structural_zero,
+                expected="one of structural_zeros= or structural_zero=",
+            )
+        structural_zeros = _flag_mask(
+            frame[structural_zero], o, d, numeric, labels, row_numbers, structural_zero, source
+        )
     return _fill(cells, labels, structural_zeros, origin, destination, layer)
+
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0", ""}
+
+
+def _flag_mask(
+    flags: pd.Series,
+    o: pd.Series,
+    d: pd.Series,
+    counts: np.ndarray,
+    labels: dict[str, list[str]],
+    row_numbers: np.ndarray,
+    column: str,
+    source: str | None,
+) -> np.ndarray:
+    """Origin × destination mask from a per-row structural-zero flag column."""
+    oi = {lab: n for n, lab in enumerate(labels["origin"])}
+    di = {lab: n for n, lab in enumerate(labels["destination"])}
+    state = np.full((len(oi), len(di)), -1, dtype=np.int8)  # -1 = not listed yet
+    for n, raw in enumerate(flags.tolist()):
+        text = "" if _is_missing(raw) else label_text(raw).lower()
+        if text not in _TRUE and text not in _FALSE:
+            raise InputError(
+                f"structural-zero flag {raw!r} is not true or false",
+                file=source,
+                row=int(row_numbers[n]),
+                column=column,
+                expected="true/false, 1/0, yes/no or blank",
+            )
+        flag = int(text in _TRUE)
+        if flag and counts[n] > 0:
+            raise InputError(
+                f"cell flagged as a structural zero has count {counts[n]:g}",
+                file=source,
+                row=int(row_numbers[n]),
+                column=column,
+                expected="count 0 in structural-zero cells",
+            )
+        i, j = oi[o.iloc[n]], di[d.iloc[n]]
+        if state[i, j] not in (-1, flag):
+            raise InputError(
+                f"cell (origin {o.iloc[n]!r}, destination {d.iloc[n]!r}) is a structural zero "
+                "in some layers but not in others",
+                file=source,
+                row=int(row_numbers[n]),
+                column=column,
+                expected="the same flag in every layer",
+            )
+        state[i, j] = flag
+    return state == 1
 
 
 __all__ = ["UNLAYERED", "MobilityTable", "Order", "label_text", "require_square"]
