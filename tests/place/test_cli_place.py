@@ -57,6 +57,20 @@ def test_hotspots_gi_csv_and_significant_filter():
                                                                "cold spot": -1})).all()
 
 
+def test_hotspots_table_and_summaries():
+    res = run("hotspots", "--index", "ci2", "--permutations", "49", "--significant")
+    assert res.exit_code == 0, res.output
+    assert "Local Moran clusters — ci2 2018 to 2024" in res.stdout
+    from socmob.data import boundaries, composites
+    from socmob.place.spatial import contiguity_weights, getis_ord, index_values
+
+    g = getis_ord(index_values(composites(), index="ci2"), contiguity_weights(boundaries()),
+                  permutations=49, seed=2)
+    text = g.summary()
+    assert text.startswith("Getis–Ord Gi* — ci2 2018 to 2024")
+    assert sum(g.counts().values()) == 205
+
+
 def test_moran_csv_has_every_index():
     res = run("moran", "--permutations", "99", "--format", "csv")
     assert res.exit_code == 0, res.output

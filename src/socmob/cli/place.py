@@ -149,8 +149,7 @@ def hotspots(
                 "p_norm": g.p_norm, "p_sim": g.p_sim, "p_adjusted": g.p_adjusted,
                 "spot": list(g.spot),
             })
-            label = "spot"
-            counts = {str(k): int(v) for k, v in frame["spot"].value_counts().items()}
+            label, counts = "spot", g.counts()
     order = frame[label].map({k: i for i, k in enumerate(_CLUSTER_ORDER)})
     frame = (frame.assign(_order=order)
              .sort_values(["_order", "z"], ascending=[True, False], kind="stable")

@@ -746,6 +746,23 @@ class GetisOrd(Result):
         return tidy(frame)
 
 
+    def counts(self) -> dict[str, int]:
+        """Number of areas per label (hot spot, cold spot, not significant)."""
+        return {str(k): int(v) for k, v in pd.Series(self.spot).value_counts().items()}
+
+    def summary(self) -> str:
+        what = " ".join(x for x in (self.index, self.period) if x)
+        lines = [f"Getis–Ord Gi*{' — ' + what if what else ''}",
+                 f"{self.permutations} permutations (seed {self.seed}), correction "
+                 f"{self.correction}, alpha {self.alpha}"]
+        for label, count in self.counts().items():
+            members = [n for n, c in zip(self.names, self.spot, strict=True) if c == label]
+            shown = ", ".join(members[:12]) + (" …" if len(members) > 12 else "")
+            lines.append(f"{label}: {count}" + ("" if label == NOT_SIGNIFICANT
+                                                 else f" — {shown}"))
+        return "\n".join(lines)
+
+
 def getis_ord(
     values: pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray,
     weights: AreaWeights,
