@@ -7,6 +7,7 @@ import pytest
 
 from socmob.errors import ConvergenceError, InputError, ModelSpecError, NotFoundError
 from socmob.models import MODELS, FitResult, fit
+from socmob.models.quasi import quasi_variances
 
 # A small 3×3 table (counts chosen by hand, no zeros).
 T3 = np.array([[50.0, 20.0, 10.0], [30.0, 60.0, 25.0], [10.0, 35.0, 80.0]])
@@ -139,7 +140,8 @@ def test_result_api():
     for key in ("model", "deviance", "df", "pearson_chi2", "bic", "aic", "dissimilarity",
                 "nobs", "params"):
         assert key in d
-    assert set(d["layer_effects"]) == {"labels", "log_phi", "log_phi_se", "phi"}
+    assert set(d["layer_effects"]) == {"labels", "log_phi", "log_phi_se", "phi",
+                                       "log_phi_quasi_se"}
     assert d["layer_effects"]["log_phi"][0] == 0.0
     ci = res.conf_int(alpha=0.1)
     assert (ci["lower"] < res.params).all() and (ci["upper"] > res.params).all()
@@ -150,3 +152,15 @@ def test_result_api():
     assert "unidiff" in text and "Layer effects" in text
     assert res.cov_params().shape == (len(res.params), len(res.params))
     assert "independence" in MODELS and MODELS["unidiff"].log_multiplicative
+
+
+def test_quasi_variances_exact_for_three_levels():
+    # With 3 levels the 3 contrast variances determine q exactly:
+    # q_1 = (v12 + v13 − v23)/2 etc. (Firth & de Menezes 2004, section 2)
+    cov = np.array([[0.0, 0.0, 0.0], [0.0, 0.04, 0.01], [0.0, 0.01, 0.09]])
+    v12, v13, v23 = 0.04, 0.09, 0.04 + 0.09 - 0.02
+    q = quasi_variances(cov)
+    np.testing.assert_allclose(q, [(v12 + v13 - v23) / 2, (v12 + v23 - v13) / 2,
+                                   (v13 + v23 - v12) / 2], rtol=1e-10)
+    with pytest.raises(ModelSpecError):
+        quasi_variances(np.zeros((2, 2)))

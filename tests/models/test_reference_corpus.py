@@ -80,6 +80,11 @@ def test_unidiff_layer_effects(fits, name):
     np.testing.assert_allclose(res.log_phi, gnm["gnm_log_phi"], rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(res.log_phi_se, gnm["gnm_log_phi_se"], rtol=1e-6, atol=1e-10)
     np.testing.assert_allclose(res.log_phi, gnm["logmult_log_phi"], rtol=1e-6, atol=1e-8)
+    # quasi standard errors (qvcalc via gnm::getContrasts; qvcalc's own glm stops at
+    # epsilon 1e-8, so 1e-5 relative)
+    np.testing.assert_allclose(res.log_phi_quasi_se, gnm["gnm_log_phi_quasi_se"], rtol=1e-5)
+    np.testing.assert_allclose(res.layer_effects["log_phi_quasi_se"],
+                               ref["params"]["log_phi_quasi_se_gnm"], rtol=1e-5)
     params = ref["params"]
     np.testing.assert_allclose(res.log_phi, params["log_phi"], atol=PROFILE_TOL)
     np.testing.assert_allclose(res.log_phi_se, params["log_phi_se"], rtol=PROFILE_TOL)

@@ -59,6 +59,7 @@ from socmob.models._specs import (
     twoway_design,
     unidiff_spec,
 )
+from socmob.models.quasi import quasi_variances
 from socmob.models.result import FitResult
 
 
@@ -358,11 +359,16 @@ def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     params = pd.Series(best.theta, index=names, name="params")
     bse = pd.Series(se, index=names, name="bse")
-    log_phi = log_phi_se = None
+    log_phi = log_phi_se = log_phi_qse = None
     if "log_phi_index" in spec.extras:
         idx = np.asarray(spec.extras["log_phi_index"])
         log_phi = np.concatenate([[0.0], best.theta[idx]])
         log_phi_se = np.concatenate([[0.0], se[idx]])
+        if len(idx) >= 2:
+            full = np.zeros((len(idx) + 1, len(idx) + 1))
+            full[1:, 1:] = cov[np.ix_(idx, idx)]
+            with np.errstate(invalid="ignore"):
+                log_phi_qse = np.sqrt(quasi_variances(full))
     shape = tbl.counts.shape if tbl.ndim == 3 else tbl.counts.shape[1:]
     return FitResult(
         model=name,
@@ -384,6 +390,7 @@ def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.
         layer_labels=tbl.layers,
         log_phi=log_phi,
         log_phi_se=log_phi_se,
+        log_phi_quasi_se=log_phi_qse,
         starts=len(runs),
         start_deviances=tuple(float(r.deviance) for r in runs),
     )

@@ -64,6 +64,7 @@ class FitResult(Result):
     layer_labels: tuple[str, ...] = ()
     log_phi: np.ndarray | None = field(default=None, repr=False)
     log_phi_se: np.ndarray | None = field(default=None, repr=False)
+    log_phi_quasi_se: np.ndarray | None = field(default=None, repr=False)
     starts: int = 1
     start_deviances: tuple[float, ...] = ()
     note: str = ""
@@ -95,10 +96,12 @@ class FitResult(Result):
     @property
     def layer_effects(self) -> pd.DataFrame | None:
         """Unidiff layer effects: ``layer, log_phi, log_phi_se, phi`` with the first layer
-        the reference (``log_phi = 0``, ``phi = 1``, SE 0); ``None`` for other models."""
+        the reference (``log_phi = 0``, ``phi = 1``, SE 0), plus ``log_phi_quasi_se``
+        (quasi standard errors, Firth & de Menezes 2004, for comparing any two layers;
+        three or more layers); ``None`` for other models."""
         if self.log_phi is None or self.log_phi_se is None:
             return None
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "layer": list(self.layer_labels),
                 "log_phi": self.log_phi,
@@ -106,6 +109,9 @@ class FitResult(Result):
                 "phi": np.exp(self.log_phi),
             }
         )
+        if self.log_phi_quasi_se is not None:
+            frame["log_phi_quasi_se"] = self.log_phi_quasi_se
+        return frame
 
     def statistics(self) -> dict[str, Any]:
         """Goodness-of-fit statistics as a dictionary."""
@@ -167,6 +173,8 @@ class FitResult(Result):
                 "log_phi_se": self.log_phi_se.tolist(),
                 "phi": np.exp(self.log_phi).tolist(),
             }
+            if self.log_phi_quasi_se is not None:
+                out["layer_effects"]["log_phi_quasi_se"] = self.log_phi_quasi_se.tolist()
         return jsonable(out)  # type: ignore[no-any-return]
 
     def summary(self) -> str:

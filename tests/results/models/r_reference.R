@@ -285,6 +285,7 @@ layered <- function(tab, arr) {
     labs <- dimnames(arr)[[3]]
     emit(tab, model, "param", paste0("log_phi[", labs, "]"), ct[[1]])
     emit(tab, model, "se", paste0("log_phi[", labs, "]"), ct[[2]])
+    emit(tab, model, "quasi_se", paste0("log_phi[", labs, "]"), ct[[3]])
   }
 }
 
