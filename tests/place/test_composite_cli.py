@@ -123,3 +123,19 @@ def test_uncertainty_and_sensitivity_commands(tmp_path) -> None:
     assert table["ST"].idxmax() == 2  # aggregation dominates, as in COINr's vignette
     res = runner.invoke(app, ["index", "uncertainty", *EXAMPLE, "--runs", "10"])
     assert res.exit_code == 2 and "nothing varies" in res.stderr
+
+
+def test_uncertainty_with_sampling_error_file(tmp_path) -> None:
+    raw = pd.read_csv(REF / "asem_example_coin_Raw.csv")
+    sd = raw.drop(columns="uCode").std()
+    se = pd.DataFrame({"uCode": raw["uCode"], **{c: 0.1 * sd[c] for c in sd.index}})
+    path = tmp_path / "se.csv"
+    se.to_csv(path, index=False)
+    res = runner.invoke(app, ["index", "uncertainty", *EXAMPLE, "--se", str(path), "--runs",
+                              "50", "--seed", "1", "--no-progress", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["varied"] == ["sampling"]
+    se.rename(columns={"LPI": "LPX"}).to_csv(path, index=False)
+    res = runner.invoke(app, ["index", "uncertainty", *EXAMPLE, "--se", str(path), "--runs",
+                              "50", "--no-progress"])
+    assert res.exit_code == 2 and "'LPX'" in res.stderr

@@ -169,6 +169,14 @@ class Engine:
                     raise InputError(f"each {name} alternative must be a mapping of "
                                      "parameters", column=name, expected="a dict")
         if inputs.se is not None:
+            unknown = [c for c in inputs.se.columns if c not in self.raw.columns]
+            if unknown:
+                raise InputError(f"standard errors given for unknown indicator {unknown[0]!r}",
+                                 column=str(unknown[0]), expected="an indicator iCode")
+            strangers = [u for u in inputs.se.index if u not in self.raw.index]
+            if strangers:
+                raise InputError(f"standard errors given for unknown unit {strangers[0]!r}",
+                                 column="uCode", expected="a uCode of iData")
             se = inputs.se.reindex(index=self.raw.index, columns=self.raw.columns)
             arr = se.to_numpy(dtype=float)
             if np.any(arr[~np.isnan(arr)] < 0):
