@@ -52,3 +52,15 @@ def hg_table() -> MobilityTable:
 
 def hg_reference() -> dict:
     return json.loads(HG_JSON.read_text())
+
+
+WONG_CSV = HERE / "wong2010_gss_educ_occ_4x5x4.csv"
+WONG_JSON = HERE / "wong2010_descriptives.json"
+
+
+def wong_table() -> MobilityTable:
+    return read_long_table(WONG_CSV)
+
+
+def wong_reference() -> dict:
+    return json.loads(WONG_JSON.read_text())

@@ -230,3 +230,18 @@ def test_r_script_reproduces_stored_references(tmp_path) -> None:
     fresh = pd.read_csv(tmp_path / "classic_tables_reference.csv")
     stored = pd.read_csv(refs.CLASSIC_REF)
     pd.testing.assert_frame_equal(fresh, stored)
+
+
+def test_non_square_wong_table_against_r() -> None:
+    # Wong (2010) education (4) × occupation (5): outflow/inflow are defined, rates are not
+    from socmob.tables import describe
+
+    t = refs.wong_table()
+    ref = refs.wong_reference()
+    assert not t.is_square
+    assert describe(t).absolute is None
+    out, inflow = outflow_table(t), inflow_table(t)
+    for g, group in enumerate(t.layer_labels):
+        d = ref["per_layer"][group]
+        np.testing.assert_allclose(out.percent[g] / 100, d["outflow_row_proportions"])
+        np.testing.assert_allclose(inflow.percent[g] / 100, d["inflow_column_proportions"])

@@ -166,3 +166,16 @@ def test_hazelrigg_garnier_against_r() -> None:
         assert corner.se[g, 0, 0] == pytest.approx(ors["corner_log_odds_ratio_se_woolf"])
         np.testing.assert_allclose(loc.odds_ratio[g], ors["local_odds_ratios"], rtol=1e-10)
         assert altham.value[g] == pytest.approx(ors["altham_index_vs_independence"], rel=1e-10)
+
+
+def test_wong_corner_odds_ratio_against_r() -> None:
+    t = refs.wong_table()
+    ref = refs.wong_reference()
+    corner = corner_odds_ratio(t)
+    for g, group in enumerate(t.layer_labels):
+        ors = ref["per_layer"][group]["odds_ratios"]
+        if ors["corner_odds_ratio"] is None:  # a zero corner cell: R reports none, nor do we
+            assert np.isnan(corner.log_odds_ratio[g, 0, 0])
+            continue
+        assert corner.odds_ratio[g, 0, 0] == pytest.approx(ors["corner_odds_ratio"], rel=1e-10)
+        assert corner.se[g, 0, 0] == pytest.approx(ors["corner_log_odds_ratio_se_woolf"], rel=1e-10)
