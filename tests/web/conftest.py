@@ -41,7 +41,7 @@ def app():
     from socmob.web.settings import Settings
 
     return create_app(Settings(secret_key="test-secret", max_upload_bytes=200_000,
-                               max_upload_rows=2_000))
+                               max_upload_rows=2_000, warm=False))
 
 
 @pytest.fixture(scope="session")

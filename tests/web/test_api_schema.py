@@ -15,7 +15,7 @@ from socmob.web.app import create_app
 from socmob.web.settings import Settings
 
 schema = schemathesis.openapi.from_asgi(
-    "/api/openapi.json", create_app(Settings(secret_key="schema-test")))
+    "/api/openapi.json", create_app(Settings(secret_key="schema-test", warm=False)))
 
 
 @schema.parametrize()

@@ -1,124 +1,250 @@
 """Adapters from ``socmob.place`` results to area-page panels.
 
-One function per panel. Each calls the place module that computes the statistic and
-turns its result into a :class:`~socmob.report.views.Panel` (tidy table, optional chart).
-Until a module lands the function raises :class:`~socmob.report.sections.Unavailable`,
-and the page says "not available yet".
+One function per panel. Each calls the place function that computes the statistic on
+the SMC composites (``socmob.data.composites``) and turns its tidy result into a
+:class:`~socmob.report.views.Panel` (tidy table, chart from the same rows). Results that
+cover every area at once (spatial clusters, better/worse than expected) are computed
+once per process and cached. Until a function lands the adapter raises
+:class:`~socmob.report.sections.Unavailable`, and the page says "not available yet".
+
+The tidy tables keep the library's columns; ``index_code`` is added where the index a
+row belongs to is not already the ``group`` (so the question rules can find it).
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from socmob.report import charts
 from socmob.report.sections import Unavailable, require
-from socmob.results import tidy
+
+_LOCK = threading.Lock()
+
+#: Better/worse than expected: (outcome, predictors) pairs fitted by
+#: ``socmob.place.expected.expected_from_composites``. Promising prospects and labour
+#: market outcomes, each given the conditions of childhood.
+EXPECTED_MODELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ci4", ("ci1",)),
+    ("ci2", ("ci1",)),
+)
+
+SPATIAL_PERMUTATIONS = 999
+SPATIAL_SEED = 20250101
 
 
-def _frame(result: Any) -> pd.DataFrame:
-    if isinstance(result, pd.DataFrame):
-        return result
-    to_frame = getattr(result, "to_frame", None)
-    if callable(to_frame):
-        return to_frame()
-    raise Unavailable("not available yet")
+def _composites(edition: int) -> pd.DataFrame:
+    from socmob.report.views import composites
+
+    return composites(edition)
 
 
-def _for_area(frame: pd.DataFrame, area: Any) -> pd.DataFrame:
-    for col, key in (("area_id", area.id), ("area_code", area.code), ("area_name", area.name)):
-        if col in frame.columns:
-            hit = frame[frame[col].astype(str) == str(key)]
-            if not hit.empty:
-                return hit.reset_index(drop=True)
-    raise Unavailable("no result for this area yet")
+def _titles(edition: int) -> dict[str, str]:
+    frame = _composites(edition)
+    return dict(zip(frame["index_code"], frame["index_title"], strict=False))
 
 
 def _panel(name: str, title: str, table: pd.DataFrame, chart: Any = None, note: str = "",
            columns: tuple[tuple[str, str], ...] = ()) -> Any:
     from socmob.report.views import Panel
 
-    return Panel(name, title, table, chart, note=note, columns=columns)
+    return Panel(name, title, table.reset_index(drop=True), chart, note=note,
+                 columns=columns)
+
+
+def _rows_for(frame: pd.DataFrame, area: Any) -> pd.DataFrame:
+    if "area_id" in frame.columns:
+        rows = frame[frame["area_id"].astype(str) == area.id]
+    else:
+        rows = frame[frame["area_code"].astype(str) == area.code]
+    if rows.empty:
+        raise Unavailable("no result for this area")
+    return rows.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- uncertainty
 
 
 def rank_interval_panel(area: Any, edition: int) -> Any:
-    """Rank intervals on each index (``socmob.place.uncertainty``)."""
-    unc = require("socmob.place.uncertainty")
-    fn = getattr(unc, "rank_intervals", None)
-    if fn is None:
-        raise Unavailable("not available yet")
-    frame = _for_area(_frame(fn(edition=edition)), area)
-    table = tidy(frame)
+    """Rank intervals on each index: needs a Monte Carlo of the SMC indices' inputs
+    (``socmob.place.uncertainty``) run on the published areas."""
+    fn = require("socmob.place.uncertainty", "smc_rank_uncertainty")
+    frame = _rows_for(fn(edition=edition, progress=False).to_frame(), area)
     chart = charts.interval_chart(
-        table.assign(label=table["measure"]), name="uncertainty",
-        title=f"{area.name}: rank on each index with its interval", label="label",
+        frame.assign(label=frame["measure"]), name="uncertainty",
+        title=f"{area.name}: rank on each index with its 90% interval", label="label",
         x_title="Rank (1 = most favourable)")
-    return _panel("uncertainty", "Rank and its uncertainty", table, chart,
-                  note="Intervals from the library's Monte Carlo of the index inputs.")
+    return _panel("uncertainty", "Rank and its uncertainty", frame, chart)
 
 
 def band_probability_panel(area: Any, edition: int) -> Any:
     """Probability of each band on each index (``socmob.place.uncertainty``)."""
-    unc = require("socmob.place.uncertainty")
-    fn = getattr(unc, "band_probabilities", None)
-    if fn is None:
-        raise Unavailable("not available yet")
-    frame = _for_area(_frame(fn(edition=edition)), area)
-    return _panel("band_probabilities", "How sure is the band?", tidy(frame))
+    fn = require("socmob.place.uncertainty", "smc_rank_uncertainty")
+    frame = _rows_for(fn(edition=edition, progress=False).to_frame(), area)
+    return _panel("band_probabilities", "How sure is the band?", frame)
+
+
+# --------------------------------------------------------------------------- trend
 
 
 def trend_panel(area: Any, edition: int) -> Any:
-    """Direction of change on each index (``socmob.place.trends``)."""
-    trends = require("socmob.place.trends")
-    fn = getattr(trends, "trends", None) or getattr(trends, "area_trends", None)
-    if fn is None:
-        raise Unavailable("not available yet")
-    frame = _for_area(_frame(fn(edition=edition)), area)
-    return _panel("trend", "Trend", tidy(frame))
+    """Change in z and band between consecutive periods, judged against the noise
+    (``socmob.place.trends.trends``: reliable-change rule)."""
+    trends = require("socmob.place.trends", "trends")
+    frame = trends(_composites(edition), area=area.id).to_frame()
+    frame = _rows_for(frame, area)
+    titles = _titles(edition)
+    frame["index_code"] = frame["group"].astype(str)
+    frame["index_title"] = frame["index_code"].map(titles)
+    label = frame["index_title"].fillna(frame["index_code"]) + ": " + frame["period"].astype(str)
+    chart = charts.interval_chart(
+        frame.assign(label=label), name="trend",
+        title=f"{area.name}: change in z-score between periods", label="label",
+        x_title="Change in z-score (interval: the change needed to beat the noise)",
+        description="Each line is the change in the area's z-score between two periods; "
+                    "a change is reliable when its interval does not cross zero.")
+    return _panel("trend", "Trend", frame, chart,
+                  note="Reliable-change rule: a change counts only when it is larger than "
+                       "the noise in the index (socmob.place.trends).",
+                  columns=(("index_title", "Index"), ("period", "Periods"),
+                           ("value", "Change in z"), ("lci", "Lower"), ("uci", "Upper"),
+                           ("band_from", "Band before"), ("band_to", "Band after"),
+                           ("verdict", "Verdict")))
+
+
+# --------------------------------------------------------------------------- spatial
+
+
+@lru_cache(maxsize=2)
+def _spatial_all(edition: int) -> pd.DataFrame:
+    spatial = require("socmob.place.spatial")
+    boundaries = require("socmob.data", "boundaries")("areas")
+    weights = spatial.contiguity_weights(boundaries)
+    comp = _composites(edition)
+    frames = []
+    for code in sorted(comp["index_code"].unique()):
+        values = spatial.index_values(comp, index=str(code))
+        result = spatial.getis_ord(values, weights, permutations=SPATIAL_PERMUTATIONS,
+                                   seed=SPATIAL_SEED)
+        frames.append(result.to_frame())
+    return pd.concat(frames, ignore_index=True)
+
+
+def spatial_all(edition: int) -> pd.DataFrame:
+    """Getis–Ord Gi* hot/cold spots of every area on every index (latest period)."""
+    with _LOCK:
+        return _spatial_all(edition)
 
 
 def spatial_panel(area: Any, edition: int) -> Any:
-    """Hot/cold-spot status on each index (``socmob.place.spatial``)."""
-    spatial = require("socmob.place.spatial")
-    fn = getattr(spatial, "hotspots", None) or getattr(spatial, "local_clusters", None)
-    if fn is None:
-        raise Unavailable("not available yet")
-    frame = _for_area(_frame(fn(edition=edition)), area)
-    return _panel("spatial", "Spatial clusters", tidy(frame))
+    """Hot/cold-spot status on each index (``socmob.place.spatial.getis_ord``)."""
+    frame = _rows_for(spatial_all(edition), area)
+    titles = _titles(edition)
+    frame["index_code"] = frame["group"].astype(str)
+    frame["index_title"] = frame["index_code"].map(titles)
+    return _panel("spatial", "Spatial clusters", frame,
+                  note=f"Getis–Ord Gi* on contiguity neighbours, {SPATIAL_PERMUTATIONS} "
+                       "permutations; a hot spot is a cluster of favourable areas, a cold "
+                       "spot a cluster of unfavourable ones.",
+                  columns=(("index_title", "Index"), ("period", "Period"),
+                           ("value", "Gi* z-score"), ("p_sim", "Permutation p-value"),
+                           ("spot", "Status")))
+
+
+# --------------------------------------------------------------------------- expected
+
+
+@lru_cache(maxsize=2)
+def _expected_all(edition: int) -> pd.DataFrame:
+    fit = require("socmob.place.expected", "expected_from_composites")
+    comp = _composites(edition)
+    frames = []
+    for outcome, predictors in EXPECTED_MODELS:
+        frame = fit(comp, outcome=outcome, predictors=predictors).to_frame()
+        frame["index_code"] = outcome
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def expected_all(edition: int) -> pd.DataFrame:
+    """Better/worse than expected for every area, for each of :data:`EXPECTED_MODELS`."""
+    with _LOCK:
+        return _expected_all(edition)
 
 
 def expected_panel(area: Any, edition: int) -> Any:
     """Better or worse than expected (``socmob.place.expected``)."""
-    expected = require("socmob.place.expected")
-    fn = getattr(expected, "better_worse_than_expected", None) or getattr(
-        expected, "expected", None)
-    if fn is None:
-        raise Unavailable("not available yet")
-    frame = _for_area(_frame(fn(edition=edition)), area)
-    return _panel("expected", "Better or worse than expected", tidy(frame))
+    frame = _rows_for(expected_all(edition), area)
+    titles = _titles(edition)
+    frame["index_title"] = frame["index_code"].map(titles)
+    label = frame["index_title"].fillna(frame["index_code"])
+    chart = charts.interval_chart(
+        frame.assign(label=label), name="expected",
+        title=f"{area.name}: observed minus expected z-score", label="label",
+        x_title="Residual (z-score points; 0 = as expected)",
+        description="How far the area's score is from what its conditions of childhood "
+                    "predict, with the interval of that difference.")
+    return _panel("expected", "Better or worse than expected", frame, chart,
+                  note="Expected values from a regression across all areas "
+                       "(socmob.place.expected) of each index on the conditions of "
+                       "childhood.",
+                  columns=(("index_title", "Index"), ("group", "Model"),
+                           ("observed", "Observed z"), ("expected", "Expected z"),
+                           ("value", "Difference"), ("lci", "Lower"), ("uci", "Upper"),
+                           ("verdict", "Verdict")))
+
+
+# --------------------------------------------------------------------------- peers
 
 
 def peers_panel(area: Any, edition: int) -> Any:
-    """Statistical peers and how the area compares (``socmob.place.peers``)."""
-    peers = require("socmob.place.peers")
-    fn = getattr(peers, "peers", None) or getattr(peers, "find_peers", None)
-    if fn is None:
-        raise Unavailable("not available yet")
-    frame = _frame(fn(area.id, edition=edition))
-    return _panel("peers", "Peers", tidy(frame))
+    """The area's statistical peers and how it compares with them
+    (``socmob.place.peers.peers_from_composites``)."""
+    fn = require("socmob.place.peers", "peers_from_composites")
+    comparison = fn(_composites(edition), area.id)
+    frame = comparison.to_frame()
+    titles = _titles(edition)
+    frame["index_code"] = frame["group"].astype(str)
+    frame["index_title"] = frame["index_code"].map(titles)
+    peers = comparison.peers.peers if hasattr(comparison.peers, "peers") else None
+    names = (", ".join(peers["area_name"].astype(str).head(15))
+             if isinstance(peers, pd.DataFrame) else "")
+    chart = charts.interval_chart(
+        frame.assign(label=frame["index_title"].fillna(frame["index_code"])),
+        name="peers", title=f"{area.name} against its peers", label="label",
+        x_title="z-score (dot: this area; line: range of its peers)",
+        description="The area's z-score on each index (dot) and the range of its "
+                    "peers' scores (line).")
+    return _panel("peers", "Peers", frame, chart,
+                  note=f"Peers: {names}." if names else "",
+                  columns=(("index_title", "Index"), ("period", "Period"),
+                           ("value", "This area"), ("peer_median", "Peer median"),
+                           ("lci", "Peer lowest"), ("uci", "Peer highest"),
+                           ("rank_among_peers", "Rank among peers"), ("n", "Group size")))
+
+
+# --------------------------------------------------------------------------- indicators
 
 
 def indicators_panel(area: Any, edition: int) -> Any:
-    """The regional (ITL2) indicators behind each index, with their intervals
-    (``socmob.data``)."""
-    data = require("socmob.data")
-    fn = getattr(data, "area_indicators", None)
-    if fn is None:
-        raise Unavailable("not available yet")
-    frame = _frame(fn(area.id, edition=edition))
-    table = tidy(frame)
-    chart = charts.interval_chart(table.assign(label=table["measure"]), name="indicators",
+    """The regional (ITL2) indicators behind each index, with their intervals: needs
+    the index → indicator composition from ``socmob.data``."""
+    fn = require("socmob.data", "area_indicators")
+    frame = fn(area.id, edition=edition)
+    chart = charts.interval_chart(frame.assign(label=frame["measure"]), name="indicators",
                                   title="Regional indicators", label="label",
                                   x_title="Value")
-    return _panel("indicators", "Regional (ITL2) indicators behind each index", table, chart)
+    return _panel("indicators", "Regional (ITL2) indicators behind each index", frame, chart)
+
+
+def warm(edition: int) -> None:
+    """Compute the all-area results once (spatial clusters, expected fits), so the first
+    area page does not wait for them."""
+    for fn in (spatial_all, expected_all):
+        # best effort: a failure here shows up as "not available yet" on the page
+        with contextlib.suppress(Exception):
+            fn(edition)

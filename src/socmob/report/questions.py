@@ -116,13 +116,15 @@ def _lookup(section: Any, index_code: str, column_options: tuple[str, ...]) -> A
     present among ``column_options`` (the row whose ``measure`` is the index)."""
     if section is None or not getattr(section, "available", False):
         return None
-    table = section.value.table
-    if "measure" not in table.columns:
+    table = section.get().table
+    key = next((c for c in ("index_code", "measure") if c in table.columns), None)
+    if key is None:
         return None
-    rows = table[table["measure"].astype(str).str.lower() == index_code.lower()]
+    rows = table[table[key].astype(str).str.lower() == index_code.lower()]
     if rows.empty:
         return None
-    row = rows.sort_values("period").iloc[-1] if "period" in rows.columns else rows.iloc[-1]
+    row = (rows.sort_values("period").iloc[-1]
+           if "period" in rows.columns and rows["period"].notna().any() else rows.iloc[-1])
     for col in column_options:
         if col in rows.columns and pd.notna(row[col]):
             return row[col]
@@ -147,10 +149,10 @@ def facts(area: Any, parts: Mapping[str, Any]) -> list[dict[str, Any]]:
             "band": int(band) if band is not None and pd.notna(band) else None,
             "band_label": str(row.group),
             "probability": _lookup(parts.get("band_probabilities"), code,
-                                   ("probability", "value")),
-            "trend": _text(_lookup(parts.get("trend"), code, ("direction", "group"))),
-            "cluster": _text(_lookup(parts.get("spatial"), code, ("cluster", "group"))),
-            "expected": _text(_lookup(parts.get("expected"), code, ("status", "group"))),
+                                   ("probability",)),
+            "trend": _text(_lookup(parts.get("trend"), code, ("verdict",))),
+            "cluster": _text(_lookup(parts.get("spatial"), code, ("spot",))),
+            "expected": _text(_lookup(parts.get("expected"), code, ("verdict",))),
         }
         if fact["probability"] is not None:
             fact["probability"] = float(fact["probability"])  # type: ignore[arg-type]

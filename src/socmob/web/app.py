@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +125,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)
     edition = settings.edition
+    if settings.warm:
+        from socmob.report import adapters
+
+        threading.Thread(target=adapters.warm, args=(edition,), name="socmob-warm",
+                         daemon=True).start()
 
     # ------------------------------------------------------------------ helpers
 

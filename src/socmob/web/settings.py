@@ -42,6 +42,9 @@ class Settings:
     max_upload_rows: int = 200_000
     upload_store: Path | None = None
     edition: int = 2025
+    warm: bool = True
+    """Compute the all-area results (spatial clusters, expected fits) in a background
+    thread at start-up, so the first area page does not wait for them."""
 
     @classmethod
     def from_env(cls) -> Settings:

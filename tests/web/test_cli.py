@@ -1,0 +1,33 @@
+"""``socmob serve`` and ``socmob briefing`` through the command line."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from socmob.cli import app
+
+runner = CliRunner()
+
+
+def test_serve_is_registered():
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--host" in result.output and "--port" in result.output
+
+
+def test_briefing_html(tmp_path, needs_data):
+    out = tmp_path / "glasgow.html"
+    result = runner.invoke(app, ["briefing", "Glasgow City", "--format", "html",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "Glasgow City: social mobility briefing" in text
+    assert "Open Government Licence v3.0" in text
+
+
+def test_briefing_unknown_area_fails_cleanly(tmp_path, needs_data):
+    out = tmp_path / "nowhere.pdf"
+    result = runner.invoke(app, ["briefing", "Atlantis", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "Atlantis" in result.output and "Traceback" not in result.output
+    assert not out.exists()
