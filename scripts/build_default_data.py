@@ -915,7 +915,8 @@ def readme(source: Path, files: dict[str, Path]) -> str:
     ]
     what = {
         "registry.parquet": "area registry: SoN 2025 (205) and 2024 (203) areas, 41 ITL2 "
-                            "regions, 4 nations + UK (per edition); slug `area_id`, name, "
+                            "and 12 ITL1 regions, 4 nations + UK (per edition); slug "
+                            "`area_id`, name, "
                             "primary GSS code, every GSS code covered, region, nation",
         "gss_lookup.parquet": "GSS code → area (edition, area_type, area_id, role)",
         "composites.parquet": "composite indices ci1–ci4 by area and period: z, band, label "
