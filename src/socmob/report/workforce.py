@@ -20,14 +20,17 @@ from socmob.workforce.summary import SUPPRESSED, ReportTable, WorkforceSummary
 
 _SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("representation", "Who works here: socio-economic background",
-     ("representation_by_grade", "representation_by_grade_counts",
-      "representation_by_function", "representation_by_location")),
+     ("response_by_grade", "representation_by_grade", "representation_by_grade_counts",
+      "representation_by_function", "representation_by_location", "representation_by_sex",
+      "representation_by_ethnicity")),
     ("progression", "Progression: is there a class ceiling?",
      ("seniority", "senior_odds", "promotion")),
     ("pay", "Class pay gap", ("pay_gaps", "pay_gap_intervals", "bonus_proportion",
-                              "pay_quartiles", "adjusted_pay_gap")),
+                              "pay_quartiles", "adjusted_pay_gap", "pay_gaps_by_grade",
+                              "pay_gaps_by_function", "pay_gaps_by_location")),
 )
-_INTERNAL_ONLY = ("representation_by_function_counts", "representation_by_location_counts")
+_INTERNAL_ONLY = ("representation_by_function_counts", "representation_by_location_counts",
+                  "representation_by_sex_counts", "representation_by_ethnicity_counts")
 
 
 def _env() -> Environment:
@@ -72,7 +75,8 @@ def _chart_svg(table: ReportTable) -> tuple[str, str] | None:
             y=alt.Y("row:N", sort=order, title=None),
             x=alt.X("value:Q", title="% of employees", stack="zero"),
             color=alt.Color("column:N", title="Background", sort=col_order,
-                            scale=alt.Scale(domain=col_order, scheme="tableau10")),
+                            scale=alt.Scale(domain=col_order, scheme="tableau10"),
+                            legend=alt.Legend(orient="bottom", labelLimit=300)),
             order=alt.Order("order:Q"),
             tooltip=["row", "column", "value"],
         )
@@ -88,7 +92,8 @@ def _chart_svg(table: ReportTable) -> tuple[str, str] | None:
             yOffset="column:N",
             x=alt.X("value:Q", title="Gap (%)"),
             color=alt.Color("column:N", title="Measure", sort=col_order,
-                            scale=alt.Scale(domain=col_order, scheme="tableau10")),
+                            scale=alt.Scale(domain=col_order, scheme="tableau10"),
+                            legend=alt.Legend(orient="bottom", labelLimit=300)),
             tooltip=["row", "column", "value"],
         )
         alt_text = f"Bar chart. {table.caption}. " + "; ".join(

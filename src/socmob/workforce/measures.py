@@ -168,7 +168,8 @@ def representation(frame: pd.DataFrame, *, by: str | None = None,
                          "n": n, "share": share, "lci": float(a), "uci": float(b),
                          "benchmark": bshare, "index": 100 * share / bshare})
     ctab = pd.DataFrame(counts).T.astype("int64")
-    ctab.index.name = by or "all"
+    ctab.index.name = (by or "all").capitalize()
+    ctab.columns.name = None
     return Representation(table=pd.DataFrame(rows), counts=ctab, benchmark=bench)
 
 

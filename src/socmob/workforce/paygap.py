@@ -391,6 +391,40 @@ def class_pay_gap(
                        adjusted=adjusted)
 
 
+def pay_gap_by(
+    frame: pd.DataFrame,
+    by: str,
+    *,
+    reference: str = "professional",
+    groups: Sequence[str] = SEB_GROUPS,
+    seb: str = "seb",
+) -> pd.DataFrame:
+    """Mean and median hourly pay gaps against ``reference`` within each level of ``by``
+    (grade, function, location, sex, …), without intervals.
+
+    Returns ``level, reference, group, measure, value, n_reference, n_group``; levels
+    follow the categorical order of ``by`` where it has one.
+    """
+    if by not in frame.columns:
+        raise InputError(f"no column {by!r} to break down by", column=by)
+    col = frame[by]
+    levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
+              else sorted(col.dropna().unique().tolist()))
+    parts = []
+    for level in levels:
+        sub = frame[col == level]
+        if sub.empty:
+            continue
+        res = class_pay_gap(sub, reference=reference, groups=groups, pairwise=False, seb=seb,
+                            n_boot=0)
+        g = res.gaps[res.gaps["measure"].isin(["mean_hourly", "median_hourly"])]
+        parts.append(g.drop(columns=["lci", "uci", "comparison"]).assign(level=str(level)))
+    cols = ["level", "reference", "group", "measure", "value", "n_reference", "n_group"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
 def adjusted_pay_gap(
     frame: pd.DataFrame,
     *,
@@ -458,5 +492,6 @@ __all__ = [
     "class_pay_gap",
     "gap_percent",
     "hourly_pay",
+    "pay_gap_by",
     "quartile_bands",
 ]

@@ -39,7 +39,7 @@ from socmob.workforce.measures import (
     response_rates,
     target_progress,
 )
-from socmob.workforce.paygap import NOT_DISCLOSED, QUARTILE_LABELS, class_pay_gap
+from socmob.workforce.paygap import NOT_DISCLOSED, QUARTILE_LABELS, class_pay_gap, pay_gap_by
 
 VIEWS = ("publishable", "internal")
 SUPPRESSED = "[c]"
@@ -188,7 +188,22 @@ def workforce_summary(
     }
 
     # Representation by grade (its total row is the overall picture), function, location.
-    for by, label in (("grade", "grade"), ("function", "function"), ("location", "location")):
+    # Response by grade (answered / not answered, disclosure-controlled).
+    resp = f.assign(answered=np.where(f["seb"] != "missing", "Answered", "Not answered"))
+    rcounts = (resp.groupby(["grade", "answered"], observed=False).size().unstack(fill_value=0)
+               .reindex(columns=["Answered", "Not answered"], fill_value=0).astype("int64"))
+    rcounts.index.name = "Grade"
+    rcounts.columns.name = None
+    _rc, rshares, _rp = _counts_table(rcounts, view, policy)
+    tables.append(ReportTable(
+        key="response_by_grade", caption="Employees answering the key question, by grade (%)",
+        frame=rshares[["Answered"]], unit="%",
+        note=f"Target: at least {round(100 * DISCLOSURE_TARGET)}% answering.",
+    ))
+
+    breakdowns = [("grade", "grade"), ("function", "function"), ("location", "location"),
+                  ("sex", "sex"), ("ethnicity", "ethnicity")]
+    for by, label in breakdowns:
         if by not in f.columns or f[by].isna().all():
             continue
         rep = representation(f, by=by, benchmark=bench)
@@ -220,11 +235,13 @@ def workforce_summary(
         "other": cl.groupby("seb")["senior"].apply(lambda s: int((~s).sum())),
     }).reindex(list(SEB_GROUPS), fill_value=0).astype("int64")
     sen.columns = ["Senior grades", "Other grades"]
+    sen.index.name = "Background"
     counts, shares, pt = _counts_table(sen, view, policy)
     tables.append(ReportTable(key="seniority", caption="Background of employees in senior "
                               "and other grades (number)", frame=counts, unit="people"))
     odds = cc.senior_odds.set_index("seb")[["or", "lci", "uci"]].rename(
         columns={"or": "Odds ratio", "lci": "Lower 95% limit", "uci": "Upper 95% limit"})
+    odds.index.name = "Background"
     odds_ok = pt is None or (pt.status == "published").to_numpy().all()
     if not odds_ok:
         odds[:] = np.nan
@@ -246,6 +263,7 @@ def workforce_summary(
             "Median years to first promotion": prom["km_median_years"].round(1),
             "Hazard ratio": prom["hazard_ratio"].round(2),
         })
+        ptab.index.name = "Background"
         if pub:
             small = ~((ptab["Promoted"] >= t) & (ptab["Employees"] - ptab["Promoted"] >= t))
             ptab.loc[small, :] = np.nan
@@ -282,6 +300,8 @@ def workforce_summary(
     wide = gtab.pivot_table(index="comparison_label", columns="measure_label", values="value",
                             sort=False, dropna=False).reindex(columns=list(names.values()))
     wide = wide.reindex(gtab["comparison_label"].drop_duplicates())
+    wide.index.name = "Comparison"
+    wide.columns.name = None
     tables.append(ReportTable(
         key="pay_gaps", caption="Class pay gaps (%): how much less the second group is paid",
         frame=wide.round(1), unit="%", chart="bars",
@@ -289,6 +309,27 @@ def workforce_summary(
              "the reference group; hourly pay of full-pay relevant employees; bonus gaps over "
              "bonus recipients in the 12 months to the snapshot date.",
     ))
+    for by in ("grade", "function", "location"):
+        if by not in f.columns or f[by].isna().all():
+            continue
+        within = pay_gap_by(f, by, reference=reference)
+        if within.empty:
+            continue
+        if pub:
+            too_few = (within["n_reference"] < t) | (within["n_group"] < t)
+            within.loc[too_few, "value"] = np.nan
+        within["column"] = (within["measure"].map(names) + ": " + within["group"] + " vs "
+                            + within["reference"])
+        wtab = within.pivot_table(index="level", columns="column", values="value", sort=False,
+                                  dropna=False)
+        wtab.index.name = by.capitalize()
+        wtab.columns.name = None
+        tables.append(ReportTable(
+            key=f"pay_gaps_by_{by}", caption=f"Hourly pay gaps within each {by} (%)",
+            frame=wtab.round(1), unit="%",
+            note=f"Withheld ({SUPPRESSED}) where either group has fewer than {t} full-pay "
+                 "relevant employees." if pub else "",
+        ))
     if not pub:
         ci = gtab.pivot_table(index="comparison_label", columns="measure_label",
                               values=["lci", "uci"], sort=False)
@@ -298,6 +339,7 @@ def workforce_summary(
     btab = pg.bonus.set_index("seb")
     bcounts = pd.DataFrame({"Paid a bonus": btab["n_bonus"],
                             "Not paid a bonus": btab["n_relevant"] - btab["n_bonus"]})
+    bcounts.index.name = "Background"
     _c, bshares, _p = _counts_table(bcounts.astype("int64"), view, policy)
     tables.append(ReportTable(
         key="bonus_proportion", caption="Proportion of employees paid a bonus (%)",
@@ -305,7 +347,8 @@ def workforce_summary(
     ))
     q = pg.quartiles.pivot(index="band_label", columns="category", values="count")
     q = q.reindex(index=list(QUARTILE_LABELS), columns=[*SEB_GROUPS, NOT_DISCLOSED]).fillna(0)
-    q.index = [f"{b.capitalize()} quartile" for b in q.index]
+    q.index = pd.Index([f"{b.capitalize()} quartile" for b in q.index], name="Pay quartile")
+    q.columns.name = None
     _c, qshares, _p = _counts_table(q.astype("int64"), view, policy)
     tables.append(ReportTable(
         key="pay_quartiles",
@@ -319,6 +362,7 @@ def workforce_summary(
         atab = pd.DataFrame({"Adjusted gap (%)": adj["value"].round(1),
                              "Lower 95% limit": adj["lci"].round(1),
                              "Upper 95% limit": adj["uci"].round(1)})
+        atab.index.name = "Background"
         if pub:
             nref = int((cl["seb"] == reference).sum())
             for g in atab.index:
