@@ -164,3 +164,30 @@ def test_quasi_variances_exact_for_three_levels():
                                    (v13 + v23 - v12) / 2], rtol=1e-10)
     with pytest.raises(ModelSpecError):
         quasi_variances(np.zeros((2, 2)))
+
+
+def test_zero_margin_gives_infinite_estimate_not_error():
+    # An empty destination column: its effect is at −∞. Independence still has the closed
+    # form m_ij = n_i+ n_+j / N, and the origin effects keep their textbook SEs
+    # sqrt(1/n_1+ + 1/n_i+) (Agresti 2013, sec. 9.2; R glm agrees: 0.3873, 0.5164).
+    z = np.array([[10.0, 5, 0], [4, 8, 0], [3, 2, 0]])
+    res = fit(z, "independence")
+    np.testing.assert_allclose(res.fitted, np.outer(z.sum(1), z.sum(0)) / z.sum(),
+                               atol=1e-9)
+    assert res.df == 4
+    assert np.isinf(res.bse["destination[3]"])
+    assert "destination[3]" in res.note
+    rows = z.sum(1)
+    assert res.bse["origin[2]"] == pytest.approx(np.sqrt(1 / rows[0] + 1 / rows[1]), rel=1e-8)
+    assert res.bse["origin[3]"] == pytest.approx(np.sqrt(1 / rows[0] + 1 / rows[2]), rel=1e-8)
+    # a zero diagonal count under quasi-independence: only that diagonal effect is infinite
+    q = fit(np.array([[0.0, 20, 10], [30, 60, 25], [10, 35, 80]]), "quasi-independence")
+    assert np.isinf(q.bse["diag[1]"]) and np.isfinite(q.bse.drop("diag[1]")).all()
+
+
+def test_aliasing_is_reported_not_dropped():
+    # On a 3×3 table the single off-diagonal loop has log odds ratio
+    # θ(u1v2 + u2v3 + u3v1 − u1v3 − u3v2 − u2v1) = 0 under uniform association, so with
+    # diagonal parameters the uniform term is aliased: socmob says so instead of dropping it.
+    with pytest.raises(ModelSpecError, match=r"'uniform' is aliased"):
+        fit(T3, "quasi-uniform-association")

@@ -9,6 +9,7 @@ RC(1), Unidiff), fitted by Poisson maximum likelihood and returning one
 """
 
 from socmob.models.fit import MODELS, ModelInfo, build_spec, fit
+from socmob.models.quasi import quasi_variances
 from socmob.models.result import FitResult
 
-__all__ = ["MODELS", "FitResult", "ModelInfo", "build_spec", "fit"]
+__all__ = ["MODELS", "FitResult", "ModelInfo", "build_spec", "fit", "quasi_variances"]

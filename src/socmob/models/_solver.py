@@ -182,23 +182,41 @@ def fit_poisson(
 
 def covariance(
     spec: ModelSpec, theta: np.ndarray, mu: np.ndarray, include: np.ndarray
-) -> np.ndarray:
-    """Inverse expected information on the constraint surface, ``N A^-1 N'``; raises
-    :class:`ModelSpecError` when the model is not identified at ``theta``."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse expected information on the constraint surface, ``N A^-1 N'``, and a mask
+    of parameters estimated at infinity.
+
+    A singular ``A`` has two causes. If ``J N`` itself is rank deficient the model is not
+    identified on the table and :class:`ModelSpecError` is raised. If only the weighted
+    matrix is singular, some fitted counts have gone to 0 with observed zeros (e.g. a zero
+    diagonal cell under quasi-independence): those estimates are at infinity, as R's
+    ``glm`` would show with huge values; their variance is reported as infinite and the
+    rest of the covariance matrix is the pseudo-inverse on the remaining directions.
+    """
     J = spec.jacobian(theta)[include]
     N = _tangent_basis(spec, theta)
     Jn = J if N is None else J @ N
     A = Jn.T @ (mu[include][:, None] * Jn)
-    rank = information_rank(A)
-    if rank < A.shape[0]:
+    p = A.shape[0]
+    infinite = np.zeros(len(theta), dtype=bool)
+    if information_rank(A) == p:
+        inv = np.linalg.inv(A)
+        inv = 0.5 * (inv + inv.T)
+        return (inv if N is None else N @ inv @ N.T), infinite
+    structural = information_rank(Jn.T @ Jn)
+    if structural < p:
         raise ModelSpecError(
             f"model {spec.name!r} is not identified on this table: the information "
-            f"matrix has rank {rank} for {A.shape[0]} free parameters (check structural "
+            f"matrix has rank {structural} for {p} free parameters (check structural "
             "zeros, empty rows or columns, or a table too small for the model)"
         )
-    inv = np.linalg.inv(A)
-    inv = 0.5 * (inv + inv.T)
-    return inv if N is None else N @ inv @ N.T
+    w, V = np.linalg.eigh(A)
+    big = w > 1e-9 * float(np.max(w))
+    inv = (V[:, big] / w[big]) @ V[:, big].T
+    loading = np.abs(V[:, ~big]) if N is None else np.abs(N @ V[:, ~big])
+    infinite = np.max(loading, axis=1) > 1e-6
+    cov = inv if N is None else N @ inv @ N.T
+    return cov, infinite
 
 
 def check_design_rank(X: np.ndarray, names: list[str], model: str) -> None:

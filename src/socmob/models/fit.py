@@ -343,12 +343,12 @@ def _fit(table: Any, model: str, *, row_scores: Sequence[float] | np.ndarray | N
             f"{max_iter} iterations (best G² reached {best_dev:.6g}); try more starts "
             "(n_starts), a larger max_iter, or a simpler model")
     best = min(good, key=lambda r: r.deviance)
-    cov = covariance(spec, best.theta, best.mu, include)
-    return _result(info.name, spec, tbl, y, include, best, cov, df, runs)
+    cov, infinite = covariance(spec, best.theta, best.mu, include)
+    return _result(info.name, spec, tbl, y, include, best, cov, infinite, df, runs)
 
 
 def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.ndarray,
-            best: SolverResult, cov: np.ndarray, df: int,
+            best: SolverResult, cov: np.ndarray, infinite: np.ndarray, df: int,
             runs: list[SolverResult]) -> FitResult:
     mu = np.where(include, best.mu, 0.0)
     yi, mi = y[include], mu[include]
@@ -357,6 +357,13 @@ def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.
     X2 = float(np.sum((yi - mi) ** 2 / mi))
     names = spec.names
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    se[infinite] = np.inf
+    note = ""
+    if infinite.any():
+        note = ("estimates at infinity (fitted counts of zero cells going to 0): "
+                + ", ".join(np.asarray(names)[infinite][:5])
+                + ("…" if infinite.sum() > 5 else "") + " — their standard errors are "
+                "infinite and their values arbitrary beyond the fitted counts")
     params = pd.Series(best.theta, index=names, name="params")
     bse = pd.Series(se, index=names, name="bse")
     log_phi = log_phi_se = log_phi_qse = None
@@ -393,4 +400,5 @@ def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.
         log_phi_quasi_se=log_phi_qse,
         starts=len(runs),
         start_deviances=tuple(float(r.deviance) for r in runs),
+        note=note,
     )
