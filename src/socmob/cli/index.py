@@ -225,8 +225,7 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, "--out", help="Write the tidy table."),
         fmt: OutputFormat = FormatOption,
     ) -> None:
-        """Monte Carlo over construction choices and sampling error: median rank, 5–95%
-        rank interval and band probabilities per unit."""
+        """Monte Carlo: median rank, 5–95% rank interval and band probabilities per unit."""
         from socmob.place.uncertainty import uncertainty
 
         cuts = _numbers(bands, "--bands")
@@ -271,8 +270,7 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, "--out", help="Write the indices table."),
         fmt: OutputFormat = FormatOption,
     ) -> None:
-        """First-order and total Sobol indices of the mean absolute rank shift with
-        respect to each uncertain construction input."""
+        """Sobol indices (first-order, total) of the mean absolute rank shift per input."""
         from socmob.place.sensitivity import composite_sensitivity
 
         with user_errors():
