@@ -79,9 +79,11 @@ def register(group: typer.Typer) -> None:
         stats = pd.DataFrame(
             {
                 "statistic": ["G²", "df", "p", "X²", "BIC'", "AIC'", "dissimilarity %", "N"],
-                "value": [result.deviance, float(result.df), result.p_value,
-                          result.pearson_chi2, result.bic, result.aic, result.dissimilarity,
-                          result.nobs],
+                "value": pd.Series(
+                    [result.deviance, int(result.df), result.p_value, result.pearson_chi2,
+                     result.bic, result.aic, result.dissimilarity, result.nobs],
+                    dtype=object,
+                ),
             }
         )
         print_frame(stats, fmt, title=f"Model: {result.model}")
@@ -99,5 +101,7 @@ def register(group: typer.Typer) -> None:
             }
         )
         print_frame(params, fmt, title="Parameters")
+        if result.note:
+            console.print(f"note: {result.note}", highlight=False)
         if not result.converged:  # pragma: no cover - fit() raises instead
             console.print("[yellow]warning: the fit did not converge[/]")
