@@ -402,6 +402,11 @@ def test_other_meta_errors(small) -> None:
     with pytest.raises(InputError, match="parent 'Nowhere' of 'i1'"):
         Coin.new(idata, bad)
     bad = idata.copy()
+    bad.loc[2, "uCode"] = "A"
+    with pytest.raises(InputError, match="uCode") as exc:
+        Coin.new(bad, imeta)
+    assert exc.value.row == 4
+    bad = idata.copy()
     bad["i1"] = ["1", "x", "3", "4"]
     with pytest.raises(InputError, match="non-numeric") as exc:
         Coin.new(bad, imeta, data_file="d.csv")

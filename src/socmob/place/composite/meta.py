@@ -285,10 +285,11 @@ def validate_data(
     if "uCode" not in idata.columns:
         raise InputError("iData has no 'uCode' column", file=file, column="uCode",
                          expected="a column of unique unit codes")
+    absent = idata["uCode"].isna().to_numpy()
     codes = idata["uCode"].astype(str)
-    if codes.isna().any() or codes.duplicated().any():
-        dup = codes[codes.duplicated()]
-        where = int(dup.index[0]) + 2 if len(dup) else None
+    if absent.any() or codes.duplicated().any():
+        bad = np.flatnonzero(absent | codes.duplicated().to_numpy())
+        where = int(bad[0]) + 2
         raise InputError("uCode values must be present and unique", file=file, row=where,
                          column="uCode", expected="unique unit codes")
     values = {}
