@@ -29,6 +29,8 @@ def test_areas_json_lists_205() -> None:
     rows = json.loads(out)
     assert len(rows) == 205
     assert {"area_id", "area_name", "area_code", "codes", "region", "nation"} <= set(rows[0])
+    cambs = next(r for r in rows if r["area_id"] == "cambridgeshire_cc")
+    assert "E07000008" in cambs["codes"] and len(cambs["codes"]) == 6
 
 
 def test_areas_2024_and_region() -> None:

@@ -140,7 +140,7 @@ def areas_command(
                     title=f"State of the Nation {edition}: {len(frame)} areas")
         _attribution()
     elif fmt is OutputFormat.json:
-        print_json(frame)
+        print_json(frame.assign(codes=frame["codes"].str.split(";")))
     else:
         print_frame(frame, fmt)
 
