@@ -191,3 +191,14 @@ def test_aliasing_is_reported_not_dropped():
     # diagonal parameters the uniform term is aliased: socmob says so instead of dropping it.
     with pytest.raises(ModelSpecError, match=r"'uniform' is aliased"):
         fit(T3, "quasi-uniform-association")
+
+
+def test_dataframe_input_keeps_labels():
+    import pandas as pd
+
+    frame = pd.DataFrame(T3, index=["hi", "mid", "lo"], columns=["hi", "mid", "lo"])
+    res = fit(frame, "independence")
+    assert "origin[mid]" in res.params.index
+    assert res.fitted.shape == (3, 3)
+    np.testing.assert_allclose(res.fitted, np.outer(T3.sum(1), T3.sum(0)) / T3.sum(),
+                               rtol=1e-10)
