@@ -296,9 +296,9 @@ def validate_data(
     for code in meta.indicators:
         col = idata[code]
         num = pd.to_numeric(col, errors="coerce")
-        bad = num.isna() & col.notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
+        nonnumeric = num.isna() & col.notna()
+        if nonnumeric.any():
+            i = int(np.flatnonzero(nonnumeric.to_numpy())[0])
             raise InputError(f"indicator {code!r} has a non-numeric value {col.iloc[i]!r}",
                              file=file, row=i + 2, column=code, expected="a number or NA")
         if num.isna().all():
