@@ -92,3 +92,22 @@ def test_son23_scores_lie_in_unit_interval() -> None:
         scores = data.load(code)["value"]
         assert len(scores) == 41
         assert scores.between(0.0, 1.0).all()
+
+
+def test_packaged_composites_equal_published_rows() -> None:
+    # tests/results/data/son25_composites_sample.csv: rows copied verbatim from the SoN
+    # 2025 ci1–ci4 files (see SOURCE.md there)
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "results" / "data" / \
+        "son25_composites_sample.csv"
+    published = pd.read_csv(path)
+    assert len(published) == 3 * 14
+    comp = data.composites(edition=2025).set_index(["area_name", "index_code", "period"])
+    for row in published.itertuples(index=False):
+        got = comp.loc[(row.area_name, row.measure_code, row.time_period)]
+        assert got["z"] == pytest.approx(row.value, abs=1e-12)
+        assert got["index_title"] == row.measure_title
+        assert got["band_label"].lower().replace("least ", "most un") == \
+            row.secondary_split_value.lower()
+        assert got["band"] == banding.band_2025(row.value)[0]
