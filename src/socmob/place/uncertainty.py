@@ -400,20 +400,24 @@ def rank_summary(
         rule = bands
     else:
         rule = ZBands(cuts=tuple(float(c) for c in bands))
-    labels = np.asarray(rule(scores), dtype=object)
-    if labels.shape != scores.shape:
-        raise InputError("the band rule must return one label per run and unit",
-                         column="bands", expected=f"an array of shape {scores.shape}")
-    text = labels.astype(str)
-    seen, inverse = np.unique(text, return_inverse=True)
-    inverse = inverse.reshape(text.shape)
-    order = (list(rule.band_labels()) if isinstance(rule, ZBands) else list(seen))
-    counts = np.zeros((len(seen), text.shape[1]))
-    for j in range(len(seen)):
-        counts[j] = np.mean(inverse == j, axis=0)
-    where = {lab: i for i, lab in enumerate(seen.tolist())}
-    probs = pd.DataFrame({lab: (counts[where[str(lab)]] if str(lab) in where
-                                else np.zeros(text.shape[1])) for lab in order}, index=idx)
+    if isinstance(rule, ZBands):
+        names = list(rule.band_labels())
+        if len(names) != len(rule.cuts) + 1:
+            raise InputError(f"{len(names)} band labels for {len(rule.cuts)} cut points",
+                             column="labels", expected=f"{len(rule.cuts) + 1} labels")
+        mean = np.nanmean(scores, axis=-1, keepdims=True)
+        sd = np.nanstd(scores, axis=-1, ddof=1, keepdims=True)
+        codes = rule.band_index((scores - mean) / sd)
+    else:
+        labels = np.asarray(rule(scores))
+        if labels.shape != scores.shape:
+            raise InputError("the band rule must return one label per run and unit",
+                             column="bands", expected=f"an array of shape {scores.shape}")
+        seen, inverse = np.unique(labels, return_inverse=True)
+        names = [str(v) for v in seen.tolist()]
+        codes = inverse.reshape(labels.shape)
+    probs = pd.DataFrame({name: np.mean(codes == j, axis=0) for j, name in enumerate(names)},
+                         index=idx)
     return UncertaintyResult(
         code=engine.code,
         units=engine.coin.units.loc[idx],
