@@ -142,3 +142,23 @@ def test_bad_counts_rejected():
         protect_table(pd.DataFrame([[1.5, 2]]))
     with pytest.raises(InputError):
         protect_table(pd.DataFrame([[-1, 2]]))
+
+
+def test_linked_seniority_sums_can_leak_and_are_detected(attack):
+    from socmob.workforce.disclosure import linked_sums_safe
+
+    # Grades A-D, senior = {C, D}. In the grade table (B, I) = 5 and (C, I) = 6 are
+    # primary; complements (B, L) = 15 and (C, L) = 12 make a protected 2x2 cycle.
+    counts = pd.DataFrame({"P": [40, 20, 20, 25], "I": [30, 5, 6, 20], "L": [30, 15, 12, 22]},
+                          index=["A", "B", "C", "D"])
+    pt = protect_table(counts)
+    assert set(zip(*np.nonzero(pt.status.to_numpy() != "published"), strict=True)) == {
+        (1, 1), (2, 1), (1, 2), (2, 2)}
+    assert all(hi - lo >= 1 for *_k, lo, hi in attack(pt))
+    # A seniority table would publish senior I = (C, I) + (D, I) = 6 + 20 = 26 ≥ 10, but
+    # (D, I) = 20 is published, so (C, I) = 26 − 20 = 6 would be revealed.
+    assert not linked_sums_safe(counts, pt, [(["C", "D"], "I")])
+    # Senior professionals are all published cells: no new information.
+    assert linked_sums_safe(counts, pt, [(["C", "D"], "P")])
+    # Summing over both suppressed rows adds nothing the margins did not already give.
+    assert linked_sums_safe(counts, pt, [(["B", "C"], "I")])

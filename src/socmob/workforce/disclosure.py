@@ -31,6 +31,7 @@ Rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -158,14 +159,18 @@ def cell_intervals(
     row_totals: np.ndarray,
     col_totals: np.ndarray,
     grand_total: float,
+    *,
+    extra: Sequence[tuple[np.ndarray, float]] = (),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Feasible range of every unknown in a published two-way table.
 
     Unknowns are interior cells given as NaN in ``published``; row/column totals given as
     NaN are unknown too. Solves ``min`` and ``max`` of each unknown subject to: published
     cells fixed, published totals equal to the sums of their cells, cells ≥ 0
-    (``scipy.optimize.linprog``, HiGHS). Returns ``(cell_lo, cell_hi, row_lo, row_hi,
-    col_lo, col_hi)``; known quantities get their value as both bounds.
+    (``scipy.optimize.linprog``, HiGHS). ``extra`` adds linked information published
+    elsewhere: pairs of a 0/1 weight matrix (table shape) and the published weighted sum.
+    Returns ``(cell_lo, cell_hi, row_lo, row_hi, col_lo, col_hi)``; known quantities get
+    their value as both bounds.
     """
     pub = np.asarray(published, dtype=float)
     r, c = pub.shape
@@ -192,6 +197,9 @@ def cell_intervals(
     if np.isfinite(grand_total):
         a_eq.append(np.ones(nvar))
         b_eq.append(float(grand_total))
+    for weights, value in extra:
+        a_eq.append(np.asarray(weights, dtype=float).ravel())
+        b_eq.append(float(value))
     A = np.vstack(a_eq) if a_eq else None
     b = np.asarray(b_eq) if b_eq else None
 
@@ -384,6 +392,37 @@ def protect_table(counts: pd.DataFrame, *,
     )
 
 
+def linked_sums_safe(
+    counts: pd.DataFrame,
+    protected: ProtectedTable,
+    sums: Sequence[tuple[Sequence[object], object]],
+) -> bool:
+    """Whether publishing extra sums of cells of ``counts`` keeps ``protected`` safe.
+
+    Each sum is ``(row labels, column label)``: the total of that column over those rows
+    (e.g. the number of lower-background employees in the senior grades, published in a
+    seniority table beside the grade table). Returns ``False`` if, with these sums known
+    too, any suppressed cell of ``protected`` would have a feasible interval narrower than
+    the policy's ``min_interval`` — the linked-tables attack.
+    """
+    values = counts.to_numpy(dtype=float)
+    extra = []
+    for rows, col in sums:
+        w = np.zeros(values.shape)
+        w[np.ix_(counts.index.isin(list(rows)), np.asarray(counts.columns == col))] = 1.0
+        extra.append((w, float((w * values).sum())))
+    # exact published values (conservative: rounding would only blur them)
+    pub = np.where(protected.status.to_numpy() == PUBLISHED, values, np.nan)
+    if np.isfinite(pub).all():
+        return True
+    rt = np.where(protected.row_status.to_numpy() == PUBLISHED, values.sum(axis=1), np.nan)
+    ct = np.where(protected.col_status.to_numpy() == PUBLISHED, values.sum(axis=0), np.nan)
+    gt = values.sum() if np.isfinite(protected.grand_total) else float("nan")
+    lo, hi, *_ = cell_intervals(pub, rt, ct, gt, extra=extra)
+    sup = ~np.isfinite(pub)
+    return bool((hi[sup] - lo[sup] >= protected.policy.min_interval - 1e-9).all())
+
+
 def publishable_statistic(*group_sizes: int, policy: DisclosurePolicy = DEFAULT_POLICY) -> bool:
     """True if a statistic over groups of these sizes may be published (each ≥ threshold).
 
@@ -401,6 +440,7 @@ __all__ = [
     "DisclosurePolicy",
     "ProtectedTable",
     "cell_intervals",
+    "linked_sums_safe",
     "protect_table",
     "publishable_statistic",
     "require_respondents",

@@ -25,6 +25,7 @@ from socmob.workforce.disclosure import (
     DEFAULT_POLICY,
     DisclosurePolicy,
     ProtectedTable,
+    linked_sums_safe,
     protect_table,
     publishable_statistic,
     require_respondents,
@@ -201,6 +202,7 @@ def workforce_summary(
         note=f"Target: at least {round(100 * DISCLOSURE_TARGET)}% answering.",
     ))
 
+    grade_protection: tuple[pd.DataFrame, ProtectedTable] | None = None
     breakdowns = [("grade", "grade"), ("function", "function"), ("location", "location"),
                   ("sex", "sex"), ("ethnicity", "ethnicity")]
     for by, label in breakdowns:
@@ -208,6 +210,8 @@ def workforce_summary(
             continue
         rep = representation(f, by=by, benchmark=bench)
         counts, shares, _pt = _counts_table(rep.counts, view, policy)
+        if by == "grade" and _pt is not None:
+            grade_protection = (rep.counts, _pt)
         shares.loc["UK benchmark"] = [round(100 * bench.shares[g]) for g in shares.columns]
         tables.append(ReportTable(
             key=f"representation_by_{by}_counts",
@@ -237,12 +241,21 @@ def workforce_summary(
     sen.columns = ["Senior grades", "Other grades"]
     sen.index.name = "Background"
     counts, shares, pt = _counts_table(sen, view, policy)
+    if pub and pt is not None and grade_protection is not None:
+        senior_rows = [g for g in grade_protection[0].index if g in hr.mapping.senior_grades]
+        sums = [(senior_rows, g) for g in SEB_GROUPS
+                if pt.status.loc[g, "Senior grades"] == "published"]
+        if not linked_sums_safe(grade_protection[0], grade_protection[1], sums):
+            counts.loc[list(SEB_GROUPS), ["Senior grades", "Other grades"]] = np.nan
+            pt = None
+            notes.append("Seniority counts withheld: with the grade table they would reveal "
+                         "suppressed cells.")
     tables.append(ReportTable(key="seniority", caption="Background of employees in senior "
                               "and other grades (number)", frame=counts, unit="people"))
     odds = cc.senior_odds.set_index("seb")[["or", "lci", "uci"]].rename(
         columns={"or": "Odds ratio", "lci": "Lower 95% limit", "uci": "Upper 95% limit"})
     odds.index.name = "Background"
-    odds_ok = pt is None or (pt.status == "published").to_numpy().all()
+    odds_ok = not pub or (pt is not None and (pt.status == "published").to_numpy().all())
     if not odds_ok:
         odds[:] = np.nan
         notes.append("Odds of a senior role withheld: some background × seniority counts are "
