@@ -146,3 +146,19 @@ def test_missing_file_keeps_previous_output(source_copy: Path, tmp_path: Path) -
     assert result.returncode == 2
     assert "smc_areas_205_son2025.csv" in result.stderr
     assert (out / "keep.txt").read_text() == "previous build"  # untouched
+
+
+def test_composites_agree_with_the_independent_extract() -> None:
+    """The packaged SoN 2025 composites (built from the raw ci files) agree with the
+    separately derived research extract ``smc-derived/smc_composites_205_son2025.csv``
+    (z, band number and label, region) on all 2,870 rows."""
+    extract = pd.read_csv(SOURCE / "smc-derived" / "smc_composites_205_son2025.csv")
+    comp = data.composites(edition=2025)
+    merged = comp.merge(extract, left_on=["index_code", "area_name", "period"],
+                        right_on=["index_code", "area_name", "time_period"], how="outer",
+                        indicator=True, validate="one_to_one")
+    assert (merged["_merge"] == "both").all() and len(merged) == 2870
+    assert (merged["z"] - merged["z_score"]).abs().max() < 1e-12
+    assert (merged["band"] == merged["group_number"]).all()
+    assert (merged["band_label"] == merged["group_label"]).all()
+    assert (merged["region_x"] == merged["region_y"]).all()
