@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 
@@ -67,8 +68,10 @@ def test_bootstrap_with_seed_is_reproducible(pairs):
     first = runner.invoke(app, args)
     second = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert first.stdout == second.stdout
-    frame = pd.read_csv(pd.io.common.StringIO(first.stdout))
+    frame = pd.read_csv(io.StringIO(first.stdout))
+    # same draws; parallel engine sums may differ in the last bits, hence rtol
+    pd.testing.assert_frame_equal(frame, pd.read_csv(io.StringIO(second.stdout)),
+                                  check_exact=False, rtol=1e-9)
     row = frame.set_index("measure").loc["p_top_given_bottom"]
     assert np.isfinite(row["lci"]) and row["lci"] <= row["uci"]
 

@@ -218,7 +218,9 @@ def test_bootstrap_is_reproducible_and_covers_the_estimate():
                         progress=False)
     c = income_mobility(data, parent="parent", child="child", bootstrap=6, seed=8,
                         progress=False)
-    pd.testing.assert_frame_equal(a.bootstrap.replicates, b.bootstrap.replicates)
+    # same draws; parallel engine sums may differ in the last bits, hence rtol
+    pd.testing.assert_frame_equal(a.bootstrap.replicates, b.bootstrap.replicates,
+                                  check_exact=False, rtol=1e-9)
     assert not a.bootstrap.replicates.equals(c.bootstrap.replicates)
     reps = a.bootstrap.replicates
     assert len(reps) == 6 and reps["rank_slope"].std() > 0

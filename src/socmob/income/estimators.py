@@ -71,7 +71,6 @@ from socmob.results import Result, jsonable, tidy
 ZeroPolicy = Literal["drop", "floor", "ppml"]
 ZERO_POLICIES: tuple[str, ...] = ("drop", "floor", "ppml")
 _TINY = 1e-300
-_MAX_INLINE_QUANTILES = 10
 
 
 # --------------------------------------------------------------------------- results
@@ -418,39 +417,28 @@ def _main_aggregates(rt: ir.Table, spec: _Spec, shift: Mapping[str, Any] | None
         lx, ly, mask = _log_parts(rt, spec)
         aggs.update(moment_sums(lx - shift["cx"], ly - shift["cy"], rt._w * mask, "i",
                                 nobs=mask))
-    if "transition" in spec.want:
-        for k in sorted({spec.quantiles, 5}):
-            if k > _MAX_INLINE_QUANTILES:
-                continue
-            code = _bin(rt._rx, k) * k + _bin(rt._ry, k)
-            for c in range(k * k):
-                aggs[f"q{k}_{c}"] = ibis.ifelse(code == c, rt._w, 0.0).sum()
     if "absolute" in spec.want:
         aggs.update(_absolute_aggs(rt, spec))
     return aggs
 
 
-def _large_transitions(rt: ir.Table, spec: _Spec) -> dict[str, np.ndarray]:
-    """Cell weights for k > the inline limit, by a group-by on (group, bins)."""
-    k = spec.quantiles
-    if k <= _MAX_INLINE_QUANTILES:
-        return {}
-    cells = rt.mutate(_qx=_bin(rt._rx, k), _qy=_bin(rt._ry, k)).group_by(
-        ["_g", "_qx", "_qy"]).aggregate(cw=rt._w.sum())
-    frame = execute(cells)
-    out: dict[str, np.ndarray] = {}
-    for g, sub in frame.groupby("_g"):
-        m = np.zeros((k, k))
-        m[sub["_qx"].to_numpy(int), sub["_qy"].to_numpy(int)] = sub["cw"].to_numpy(float)
-        out[str(g)] = m
+Cells = Mapping[str, Mapping[int, np.ndarray]]
+
+
+def _cells_from(frame: pd.DataFrame, ks: list[int]) -> dict[str, dict[int, np.ndarray]]:
+    """Cell weights W(parent quantile i, child quantile j) per group and k from the
+    aggregated (group, bins) rows."""
+    out: dict[str, dict[int, np.ndarray]] = {}
+    for g, sub in frame.groupby("_g", sort=False):
+        per_k: dict[int, np.ndarray] = {}
+        for k in ks:
+            cells = sub.groupby([f"_qx{k}", f"_qy{k}"], sort=False)["sum_w"].sum()
+            m = np.zeros((k, k))
+            m[cells.index.get_level_values(0).to_numpy(int),
+              cells.index.get_level_values(1).to_numpy(int)] = cells.to_numpy(float)
+            per_k[k] = m
+        out[str(g)] = per_k
     return out
-
-
-def _cells(row: Mapping[str, Any], k: int, large: Mapping[str, np.ndarray],
-           group: str) -> np.ndarray:
-    if k > _MAX_INLINE_QUANTILES:
-        return large.get(group, np.zeros((k, k)))
-    return np.array([float(row[f"q{k}_{c}"] or 0.0) for c in range(k * k)]).reshape(k, k)
 
 
 def _transition(cells: np.ndarray, k: int, nobs: int, group: str | None) -> TransitionMatrix:
@@ -488,12 +476,26 @@ def _label(prep: Prepared, g: str) -> str | None:
 
 
 def _run_main(prep: Prepared, table: ir.Table, spec: _Spec, shift: Mapping[str, Any] | None
-              ) -> tuple[dict[str, Mapping[str, Any]], dict[str, np.ndarray]]:
+              ) -> tuple[dict[str, Mapping[str, Any]], Cells]:
+    """The one aggregation over the ranked data. With transitions it groups by (group,
+    parent bin, child bin) — at most (k + 5)² cells per group — and the moment sums of the
+    cells are added up here, so the matrix costs one hash group-by, not k² sums."""
     rt = _ranked(table, spec)
-    frame = execute(rt.group_by("_g").aggregate(**_main_aggregates(rt, spec, shift)))
-    rows: dict[str, Mapping[str, Any]] = dict(_records(frame))
-    large = _large_transitions(rt, spec) if "transition" in spec.want else {}
-    return rows, large
+    keys = ["_g"]
+    ks: list[int] = []
+    if "transition" in spec.want:
+        ks = sorted({spec.quantiles, 5})
+        bins: dict[str, Any] = {}
+        for k in ks:
+            bins[f"_qx{k}"] = _bin(rt._rx, k)
+            bins[f"_qy{k}"] = _bin(rt._ry, k)
+        rt = rt.mutate(**bins)
+        keys += list(bins)
+    frame = execute(rt.group_by(keys).aggregate(**_main_aggregates(rt, spec, shift)))
+    value_cols = [c for c in frame.columns if c not in keys]
+    totals = frame.groupby("_g", sort=True)[value_cols].sum(min_count=1).reset_index()
+    rows: dict[str, Mapping[str, Any]] = dict(_records(totals))
+    return rows, (_cells_from(frame, ks) if ks else {})
 
 
 # --------------------------------------------------------------------------- PPML
@@ -615,7 +617,7 @@ def _ppml(prep: Prepared, spec: _Spec, *, tol: float = 1e-10, max_iter: int = 10
 
 
 def _finish(prep: Prepared, rows: Mapping[str, Mapping[str, Any]],
-            large: Mapping[str, np.ndarray], spec: _Spec, shift: Mapping[str, Any] | None,
+            cells: Cells, spec: _Spec, shift: Mapping[str, Any] | None,
             ppml: Mapping[str, IGEResult] | None) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for g in prep.groups:
@@ -655,10 +657,10 @@ def _finish(prep: Prepared, rows: Mapping[str, Mapping[str, Any]],
                     zero_policy=spec.zero_policy, floor=spec.floor, n_dropped=n_dropped,
                     n_floored=n_floored, method="ols"))
         if "transition" in spec.want:
-            parts["transition"] = _transition(_cells(row, spec.quantiles, large, g),
+            parts["transition"] = _transition(cells[g][spec.quantiles],
                                               spec.quantiles, nobs, label)
             parts["quintiles"] = (parts["transition"] if spec.quantiles == 5 else
-                                  _transition(_cells(row, 5, large, g), 5, nobs, label))
+                                  _transition(cells[g][5], 5, nobs, label))
         if "absolute" in spec.want:
             parts["absolute"] = _absolute(row, spec, nobs, label)
         out[g] = parts
@@ -722,13 +724,13 @@ def _bootstrap(prep: Prepared, spec: _Spec, shift: Mapping[str, Any] | None, rep
         for b in range(replicates):
             m = poisson_multiplier(base, seed_value, b, ["_g", "_x", "_y", "_w"])
             table = base.mutate(_w=base._w * m.cast("float64"))
-            rows, large = _run_main(prep, table, boot_spec, shift)
+            rows, cells = _run_main(prep, table, boot_spec, shift)
             for g in prep.groups:
                 if g not in rows:
                     records[g].append({})
                     continue
                 try:
-                    parts = _finish_one(prep, g, rows[g], large, boot_spec, shift)
+                    parts = _finish_one(prep, g, rows[g], cells, boot_spec, shift)
                     records[g].append(_replicate_statistics(parts))
                 except InputError:
                     records[g].append({})
@@ -736,12 +738,12 @@ def _bootstrap(prep: Prepared, spec: _Spec, shift: Mapping[str, Any] | None, rep
     return {g: pd.DataFrame(r) for g, r in records.items()}
 
 
-def _finish_one(prep: Prepared, g: str, row: Mapping[str, Any], large: Mapping[str, np.ndarray],
+def _finish_one(prep: Prepared, g: str, row: Mapping[str, Any], cells: Cells,
                 spec: _Spec, shift: Mapping[str, Any] | None) -> dict[str, Any]:
     sub = Prepared(table=prep.table, parent=prep.parent, child=prep.child, weight=prep.weight,
                    by=prep.by, source=prep.source, n_rows=prep.n_rows, n_missing=prep.n_missing,
                    groups=(g,), group_rows=prep.group_rows)
-    return _finish(sub, {g: row}, large, spec, shift, None)[g]
+    return _finish(sub, {g: row}, cells, spec, shift, None)[g]
 
 
 def _validate_options(*, quantiles: int, zero_policy: str, floor: float | None, se: str,
@@ -781,8 +783,8 @@ def _estimate(data: Any, *, parent: str, child: str, weight: str | None, by: str
             ppml = _ppml(prep, spec)
         else:
             shift = _shift_pass(prep, spec)
-    rows, large = _run_main(prep, prep.table, spec, shift)
-    return prep, _finish(prep, rows, large, spec, shift, ppml), shift
+    rows, cells = _run_main(prep, prep.table, spec, shift)
+    return prep, _finish(prep, rows, cells, spec, shift, ppml), shift
 
 
 def _per_group(prep: Prepared, parts: Mapping[str, dict[str, Any]], key: str) -> Any:
