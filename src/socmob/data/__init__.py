@@ -98,7 +98,8 @@ def _resolve_measure(measure: str) -> str:
         return str(hit)
     if normalise(measure) in {"ci1", "ci2", "ci3", "ci4"}:
         raise NotFoundError(
-            f"{measure!r} is a composite index: use socmob.data.composites(index={measure!r})"
+            f"{measure!r} is a composite index: see 'socmob area NAME' or "
+            f"socmob.data.composites(index={measure!r})"
         )
     cat = _read("catalog.parquet")
     titles = dict(zip(cat["title"], cat["code"], strict=True))
