@@ -144,8 +144,10 @@ def responses_cmd(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the coded answers "
                                                             "(CSV)."),
 ) -> None:
-    """Import survey responses: validate every answer and code it (plus background and
-    self-coded NS-SEC)."""
+    """Import survey responses: validate and code every answer.
+
+    Adds the background and, where the follow-ups were asked, the self-coded NS-SEC.
+    """
     with user_errors():
         from socmob.workforce.hr import read_table
         from socmob.workforce.survey import import_responses
