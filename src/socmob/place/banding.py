@@ -38,8 +38,8 @@ mobility by area*, SoN 2023): every indicator is min–max rescaled across the r
 (reversed, :math:`1 - m_{ia}`, for an indicator where a higher value is less favourable),
 and the composite is the unweighted mean :math:`c_a = \\frac1k \\sum_i m_{ia}`, a score in
 [0, 1]; regions were then grouped in quintiles 1 (lowest) to 5 (highest). The published
-SoN 2023 scores (measures ``CI1``–``CI5`` in :func:`socmob.data.load`) lie in [0, 1] as
-this method implies.
+SoN 2023 scores (measures ``son23_ci1``–``son23_ci5`` in :func:`socmob.data.load`) lie
+in [0, 1] as this method implies.
 """
 
 from __future__ import annotations
