@@ -111,3 +111,20 @@ def test_packaged_composites_equal_published_rows() -> None:
         assert got["band_label"].lower().replace("least ", "most un") == \
             row.secondary_split_value.lower()
         assert got["band"] == banding.band_2025(row.value)[0]
+
+
+def test_band_rule_properties() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    finite = st.floats(min_value=-10, max_value=10, allow_nan=False)
+
+    @given(finite, finite)
+    def check(a: float, b: float) -> None:
+        ba, bb = banding.band_2025([a, b])
+        assert 1 <= ba <= 7
+        assert banding.band_2025(-a)[0] == 8 - ba  # symmetric about zero
+        if a <= b:
+            assert ba <= bb  # monotone in z
+
+    check()
