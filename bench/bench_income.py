@@ -60,6 +60,7 @@ def _connect() -> Any:
     spill.mkdir(parents=True, exist_ok=True)
     con.raw_sql(f"SET temp_directory = '{spill}'")
     con.raw_sql("SET preserve_insertion_order = false")
+    con.raw_sql("SET enable_progress_bar = false")
     return con
 
 
