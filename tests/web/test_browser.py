@@ -105,35 +105,29 @@ def test_compare(page, csp_errors):
     assert not csp_errors
 
 
-def _synthetic_hr_csv() -> bytes:
-    """A small SYNTHETIC HR extract (made up here: no real people)."""
-    import numpy as np
-    import pandas as pd
+def _synthetic_hr() -> tuple[bytes, bytes]:
+    """A SYNTHETIC HR extract and its column mapping (socmob.synth.workforce)."""
+    import yaml
 
-    rng = np.random.default_rng(7)
-    n = 400
-    frame = pd.DataFrame({
-        "employee_id": [f"E{i:04d}" for i in range(n)],
-        "parental_occupation": rng.choice(
-            ["Modern professional", "Clerical", "Senior manager", "Technical",
-             "Semi-routine manual", "Routine manual", "Middle manager",
-             "Traditional professional", "Small business owner"], size=n),
-        "grade": rng.choice(["Junior", "Middle", "Senior"], size=n, p=[0.5, 0.35, 0.15]),
-        "hourly_pay": rng.normal(20, 5, size=n).round(2).clip(11),
-    })
-    return frame.to_csv(index=False).encode()
+    synth = pytest.importorskip("socmob.synth.workforce")
+    made = synth.synthetic_workforce(300, seed=3)
+    return (made.frame.to_csv(index=False).encode(),
+            yaml.safe_dump(made.mapping.to_dict()).encode())
 
 
 def test_employer_upload(page, csp_errors):
     page.goto("/employers")
     check_page(page, "employers")
+    extract, mapping = _synthetic_hr()
     page.set_input_files("#hr-file", files=[{"name": "synthetic-hr.csv",
-                                             "mimeType": "text/csv",
-                                             "buffer": _synthetic_hr_csv()}])
+                                             "mimeType": "text/csv", "buffer": extract}])
+    page.set_input_files("#mapping-file", files=[{"name": "mapping.yaml",
+                                                  "mimeType": "application/x-yaml",
+                                                  "buffer": mapping}])
     page.click("button:has-text('Make the report')")
-    page.wait_for_selector("#report")
-    # the report, or — until the employers' module lands — a clear "not available yet"
-    assert page.locator("#report").is_visible()
+    page.wait_for_selector("#report", timeout=120_000)
+    text = page.locator("main").inner_text()
+    assert "SYNTHETIC DATA" in text and "Headline figures" in text
     assert "Traceback" not in page.content()
     check_page(page, "employers-report")
     assert not csp_errors

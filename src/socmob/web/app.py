@@ -343,11 +343,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def questionnaire_download(fmt: str) -> Response:
         if fmt not in {"csv", "html"}:
             raise NotFoundError(f"no questionnaire format {fmt!r}", suggestions=["csv", "html"])
-        q = tools.questionnaire()
         if fmt == "csv":
-            return csv_response(q, "socmob-employer-questionnaire.csv")
-        return HTMLResponse(templates.get_template("questionnaire.html").render(
-            questions=q, attribution=ATTRIBUTION))
+            return csv_response(tools.questionnaire(), "socmob-employer-questionnaire.csv")
+        return HTMLResponse(tools.questionnaire_html())
 
     @app.get("/methods", response_class=HTMLResponse, include_in_schema=False)
     def methods_page(request: Request) -> HTMLResponse:

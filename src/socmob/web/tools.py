@@ -24,6 +24,10 @@ from socmob.results import atomic_write, tidy
 from socmob.web.settings import Settings
 from socmob.web.uploads import Upload, read_table
 
+#: Bootstrap replicates for the pay-gap intervals of the employer report on the web
+#: (the library's default is 1000; fewer keep a request short, seed fixed).
+EMPLOYER_BOOTSTRAP = 400
+
 FALLBACK_MODELS = ("independence", "quasi-independence", "uniform-association", "rc1",
                    "unidiff")
 
@@ -136,34 +140,65 @@ class EmployerReport:
 
 
 def employer_report(hr: Upload, mapping: Upload | None, settings: Settings) -> EmployerReport:
-    """Validate an HR extract (with an optional column mapping), build the
-    disclosure-controlled report with ``socmob.workforce`` and render it with
-    ``socmob.report.workforce``."""
+    """Validate an HR extract against its column mapping (YAML, as ``socmob workforce``
+    uses), build the disclosure-controlled (publishable) report with
+    ``socmob.workforce.summary.workforce_summary`` and render it with
+    ``socmob.report.workforce.report_html``."""
+    if mapping is None:
+        raise InputError("the column mapping is missing", column="mapping",
+                         expected="a YAML file declaring columns and grades")
     frame = read_table(hr, max_rows=settings.max_upload_rows)
-    mapping_frame = (read_table(mapping, max_rows=1000) if mapping is not None else None)
-    workforce = require("socmob.workforce")
-    build = getattr(workforce, "report", None) or getattr(workforce, "build_report", None)
-    if build is None:
-        raise Unavailable("the employers' report is not available yet")
-    kwargs: dict[str, Any] = {}
-    if mapping_frame is not None:
-        kwargs["mapping"] = mapping_frame
-    result = build(frame, **kwargs)
-    render = require("socmob.report.workforce")
-    to_html = getattr(render, "render_html", None) or getattr(render, "to_html", None)
-    html = to_html(result) if to_html else ""
-    table = result.to_frame() if hasattr(result, "to_frame") else pd.DataFrame()
-    return EmployerReport(str(html), (Panel("report", "Report tables", tidy(table)),))
+    hr_module = require("socmob.workforce.hr")
+    summary_fn = require("socmob.workforce.summary", "workforce_summary")
+    render = require("socmob.report.workforce", "report_html")
+    parsed = _yaml(mapping)
+    hr_mapping = hr_module.HRMapping.from_dict(parsed, file=mapping.filename)
+    frame = frame.astype(object).where(frame.notna(), None)
+    data = hr_module.validate_hr(frame, hr_mapping, file=hr.filename)
+    summary = summary_fn(data, view="publishable", n_boot=EMPLOYER_BOOTSTRAP, seed=0,
+                         progress=False)
+    body = _body(render(summary))
+    tables = summary.to_frame() if hasattr(summary, "to_frame") else pd.DataFrame()
+    return EmployerReport(body, (Panel("report", "Report tables (publishable view)",
+                                       tidy(tables)),) if len(tables) else ())
+
+
+def _yaml(upload: Upload) -> Any:
+    import yaml
+
+    if len(upload.content) > 200_000 or b"\x00" in upload.content:
+        raise InputError("the mapping is not a small text file", file=upload.filename,
+                         expected="a YAML file under 200 kB")
+    try:
+        return yaml.safe_load(upload.content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"the mapping could not be read: {first}", file=upload.filename,
+                         expected="a YAML mapping with columns and grades") from None
+
+
+def _body(document: str) -> str:
+    """The inside of a rendered report's ``<main>`` (or ``<body>``), headings moved one
+    level down so they sit under the page's own heading, without scripts."""
+    match = (re.search(r"<main[^>]*>(.*)</main>", document, flags=re.S)
+             or re.search(r"<body[^>]*>(.*)</body>", document, flags=re.S))
+    inner = match.group(1) if match else document
+    inner = re.sub(r"<script\b.*?</script>", "", inner, flags=re.S | re.I)
+    for level in (5, 4, 3, 2, 1):
+        inner = re.sub(rf"<(/?)h{level}\b", rf"<\1h{level + 1}", inner)
+    return inner
 
 
 def questionnaire() -> pd.DataFrame:
     """The employers' questionnaire (question, answers) from ``socmob.workforce``."""
-    workforce = require("socmob.workforce")
-    fn = getattr(workforce, "questionnaire", None)
-    if fn is None:
-        raise Unavailable("the questionnaire is not available yet")
-    q = fn()
-    return q.to_frame() if hasattr(q, "to_frame") else pd.DataFrame(q)
+    q = require("socmob.workforce.survey", "load_questionnaire")()
+    return q.to_frame()
+
+
+def questionnaire_html() -> str:
+    """The printable questionnaire (``socmob.report.workforce.questionnaire_html``)."""
+    q = require("socmob.workforce.survey", "load_questionnaire")()
+    return str(require("socmob.report.workforce", "questionnaire_html")(q))
 
 
 def catalog() -> pd.DataFrame:
