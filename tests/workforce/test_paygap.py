@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socmob.workforce.paygap import (
     class_pay_gap,
@@ -198,3 +200,32 @@ def test_pay_gap_within_grades(workforce):
     assert g[("X", "lower", "median_hourly")] == pytest.approx((21 - 12) / 21 * 100)
     assert g[("Y", "intermediate", "median_hourly")] == pytest.approx(40.0)  # (30-18)/30
     assert g[("Y", "lower", "mean_hourly")] == pytest.approx(50.0)  # (30-15)/30
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pay=st.lists(st.integers(1, 6), min_size=4, max_size=60),
+    seed=st.integers(0, 10_000),
+)
+def test_quartile_bands_properties(pay, seed):
+    """Bands are monotone in pay, sizes differ by at most one, and within every set of
+    tied employees each category's count in a band is within one of its proportional
+    share (reg. 13(2) generalised to k categories)."""
+    rng = np.random.default_rng(seed)
+    cats = rng.choice(["P", "I", "L", "n"], size=len(pay)).tolist()
+    band = quartile_bands(pay, cats, categories=["P", "I", "L", "n"])
+    pay_a, cat_a = np.asarray(pay), np.asarray(cats)
+    sizes = np.bincount(band, minlength=4)
+    assert sizes.sum() == len(pay) and sizes.max() - sizes.min() <= 1
+    for k in range(3):  # everyone in a lower band is paid no more than anyone above it
+        if sizes[k] and sizes[k + 1:].sum():
+            assert pay_a[band == k].max() <= pay_a[band > k].min()
+    for value in np.unique(pay_a):
+        tied = pay_a == value
+        m = tied.sum()
+        for k in np.unique(band[tied]):
+            side = (tied & (band == k)).sum()
+            for c in np.unique(cat_a[tied]):
+                share = (tied & (cat_a == c)).sum() * side / m
+                got = (tied & (cat_a == c) & (band == k)).sum()
+                assert abs(got - share) < 1 + 1e-9

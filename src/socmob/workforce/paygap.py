@@ -79,40 +79,78 @@ def gap_percent(reference: float, comparison: float) -> float:
     return (reference - comparison) / reference * 100.0
 
 
+def _controlled_round(quota: np.ndarray, row_sums: np.ndarray, col_sums: np.ndarray
+                      ) -> np.ndarray:
+    """Integer matrix with the given row and column sums whose every cell is the floor or
+    the ceiling of ``quota`` (which has those sums).
+
+    Such a rounding always exists for a two-way table (Bacharach 1966; Cox 1987): it is
+    an integral flow in the network source → row (capacity = row sum − Σ floors) → column
+    (capacity 1 where the quota is fractional) → sink (column sum − Σ floors), found with
+    ``scipy.sparse.csgraph.maximum_flow``.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
+    base = np.floor(quota + 1e-9).astype("int64")
+    frac = (quota - base) > 1e-9
+    need_r = (np.asarray(row_sums) - base.sum(axis=1)).astype("int64")
+    need_c = (np.asarray(col_sums) - base.sum(axis=0)).astype("int64")
+    if need_r.sum() == 0:
+        return base
+    r, c = quota.shape
+    source, sink = 0, 1 + r + c
+    cap = np.zeros((sink + 1, sink + 1), dtype=np.int32)
+    cap[source, 1 : 1 + r] = need_r
+    cap[1 : 1 + r, 1 + r : 1 + r + c] = frac.astype(np.int32)
+    cap[1 + r : 1 + r + c, sink] = need_c
+    flow = maximum_flow(csr_matrix(cap), source, sink).flow.toarray()
+    extra = flow[1 : 1 + r, 1 + r : 1 + r + c].clip(min=0)
+    return base + extra.astype("int64")
+
+
 def quartile_bands(
     hourly: Any, category: Any, *, categories: Sequence[str] | None = None
 ) -> np.ndarray:
     """Quartile pay band (0 = lower … 3 = upper) of each employee per reg. 13.
 
     Employees are ranked by hourly pay and cut into four sections at ranks
-    ``floor(k·n/4)``, k = 1, 2, 3 (sizes differ by at most one). Within each set of
-    employees with the same hourly pay, the order is chosen so that every category is
-    spread evenly through the set (reg. 13(2) generalised to *k* categories): the
-    *i*-th (0-based) of the *m_g* tied employees of category *g* gets the key
-    (i + ½) / m_g and the tied set is ordered by key, ties broken by category order. Any
-    cut through the set then gives each category within one employee of its
-    proportional share on each side.
+    ``floor(k·n/4)``, k = 1, 2, 3 (sizes differ by at most one). Where employees with
+    the same hourly pay straddle a cut, reg. 13(2) asks that each group's proportion among
+    them be (so far as possible) the same in every band they fall in. Generalised to *k*
+    categories: with *m* tied employees, *m_g* of category *g* and *s_j* of the tied
+    places in band *j*, category *g* gets ``floor`` or ``ceil`` of ``m_g · s_j / m``
+    places in band *j* (a controlled rounding that keeps both the category counts and the
+    band sizes), so each share is within one employee of exact proportionality.
+    Within a category, tied employees keep their input order.
     """
     pay = np.asarray(hourly, dtype="float64")
     cat = np.asarray(category, dtype=object)
     n = pay.size
+    band = np.zeros(n, dtype="int64")
     if n == 0:
-        return np.zeros(0, dtype="int64")
+        return band
     cats = list(categories) if categories is not None else list(dict.fromkeys(cat.tolist()))
     cat_rank = {c: i for i, c in enumerate(cats)}
     cat_idx = np.array([cat_rank.get(c, len(cats)) for c in cat], dtype="int64")
-
-    # key within each tie block: (position among same-category tied employees + 0.5) / count
-    frame = pd.DataFrame({"pay": pay, "cat": cat_idx, "pos": np.arange(n)})
-    frame = frame.sort_values(["pay", "cat", "pos"], kind="stable")
-    within = frame.groupby(["pay", "cat"], sort=False).cumcount().to_numpy()
-    size = frame.groupby(["pay", "cat"], sort=False)["pos"].transform("size").to_numpy()
-    frame["key"] = (within + 0.5) / size
-    frame = frame.sort_values(["pay", "key", "cat", "pos"], kind="stable")
-    rank = np.empty(n, dtype="int64")
-    rank[frame["pos"].to_numpy()] = np.arange(n)
+    order = np.argsort(pay, kind="stable")
     cuts = np.array([(k * n) // 4 for k in (1, 2, 3)])
-    return np.searchsorted(cuts, rank, side="right").astype("int64")
+    band_of_rank = np.searchsorted(cuts, np.arange(n), side="right")
+    _, starts, sizes = np.unique(pay[order], return_index=True, return_counts=True)
+    for start, m in zip(starts, sizes, strict=True):
+        members = order[start : start + m]
+        here = band_of_rank[start : start + m]
+        if here[0] == here[-1]:
+            band[members] = here[0]
+            continue
+        seg_bands, seg_sizes = np.unique(here, return_counts=True)
+        groups, group_sizes = np.unique(cat_idx[members], return_counts=True)
+        quota = group_sizes[:, None] * seg_sizes[None, :] / m
+        alloc = _controlled_round(quota, group_sizes, seg_sizes)
+        for gi, g in enumerate(groups):
+            who = members[cat_idx[members] == g]  # input order within the category
+            band[who] = np.repeat(seg_bands, alloc[gi])
+    return band
 
 
 @dataclass(frozen=True)
