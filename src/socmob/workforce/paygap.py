@@ -24,10 +24,10 @@ Definitions (regulation numbers of SI 2017/172):
   divide into four sections of (so far as possible) equal size and express each group's
   share of each band. Reg. 13(2): where employees with the same hourly pay fall in more
   than one band, the proportions of each group among those tied must (so far as
-  possible) be the same in each band. Here it is generalised to *k* categories by
-  interleaving the tied employees of each category in proportion to their numbers (see
-  :func:`quartile_bands`); employees who did not disclose their background are kept as
-  their own category.
+  possible) be the same in each band. Here it is generalised to *k* categories by a
+  controlled rounding of the proportional allocation, so every category is within one
+  employee of its exact share in each band (see :func:`quartile_bands`); employees who
+  did not disclose their background are kept as their own category.
 
 Intervals are stratified percentile-bootstrap intervals (employees resampled within
 each group), reproducible with ``seed``. The optional regression-adjusted gap
