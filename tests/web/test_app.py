@@ -242,3 +242,26 @@ def test_briefing_html_and_pdf(client, needs_data):
     assert 2 <= len(reader.pages) <= 4
     text = "".join(p.extract_text() for p in reader.pages)
     assert "Northern Ireland" in text and "What should you be asking?" in text
+
+
+def test_explorer_published_table_matches_r(client):
+    """The explorer's fit of a published table equals R's (gnm/logmult; see
+    tests/results/web/README.md): deviance and df of unidiff and the baseline."""
+    import json
+    from pathlib import Path
+
+    pytest.importorskip("socmob.models")
+    ref = json.loads((Path(__file__).resolve().parents[1] / "results" / "web"
+                      / "hazelrigg_models.json").read_text())["models"]
+    r = client.get("/explorer", params={"table": "hazelrigg_garnier1976_16c_3x3x16",
+                                        "model": "unidiff"})
+    assert r.status_code == 200
+    for model, key in (("unidiff", "unidiff"),
+                       ("conditional-independence", "conditional_independence")):
+        row = re.search(rf"<td[^>]*>\s*{model}\s*</td>(.*?)</tr>", r.text, flags=re.S)
+        assert row, model
+        cells = [c.strip().replace(",", "") for c in
+                 re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), flags=re.S)]
+        deviance, df = float(cells[0]), int(cells[1])
+        assert deviance == pytest.approx(ref[key]["G2"], abs=5e-4)  # shown to 3 decimals
+        assert df == ref[key]["df"]

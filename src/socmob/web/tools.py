@@ -68,23 +68,22 @@ class Exploration:
 
 
 def published_tables() -> dict[str, str]:
-    """Published mobility tables shipped with socmob (name → title)."""
-    fn = require("socmob.data", "published_tables")
-    tables = fn()
-    if isinstance(tables, pd.DataFrame):
-        return dict(zip(tables["name"], tables["title"], strict=False))
-    return dict(tables)
+    """Published mobility tables offered by the explorer (name → title)."""
+    from socmob.report import published
+
+    return published.published_tables()
 
 
 def explore_published(name: str, model: str) -> Exploration:
     """Explore a published table by name."""
-    tables = published_tables()
+    from socmob.report import published
+
+    tables = published.published_tables()
     if name not in tables:
         from socmob.errors import NotFoundError
 
         raise NotFoundError(f"no published table {name!r}", suggestions=sorted(tables))
-    table = require("socmob.data", "published_table")(name)
-    return explore(table, model, source=tables[name])
+    return explore(published.published_table(name), model, source=tables[name])
 
 
 def explore_upload(upload: Upload, model: str, settings: Settings) -> Exploration:
@@ -97,7 +96,8 @@ def explore_upload(upload: Upload, model: str, settings: Settings) -> Exploratio
 
 
 def explore(table: Any, model: str, *, source: str) -> Exploration:
-    """Describe ``table`` and fit ``model`` (and independence, its baseline)."""
+    """Describe ``table`` and fit ``model`` beside its baseline (independence, or
+    conditional independence for a layered table)."""
     if model not in models():
         raise InputError(f"unknown model {model!r}", column="model",
                          expected=", ".join(models()))
@@ -113,7 +113,9 @@ def explore(table: Any, model: str, *, source: str) -> Exploration:
         [desc.corner_odds_ratio.to_frame(), desc.local_odds_ratios.to_frame()],
         ignore_index=True))))
     panels.append(Panel("altham", "Altham index", tidy(desc.altham.to_frame())))
-    wanted = ["independence"] if model == "independence" else ["independence", model]
+    baseline = ("conditional-independence" if getattr(table, "is_layered", False)
+                else "independence")
+    wanted = [baseline] if model == baseline else [baseline, model]
     fits = []
     for name in wanted:
         result = fit(table, name)
