@@ -167,7 +167,45 @@ def synth_income_command(
     print_frame(frame, fmt, title=f"SYNTHETIC: {made.rows:,} pairs → {made.path}")
 
 
+def synth_mobility_command(
+    out: Path = typer.Option(..., "--out", help="CSV or Parquet file to write."),
+    phi: str = typer.Option("1,0.8,0.6", "--phi",
+                            help="Unidiff layer multipliers φ, comma-separated (one per layer)."),
+    classes: int = typer.Option(5, "--classes", min=2, help="Number of classes."),
+    n_per_layer: int = typer.Option(10_000, "--n-per-layer", min=1, help="People per layer."),
+    scale: float = typer.Option(4.0, "--scale", help="Strength of the distance pattern ψ."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Write a SYNTHETIC layered origin × destination table drawn from a Unidiff model
+    with known φ (per layer) and ψ (distance pattern)."""
+    from socmob.synth import synth_unidiff_table
+
+    with user_errors():
+        try:
+            phis = [float(v) for v in phi.split(",") if v.strip()]
+        except ValueError:
+            fail(f"--phi {phi!r}: expected comma-separated numbers such as 1,0.8,0.6")
+        if out.suffix.lower() not in {".csv", ".parquet", ".pq"}:
+            fail(f"--out {out}: unsupported file type (expected .csv or .parquet)")
+        table = synth_unidiff_table(phi=phis, classes=classes, n_per_layer=n_per_layer,
+                                    scale=scale, seed=seed)
+        path = table.write(out)
+    payload = {"synthetic": True, "path": str(path), "layers": list(table.layer_labels),
+               "phi": table.phi.tolist(), "psi": table.psi.tolist(),
+               "rows": len(table.counts)}
+    if fmt is OutputFormat.json:
+        print_json(payload)
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame({"layer": table.layer_labels, "phi": table.phi,
+                          "n": table.counts.groupby("layer")["count"].sum().to_numpy()})
+    print_frame(frame, fmt, title=f"SYNTHETIC Unidiff table → {path}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``income`` and ``synth income`` to the command line."""
+    """Add ``income``, ``synth income`` and ``synth mobility`` to the command line."""
     app.command("income")(income_command)
     synth_app.command("income")(synth_income_command)
+    synth_app.command("mobility")(synth_mobility_command)
