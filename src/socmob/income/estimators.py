@@ -64,7 +64,7 @@ from scipy import stats
 from socmob.errors import ConvergenceError, InputError
 from socmob.income._data import ALL, Prepared, SEType, WeightKind, execute, prepare
 from socmob.income.indices import INDEX_NAMES, MobilityIndices, mobility_indices
-from socmob.income.ranks import add_rank
+from socmob.income.ranks import add_ranks
 from socmob.income.regression import LinearFit, fit_line, moment_sums, moments_from_row
 from socmob.results import Result, jsonable, tidy
 
@@ -399,8 +399,7 @@ def _nonpositive_message(prep: Prepared, per_group: pd.DataFrame) -> str:
 
 def _ranked(prep_table: ir.Table, spec: _Spec) -> ir.Table:
     part = "_g" if spec.within else None
-    t = add_rank(prep_table, "_x", "_w", "_rx", partition=part)
-    return add_rank(t, "_y", "_w", "_ry", partition=part)
+    return add_ranks(prep_table, {"_x": "_rx", "_y": "_ry"}, "_w", partition=part)
 
 
 def _bin(rank: Any, k: int) -> Any:

@@ -26,18 +26,39 @@ from socmob.errors import InputError
 from socmob.income._data import as_table
 
 
+def rank_lookup(t: ir.Table, value: str, weight: str, name: str, *,
+                partition: str | None = None) -> ir.Table:
+    """One row per distinct ``value`` (per ``partition``) with its weighted mid-rank in
+    column ``name``: ``100·[W(< v) + ½W(= v)]/W`` by a group-by, a cumulative window sum
+    over the sorted distinct values and a window total."""
+    keys = [partition, value] if partition else [value]
+    dist = t.group_by(keys).aggregate(_rank_wv=t[weight].sum())
+    group_by = [dist[partition]] if partition else None
+    below_incl = dist["_rank_wv"].sum().over(ibis.cumulative_window(group_by=group_by,
+                                                                    order_by=dist[value]))
+    total = dist["_rank_wv"].sum().over(ibis.window(group_by=group_by))
+    ranked = dist.mutate(**{name: 100.0 * (below_incl - dist["_rank_wv"] / 2.0) / total})
+    return ranked.drop("_rank_wv")
+
+
 def add_rank(t: ir.Table, value: str, weight: str, name: str, *,
              partition: str | None = None) -> ir.Table:
     """``t`` with a column ``name`` holding the weighted mid-rank of ``value`` (0–100),
     within ``partition`` groups when given. ``weight`` must be a column of ``t``."""
     keys = [partition, value] if partition else [value]
-    dist = t.group_by(keys).aggregate(_rank_wv=t[weight].sum())
-    group_by = [dist[partition]] if partition else None
-    below_incl = dist["_rank_wv"].sum().over(ibis.cumulative_window(group_by=group_by,
-                                                             order_by=dist[value]))
-    total = dist["_rank_wv"].sum().over(ibis.window(group_by=group_by))
-    ranked = dist.mutate(**{name: 100.0 * (below_incl - dist["_rank_wv"] / 2.0) / total})
-    return t.join(ranked.drop("_rank_wv"), keys)
+    return t.join(rank_lookup(t, value, weight, name, partition=partition), keys)
+
+
+def add_ranks(t: ir.Table, columns: dict[str, str], weight: str, *,
+              partition: str | None = None) -> ir.Table:
+    """Rank several columns at once (``{value column: rank column}``): every lookup is
+    built from ``t`` itself and then joined, so the engine scans ``t`` once per column
+    rather than stacking joins on joins."""
+    out = t
+    for value, name in columns.items():
+        keys = [partition, value] if partition else [value]
+        out = out.join(rank_lookup(t, value, weight, name, partition=partition), keys)
+    return out
 
 
 def percentile_ranks(data: Any, column: str, *, weight: str | None = None,
