@@ -21,13 +21,15 @@ from socmob.workforce.summary import SUPPRESSED, ReportTable, WorkforceSummary
 _SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("representation", "Who works here: socio-economic background",
      ("response_by_grade", "representation_by_grade", "representation_by_grade_counts",
+      "representation_by_grade_intervals",
       "representation_by_function", "representation_by_location", "representation_by_sex",
       "representation_by_ethnicity")),
     ("progression", "Progression: is there a class ceiling?",
      ("seniority", "senior_odds", "promotion")),
     ("pay", "Class pay gap", ("pay_gaps", "pay_gap_intervals", "bonus_proportion",
                               "pay_quartiles", "adjusted_pay_gap", "pay_gaps_by_grade",
-                              "pay_gaps_by_function", "pay_gaps_by_location")),
+                              "pay_gaps_by_function", "pay_gaps_by_location",
+                              "pay_gaps_by_sex")),
 )
 _INTERNAL_ONLY = ("representation_by_function_counts", "representation_by_location_counts",
                   "representation_by_sex_counts", "representation_by_ethnicity_counts")

@@ -225,6 +225,23 @@ def workforce_summary(
             frame=shares, unit="%", chart="stacked" if by == "grade" else None,
             note=f"UK benchmark: {bench.provenance()}",
         ))
+        if not pub:
+            ci = rep.table.assign(
+                cell=lambda d: d["level"] + " / " + d["seb"],
+                share=lambda d: (100 * d["share"]).round(1),
+                lci=lambda d: (100 * d["lci"]).round(1),
+                uci=lambda d: (100 * d["uci"]).round(1),
+                index=lambda d: d["index"].round(0),
+            ).set_index("cell")[["count", "n", "share", "lci", "uci", "index"]]
+            ci.index.name = f"{label.capitalize()} / background"
+            ci.columns = ["Count", "Classifiable", "Share (%)", "Lower 95% limit",
+                          "Upper 95% limit", "Representation index"]
+            tables.append(ReportTable(
+                key=f"representation_by_{by}_intervals",
+                caption=f"Background shares by {label} with Wilson 95% intervals and the "
+                        "representation index (100 = as in the UK workforce)",
+                frame=ci,
+            ))
         if by == "grade":
             total = shares.loc["Total"]
             headline["shares_pct"] = {g: (None if pd.isna(total[g]) else float(total[g]))
@@ -322,7 +339,7 @@ def workforce_summary(
              "the reference group; hourly pay of full-pay relevant employees; bonus gaps over "
              "bonus recipients in the 12 months to the snapshot date.",
     ))
-    for by in ("grade", "function", "location"):
+    for by in ("grade", "function", "location", "sex"):
         if by not in f.columns or f[by].isna().all():
             continue
         within = pay_gap_by(f, by, reference=reference)
