@@ -80,6 +80,12 @@ def test_report_html_is_accessible_and_pdf_renders(synth, tmp_path):
     assert pdf.read_bytes()[:4] == b"%PDF"
 
 
+def test_unknown_reference_exits_2(synth):
+    hr, mp = synth
+    res = report([str(hr), "--mapping", str(mp), "--format", "json", "--reference", "posh"])
+    assert res.exit_code == 2 and "unknown reference background 'posh'" in res.stderr
+
+
 def test_pdf_needs_out(synth):
     hr, mp = synth
     res = report([str(hr), "--mapping", str(mp), "--format", "pdf"])

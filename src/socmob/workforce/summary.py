@@ -165,6 +165,9 @@ def workforce_summary(
     """
     if view not in VIEWS:
         raise InputError(f"unknown view {view!r}", expected=" or ".join(VIEWS))
+    if reference not in SEB_GROUPS:
+        raise InputError(f"unknown reference background {reference!r}",
+                         expected=" or ".join(SEB_GROUPS))
     f = hr.frame
     bench = benchmark or load_benchmark()
     n_class = int(f["seb"].isin(SEB_GROUPS).sum())
