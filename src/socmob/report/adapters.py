@@ -230,15 +230,65 @@ def peers_panel(area: Any, edition: int) -> Any:
 # --------------------------------------------------------------------------- indicators
 
 
+@lru_cache(maxsize=1)
+def indicator_groups() -> dict[str, Any]:
+    """The index → regional indicator grouping (``indicators.yaml``)."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("socmob.report").joinpath("indicators.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def itl2_region(area: Any) -> str:
+    """The ITL2 region holding most of the area's local authority districts
+    (``socmob.data.gss_lookup``; a lookup, not an estimate)."""
+    data = require("socmob.data")
+    registry = data.registry(edition=2025)
+    row = registry[registry["area_id"] == area.id]
+    if row.empty:
+        raise Unavailable("the area is not in the registry")
+    codes = str(row["codes"].iloc[0]).split(";")
+    lookup = data.gss_lookup()
+    lads = lookup[(lookup["role"] == "lad") & (lookup["area_type"] == "itl2")
+                  & lookup["gss_code"].isin(codes)]
+    if lads.empty:
+        raise Unavailable("no ITL2 region found for this area")
+    return str(lads["area_id"].value_counts().index[0])
+
+
 def indicators_panel(area: Any, edition: int) -> Any:
-    """The regional (ITL2) indicators behind each index, with their intervals: needs
-    the index → indicator composition from ``socmob.data``."""
-    fn = require("socmob.data", "area_indicators")
-    frame = fn(area.id, edition=edition)
-    chart = charts.interval_chart(frame.assign(label=frame["measure"]), name="indicators",
-                                  title="Regional indicators", label="label",
-                                  x_title="Value")
-    return _panel("indicators", "Regional (ITL2) indicators behind each index", frame, chart)
+    """The regional (ITL2) indicators under each index, with their intervals
+    (``socmob.data.load`` for the area's ITL2 region)."""
+    data = require("socmob.data")
+    from socmob.errors import NotFoundError
+
+    config = indicator_groups()
+    region = itl2_region(area)
+    titles = _titles(edition)
+    frames = []
+    for index_code, measures in config["indices"].items():
+        for measure in measures:
+            try:
+                rows = data.load(measure, area=region, edition=config.get("edition"))
+            except NotFoundError:
+                continue
+            rows = rows.copy()
+            rows["index_code"] = index_code
+            rows["index_title"] = titles.get(index_code, index_code)
+            frames.append(rows)
+    if not frames:
+        raise Unavailable("no regional indicators for this area's region")
+    frame = pd.concat(frames, ignore_index=True)
+    region_name = str(frame["area_name"].iloc[0])
+    return _panel("indicators", f"Regional indicators for {region_name} (ITL2)", frame,
+                  note="Regional (ITL2) figures published by the SMC with their 95% "
+                       "intervals where given, grouped under the index whose topic they "
+                       "measure (socmob.report's indicators.yaml).",
+                  columns=(("index_title", "Index"), ("title", "Indicator"),
+                           ("group", "Group"), ("period", "Period"), ("value", "Value"),
+                           ("lci", "Lower"), ("uci", "Upper"), ("unit", "Unit")))
 
 
 def warm(edition: int) -> None:

@@ -281,7 +281,8 @@ def interval_chart(
                  width=420)
     data["_highlight"] = data[label].astype(str) == str(highlight) if highlight else False
     spec["data"] = {"values": _records(data, [*cols, "_highlight"])}
-    y = {"field": label, "type": "nominal", "title": None, "sort": None}
+    y = {"field": label, "type": "nominal", "title": None, "sort": None,
+         "axis": {"labelLimit": 320}}
     colour = {"condition": {"test": "datum._highlight", "value": "#d4351c"}, "value": "#1d70b8"}
     spec["layer"] = [
         {"mark": {"type": "rule", "strokeWidth": 2},

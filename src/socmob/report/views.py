@@ -202,6 +202,12 @@ def _geojson(edition: int) -> dict[str, Any]:
 def map_panel(index: str, period: str | None = None,
               edition: int = DEFAULT_EDITION) -> Panel:
     """The map of one index and period, with its equivalent table."""
+    _, period = check_index_period(index, period, edition)
+    return _map_panel(index, period, edition)
+
+
+@lru_cache(maxsize=64)
+def _map_panel(index: str, period: str, edition: int) -> Panel:
     info, period, rows = map_values(index, period, edition)
     title = f"{info['title']}, {period}"
     chart: charts.ChartSpec | None
