@@ -64,6 +64,8 @@ def test_good_file_reads(tmp_path):
         (lambda d: d.drop(columns="Hours"), 1, "Hours", "missing mandatory column"),
         (lambda d: d.assign(Pay=["100", "-5", "3"]), 3, "Pay", "negative pay"),
         (lambda d: d.assign(Hours=[37.5, 0, 20]), 3, "Hours", "weekly hours of 0"),
+        (lambda d: d.assign(Hours=[37.5, 35, 200]), 4, "Hours", "weekly hours of 200"),
+        (lambda d: d.assign(Days=[30, 0, 31]), 3, "Days", "pay-period days of 0"),
         (lambda d: d.assign(Grade=["A", "Z", "C"]), 3, "Grade", "unknown grade 'Z'"),
         (lambda d: d.assign(ID=["e1", "e2", "e1"]), 4, "ID", "duplicate employee id 'e1'"),
         (lambda d: d.assign(Pay=["100", "abc", "3"]), 3, "Pay", "not a number"),

@@ -328,6 +328,12 @@ def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
                     what = "weekly hours" if canon == "weekly_hours" else "pay-period days"
                     problems.append(Problem(f"{what} of {x:g}", row=int(r), column=col,
                                             expected="a positive number"))
+                elif canon == "weekly_hours" and x > 168:
+                    problems.append(Problem(f"weekly hours of {x:g} (a week has 168)",
+                                            row=int(r), column=col, expected="at most 168"))
+                elif canon == "period_days" and x > 366:
+                    problems.append(Problem(f"pay period of {x:g} days", row=int(r),
+                                            column=col, expected="at most 366 days"))
                 parsed.append(x)
             out[canon] = pd.Series(parsed, index=raw.index, dtype="float64")
         elif canon == "full_pay_relevant":
