@@ -19,8 +19,9 @@ from socmob.results import dumps
 from socmob.workforce.summary import SUPPRESSED, ReportTable, WorkforceSummary
 
 _SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("data", "Response to the key question", ("response_by_grade", "answer_mapping")),
     ("representation", "Who works here: socio-economic background",
-     ("response_by_grade", "representation_by_grade", "representation_by_grade_counts",
+     ("representation_by_grade", "representation_by_grade_counts",
       "representation_by_grade_intervals",
       "representation_by_function", "representation_by_location", "representation_by_sex",
       "representation_by_ethnicity")),

@@ -205,6 +205,18 @@ def workforce_summary(
         note=f"Target: at least {round(100 * DISCLOSURE_TARGET)}% answering.",
     ))
 
+    if not pub and not hr.seb_report.empty:
+        amap = hr.seb_report[["raw", "option_code", "seb_group", "count"]].copy()
+        amap["raw"] = amap["raw"].fillna("(blank)")
+        amap = amap.set_index("raw")
+        amap.index.name = "Answer as given"
+        amap.columns = ["Option", "Background", "Employees"]
+        tables.append(ReportTable(
+            key="answer_mapping", caption="How each key-question answer was classified",
+            frame=amap, note="Every distinct answer in the extract, with the option and "
+                             "background it was mapped to.",
+        ))
+
     grade_protection: tuple[pd.DataFrame, ProtectedTable] | None = None
     breakdowns = [("grade", "grade"), ("function", "function"), ("location", "location"),
                   ("sex", "sex"), ("ethnicity", "ethnicity")]
