@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -139,3 +140,23 @@ def test_uncertainty_with_sampling_error_file(tmp_path) -> None:
     res = runner.invoke(app, ["index", "uncertainty", *EXAMPLE, "--se", str(path), "--runs",
                               "50", "--no-progress"])
     assert res.exit_code == 2 and "'LPX'" in res.stderr
+
+
+def test_uncertainty_from_confidence_limits_matches_se(tmp_path) -> None:
+    # limits x ± 1.96 SE give the same draws as the SE itself (same seed)
+    raw = pd.read_csv(REF / "asem_example_coin_Raw.csv").set_index("uCode")
+    se = raw * 0 + 0.1 * raw.std()
+    z = 1.959963984540054
+    (raw - z * se).reset_index().to_csv(tmp_path / "l.csv", index=False)
+    (raw + z * se).reset_index().to_csv(tmp_path / "u.csv", index=False)
+    se.reset_index().to_csv(tmp_path / "se.csv", index=False)
+    base = ["index", "uncertainty", *EXAMPLE, "--runs", "30", "--seed", "4", "--no-progress",
+            "-f", "csv"]
+    a = runner.invoke(app, [*base, "--se", str(tmp_path / "se.csv")])
+    b = runner.invoke(app, [*base, "--lci", str(tmp_path / "l.csv"), "--uci",
+                            str(tmp_path / "u.csv")])
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    ta, tb = pd.read_csv(io.StringIO(a.stdout)), pd.read_csv(io.StringIO(b.stdout))
+    np.testing.assert_allclose(ta["mean_rank"], tb["mean_rank"])
+    c = runner.invoke(app, [*base, "--lci", str(tmp_path / "l.csv")])
+    assert c.exit_code == 2 and "go together" in c.stderr

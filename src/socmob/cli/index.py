@@ -165,7 +165,8 @@ def register(app: typer.Typer) -> None:
 
     def _inputs(winmax_set: str | None, normalise_set: str | None, aggregate_set: str | None,
                 impute_set: str | None, weight_noise: float, noise_levels: str,
-                se: Path | None) -> Any:
+                se: Path | None, ci: tuple[Path | None, Path | None, float] = (None, None, 0.95)
+                ) -> Any:
         from socmob.place.composite import read_table
         from socmob.place.uncertainty import UncertainInputs
 
@@ -175,12 +176,27 @@ def register(app: typer.Typer) -> None:
             if not 0 < weight_noise < 1:
                 fail(f"--weight-noise: expected a fraction in (0, 1), got {weight_noise}")
             noise = {int(v): weight_noise for v in _numbers(noise_levels, "--noise-levels")}
+        def by_unit(path: Path, option: str) -> pd.DataFrame:
+            frame = read_table(path)
+            if "uCode" not in frame.columns:
+                fail(f"{option} {path}: expected a uCode column and one column per indicator")
+            return frame.set_index("uCode")
+
         se_frame = None
+        lci, uci, level = ci
+        if se is not None and (lci is not None or uci is not None):
+            fail("give either --se or --lci/--uci, not both")
         if se is not None:
-            se_frame = read_table(se)
-            if "uCode" not in se_frame.columns:
-                fail(f"--se {se}: expected a uCode column and one column per indicator")
-            se_frame = se_frame.set_index("uCode")
+            se_frame = by_unit(se, "--se")
+        elif lci is not None or uci is not None:
+            if lci is None or uci is None:
+                fail("--lci and --uci go together")
+            from socmob.place.uncertainty import se_from_ci
+
+            low, high = by_unit(lci, "--lci"), by_unit(uci, "--uci")
+            if not (low.index.equals(high.index) and low.columns.equals(high.columns)):
+                fail("--lci and --uci must have the same units and indicators")
+            se_frame = se_from_ci(low, high, level=level)
         return UncertainInputs(
             impute=_alternatives(impute_set, parse_impute, "--impute-set"),
             winmax=wm,
@@ -196,6 +212,9 @@ def register(app: typer.Typer) -> None:
     N_LEVELS = typer.Option("2,3", "--noise-levels", help="Levels whose weights get noise.")
     SE = typer.Option(None, "--se", help="Standard errors of the raw indicators (uCode + one "
                                          "column per indicator) for sampling error.")
+    LCI = typer.Option(None, "--lci", help="Lower confidence limits (layout as --se).")
+    UCI = typer.Option(None, "--uci", help="Upper confidence limits (layout as --se).")
+    CI_LEVEL = typer.Option(0.95, "--ci-level", help="Level of --lci/--uci.")
     SEED = typer.Option(None, "--seed", help="Random seed (reproducible runs).")
     BANDS = typer.Option("-1.5,-1,-0.5,0.5,1,1.5", "--bands",
                          help="Cut points on re-standardised z for band probabilities.")
@@ -220,6 +239,9 @@ def register(app: typer.Typer) -> None:
         weight_noise: float = W_NOISE,
         noise_levels: str = N_LEVELS,
         se: Path | None = SE,
+        lci: Path | None = LCI,
+        uci: Path | None = UCI,
+        ci_level: float = CI_LEVEL,
         bands: str = BANDS,
         progress: bool = typer.Option(True, "--progress/--no-progress"),
         out: Path | None = typer.Option(None, "--out", help="Write the tidy table."),
@@ -233,7 +255,7 @@ def register(app: typer.Typer) -> None:
             coin = _build(data, meta, denominate, impute, screen, treat, winmax, normalise,
                           aggregate)
             inputs = _inputs(winmax_set, normalise_set, aggregate_set, impute_set,
-                             weight_noise, noise_levels, se)
+                             weight_noise, noise_levels, se, (lci, uci, ci_level))
             result = uncertainty(coin, inputs, runs=runs, seed=seed, bands=cuts,
                                  progress=progress)
             table = result.table()
@@ -265,6 +287,9 @@ def register(app: typer.Typer) -> None:
         weight_noise: float = W_NOISE,
         noise_levels: str = N_LEVELS,
         se: Path | None = SE,
+        lci: Path | None = LCI,
+        uci: Path | None = UCI,
+        ci_level: float = CI_LEVEL,
         bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for CIs."),
         progress: bool = typer.Option(True, "--progress/--no-progress"),
         out: Path | None = typer.Option(None, "--out", help="Write the indices table."),
@@ -277,7 +302,7 @@ def register(app: typer.Typer) -> None:
             coin = _build(data, meta, denominate, impute, screen, treat, winmax, normalise,
                           aggregate)
             inputs = _inputs(winmax_set, normalise_set, aggregate_set, impute_set,
-                             weight_noise, noise_levels, se)
+                             weight_noise, noise_levels, se, (lci, uci, ci_level))
             result = composite_sensitivity(coin, inputs, N=n, seed=seed, bootstrap=bootstrap,
                                            progress=progress)
             table = result.to_frame()
