@@ -56,6 +56,9 @@ def test_response_rates():
     assert t.loc["answered", "rate"] == pytest.approx(28 / 31)
     assert t.loc["classifiable", "count"] == 26
     assert bool(t.loc["answered", "meets_target"])  # 90 % ≥ 70 %
+    tidy_rows = response_rates(_frame(), by="grade").to_frame()
+    row = tidy_rows[(tidy_rows.group == "B") & (tidy_rows.measure == "answered_rate")].iloc[0]
+    assert row["value"] == pytest.approx(100 * 10 / 11) and row["n"] == 11  # grade B
 
 
 def test_representation_against_benchmark():

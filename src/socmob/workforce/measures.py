@@ -102,7 +102,12 @@ class ResponseRates(Result):
     target: float
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        t = self.table
+        return tidy(t.assign(measure=t["measure"] + "_rate", value=100 * t["rate"],
+                             lci=100 * t["lci"], uci=100 * t["uci"], unit="%",
+                             note=f"target {100 * self.target:.0f}%")
+                    [["measure", "breakdown", "group", "value", "lci", "uci", "n", "unit",
+                      "note"]])
 
 
 def response_rates(frame: pd.DataFrame, *, by: str | None = None,
