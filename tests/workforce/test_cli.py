@@ -200,3 +200,15 @@ def test_assess(tmp_path):
     answers.write_text(yaml.safe_dump({**dict.fromkeys(ids, 2), ids[0]: 7}))
     res = runner.invoke(app, ["workforce", "assess", str(answers)])
     assert res.exit_code == 2 and "not on the scale" in res.stderr
+
+
+def test_xlsx_round_trip(tmp_path):
+    out = tmp_path / "hr.xlsx"
+    res = runner.invoke(app, ["synth", "workforce", "-n", "120", "--out", str(out),
+                              "--seed", "1"])
+    assert res.exit_code == 0, res.output
+    assert openpyxl.load_workbook(out).sheetnames == ["SYNTHETIC HR"]
+    res = report([str(out), "--mapping", str(tmp_path / "hr.mapping.yaml"), "--format",
+                  "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["headline"]["employees"] == 120
