@@ -192,3 +192,25 @@ def test_keyboard_only_journey_home_to_briefing(page):
     assert "Glasgow City: social mobility briefing" in page.locator("h1").inner_text()
     page.screenshot(path=str(ARTIFACTS / "keyboard-briefing.png"), full_page=True)
     check_page(page, "briefing-html")
+
+
+def test_works_without_javascript(browser, live_server):
+    """Progressive enhancement: with JavaScript off, charts are the server's SVG, the
+    tables are there and the CSV download works."""
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto("/areas/cambridgeshire_cc")
+        static = page.locator("#indices .socmob-chart__static svg[role='img']")
+        assert static.count() == 1
+        assert "Cambridgeshire" in static.get_attribute("aria-label")
+        assert page.locator("#indices table.govuk-table").count() == 1
+        with page.expect_download() as info:
+            page.click("#indices a[download]")
+        text = Path(info.value.path()).read_text()
+        assert text.splitlines()[0].startswith("measure,area_code,area_name,period")
+        page.screenshot(path=str(ARTIFACTS / "area-no-js.png"), full_page=True)
+    finally:
+        context.close()
