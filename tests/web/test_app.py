@@ -265,3 +265,40 @@ def test_explorer_published_table_matches_r(client):
         deviance, df = float(cells[0]), int(cells[1])
         assert deviance == pytest.approx(ref[key]["G2"], abs=5e-4)  # shown to 3 decimals
         assert df == ref[key]["df"]
+
+
+def test_questionnaire_downloads(client):
+    pytest.importorskip("socmob.workforce.survey")
+    csv = client.get("/employers/questionnaire.csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    frame = pd.read_csv(io.StringIO(csv.text))
+    assert {"question_id", "question", "option_label"} <= set(frame.columns)
+    html = client.get("/employers/questionnaire.html")
+    assert html.status_code == 200
+    first = frame["question"].iloc[0]
+    assert first.split()[0] in html.text  # the questions themselves are on the page
+
+
+def test_api_area_matches_the_data(client, needs_data):
+    from socmob.data import composites
+
+    body = client.get("/api/areas/northern_ireland").json()
+    assert body["available"] is True
+    assert "Open Government Licence v3.0" in body["attribution"]
+    rows = body["data"]["panels"]["indices"]["rows"]
+    ref = composites(edition=2025)
+    ref = ref[ref["area_id"] == "northern_ireland"].set_index(["index_code", "period"])["z"]
+    assert len(rows) == len(ref)
+    for row in rows:
+        assert row["value"] == pytest.approx(ref[(row["measure"], row["period"])], abs=1e-12)
+    assert client.get("/api/areas/atlantis").status_code == 404
+    qs = client.get("/api/areas/northern_ireland/questions").json()["data"]
+    assert qs and all(q["evidence"] for q in qs)
+
+
+def test_api_map_is_every_area_once(client, needs_data):
+    body = client.get("/api/map", params={"index": "ci4", "period": "2018 to 2020"}).json()
+    rows = body["data"]["rows"]
+    assert len(rows) == 205 and len({r["area_id"] for r in rows}) == 205
+    assert {r["period"] for r in rows} == {"2018 to 2020"}
+    assert client.get("/api/map", params={"index": "ci4", "period": "1999"}).status_code == 404
