@@ -67,11 +67,18 @@ def atomic_write(path: str | os.PathLike[str], writer: Any, *, mode: str = "wb")
     try:
         with os.fdopen(fd, mode) as handle:
             writer(handle)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def export_frame(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
