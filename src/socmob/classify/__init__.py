@@ -18,6 +18,9 @@ from socmob.classify.nssec import (
     parse_nssec,
 )
 from socmob.classify.seb import (
+    KEY_QUESTION,
+    KEY_QUESTION_OPTIONS,
+    SEB_GROUPS,
     KeyQuestionOption,
     SebClassification,
     classify_key_question,
@@ -25,6 +28,9 @@ from socmob.classify.seb import (
 )
 
 __all__ = [
+    "KEY_QUESTION",
+    "KEY_QUESTION_OPTIONS",
+    "SEB_GROUPS",
     "SMC_CLASSES",
     "ClassificationReport",
     "KeyQuestionOption",
