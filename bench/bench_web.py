@@ -73,6 +73,7 @@ async def _load(url: str, *, connections: int, duration: float) -> dict[str, Any
 
     latencies: list[float] = []
     errors = 0
+    kinds: dict[str, int] = {}
     sent = 0
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     stop_at = time.perf_counter() + duration
@@ -86,12 +87,13 @@ async def _load(url: str, *, connections: int, duration: float) -> dict[str, Any
                 try:
                     response = await client.get(url)
                     await response.aread()
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    kind = "" if response.status_code == 200 else f"HTTP {response.status_code}"
+                except httpx.HTTPError as exc:
+                    kind = type(exc).__name__
                 latencies.append(time.perf_counter() - start)
-                if not ok:
+                if kind:
                     errors += 1
+                    kinds[kind] = kinds.get(kind, 0) + 1
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(connections)))
@@ -103,7 +105,8 @@ async def _load(url: str, *, connections: int, duration: float) -> dict[str, Any
             return None
         return round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2)
 
-    return {"requests": len(latencies), "errors": errors, "seconds": round(elapsed, 2),
+    return {"requests": len(latencies), "errors": errors, "error_kinds": kinds,
+            "seconds": round(elapsed, 2),
             "requests_per_s": round(len(latencies) / elapsed, 1) if elapsed else None,
             "p50_ms": pct(0.50), "p99_ms": pct(0.99), "connections": connections}
 
