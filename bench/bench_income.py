@@ -3,7 +3,8 @@
 Cases, each in a fresh process on the same machine in the same run:
 
 * ``socmob`` — :func:`socmob.income.income_mobility` on DuckDB streaming the Parquet file
-  (``memory_limit`` 2.5GB, spilling to a temporary directory): weighted mid-ranks, IGE
+  (``memory_limit`` 2.5GB at 10M, 2GB at 50M, 2 threads, spilling to a temporary
+  directory): weighted mid-ranks, IGE
   with robust SE, rank-rank slope/intercept with SEs, expected rank at p25, the quintile
   matrix, P(Q5|Q1), absolute mobility and the four indices.
 * ``duckdb_sql`` — the same point estimates in one hand-written DuckDB SQL query (window
@@ -31,6 +32,7 @@ from bench.harness import Benchmark
 RANK_CORR = 0.35
 SEED = 2024
 MEMORY_LIMIT = "2.5GB"
+MEMORY_LIMIT_50M = "2GB"  # leaves room under the 4 GB RSS budget for Python and Arrow
 CACHE = Path(os.environ.get("SOCMOB_BENCH_CACHE", Path(tempfile.gettempdir()) / "socmob-bench"))
 
 
@@ -49,13 +51,14 @@ def _dataset(rows: int) -> Path:
 
 
 def _setup(rows: int) -> dict[str, Any]:
-    return {"path": str(_dataset(rows)), "rows": rows}
+    limit = MEMORY_LIMIT_50M if rows > 10_000_000 else MEMORY_LIMIT
+    return {"path": str(_dataset(rows)), "rows": rows, "memory_limit": limit}
 
 
-def _connect() -> Any:
+def _connect(state: dict[str, Any]) -> Any:
     from socmob.engine import connect
 
-    con = connect("duckdb", threads=2, memory_limit=MEMORY_LIMIT)
+    con = connect("duckdb", threads=2, memory_limit=state["memory_limit"])
     spill = CACHE / "duckdb-spill"
     spill.mkdir(parents=True, exist_ok=True)
     con.raw_sql(f"SET temp_directory = '{spill}'")
@@ -68,7 +71,7 @@ def case_socmob(state: dict[str, Any]) -> list[float]:
     from socmob.engine.readers import read_table
     from socmob.income import income_mobility
 
-    con = _connect()
+    con = _connect(state)
     table = read_table(state["path"], con=con)
     res = income_mobility(table, parent="parent_income", child="child_income",
                           progress=False)
@@ -108,10 +111,20 @@ FROM r
 
 
 def case_duckdb_sql(state: dict[str, Any]) -> list[float]:
-    con = _connect()
+    con = _connect(state)
     row = con.raw_sql(_SQL.format(path=state["path"])).fetchone()
     rank_slope, _intercept, ige, p15, absolute = row
     return [round(rank_slope, 6), round(ige, 6), round(p15, 6), round(absolute, 6)]
+
+
+def case_synth(state: dict[str, Any]) -> list[float]:
+    from socmob.synth import synth_income
+
+    target = CACHE / "synth-bench.parquet"
+    made = synth_income(target, rows=state["rows"], rank_corr=RANK_CORR, seed=SEED + 1,
+                        chunk_rows=1_000_000, progress=False)
+    target.unlink()
+    return [made.rows, round(made.truth.ige, 6)]
 
 
 def case_pandas_numpy(state: dict[str, Any]) -> list[float]:
@@ -142,6 +155,16 @@ def case_pandas_numpy(state: dict[str, Any]) -> list[float]:
 
 BENCHMARKS = [
     Benchmark(
+        name="synth_income_50m",
+        description="write 50M synthetic income pairs to Parquet in 1M-row chunks "
+                    "(peak memory stays at one chunk)",
+        cases={"socmob": case_synth},
+        baseline="socmob",
+        setup=lambda: {"rows": 50_000_000},
+        repeat=1,
+        params={"rows": 50_000_000, "chunk_rows": 1_000_000, "seed": SEED + 1},
+    ),
+    Benchmark(
         name="income_10m",
         description="income mobility on 10M synthetic pairs: socmob vs DuckDB SQL vs "
                     "pandas/numpy",
@@ -162,7 +185,7 @@ BENCHMARKS = [
         setup=lambda: _setup(50_000_000),
         repeat=1,
         params={"rows": 50_000_000, "rank_corr": RANK_CORR, "seed": SEED,
-                "duckdb_memory_limit": MEMORY_LIMIT, "duckdb_threads": 2,
+                "duckdb_memory_limit": MEMORY_LIMIT_50M, "duckdb_threads": 2,
                 "rss_budget_gb": 4, "pandas_numpy": "skipped (memory)"},
     ),
 ]
