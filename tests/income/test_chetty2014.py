@@ -113,3 +113,18 @@ def test_to_dict_has_exactly_the_issue_keys(result):
                                   "bartholomew"]
     assert len(d["transition_matrix"]) == 5 and len(d["transition_matrix"][0]) == 5
     json.dumps(d)  # plain JSON types only
+
+
+def test_centile_matrix_round_trips_with_100_quantiles(population):
+    # With k = 100, parent centile p (mid-rank p − 0.5) falls in bin p − 1 and child row c
+    # (mid-ranks 0.15, 3.35, 6.7, then c − 0.5) in bin c − 1: the estimator must give back
+    # Table I itself, transposed (rows = parent), with zero columns for the child
+    # centiles 2, 3, 5, 6 that the source pools into rows 1, 4 and 7.
+    tm = transition_matrix(population, parent="parent_centile", child="child_centile",
+                           weight="weight", quantiles=100)
+    wide = pd.read_csv(HERE / "chetty2014_national_centile_transition_matrix.csv")
+    expected = np.zeros((100, 100))
+    expected[:, wide["child_centile"].to_numpy() - 1] = wide.drop(
+        columns="child_centile").to_numpy().T
+    expected /= expected.sum(axis=1, keepdims=True)  # columns of Table I sum to 1 ± 1e-7
+    np.testing.assert_allclose(tm.matrix, expected, atol=1e-12)

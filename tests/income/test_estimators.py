@@ -270,3 +270,27 @@ def test_bad_data_messages():
     neg = data.assign(w=-1.0)
     with pytest.raises(InputError, match="negative weight"):
         income_mobility(neg, parent="parent", child="child", weight="w", progress=False)
+
+
+def _weighted_midranks(v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    # the definition, O(n²): 100·[W(< vᵢ) + ½W(= vᵢ)]/W
+    below = (w[None, :] * (v[None, :] < v[:, None])).sum(axis=1)
+    equal = (w[None, :] * (v[None, :] == v[:, None])).sum(axis=1)
+    return 100 * (below + equal / 2) / w.sum()
+
+
+def test_weighted_decile_matrix_by_group_against_the_definition():
+    data = _sample(n=800, seed=31)
+    res = transition_matrix(data, parent="parent", child="child", weight="w", by="area",
+                            quantiles=10)
+    x, y, w = (data[c].to_numpy(float) for c in ("parent", "child", "w"))
+    qx = np.minimum(np.floor(_weighted_midranks(x, w) / 10), 9).astype(int)
+    qy = np.minimum(np.floor(_weighted_midranks(y, w) / 10), 9).astype(int)
+    for g in ("a", "b", "c"):
+        sel = (data["area"] == g).to_numpy()
+        cells = np.zeros((10, 10))
+        np.add.at(cells, (qx[sel], qy[sel]), w[sel])
+        with np.errstate(invalid="ignore"):
+            expected = cells / cells.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(res[g].matrix, expected, rtol=1e-12)
+        np.testing.assert_allclose(res[g].cell_weights, cells, rtol=1e-12)
