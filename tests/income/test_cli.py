@@ -138,3 +138,18 @@ def test_synth_income_bad_arguments(tmp_path):
     res = runner.invoke(app, ["synth", "income", "--rows", "10", "--rank-corr", "0.3",
                               "--out", str(tmp_path / "s.csv"), "--no-progress"])
     assert res.exit_code == 2 and "Parquet" in res.stderr
+
+
+@pytest.mark.spark
+def test_engine_spark_gives_the_duckdb_numbers(pairs, spark_con):
+    args = ["income", str(pairs), "--parent", "p_inc", "--child", "c_inc", "--weight", "wt",
+            "--format", "json"]
+    duck = json.loads(runner.invoke(app, args).stdout)
+    res = runner.invoke(app, [*args, "--engine", "spark"])
+    assert res.exit_code == 0, res.output
+    spark = json.loads(res.stdout)
+    assert spark["nobs"] == duck["nobs"]
+    for key in ("ige", "ige_se", "rank_slope", "rank_slope_se", "absolute_mobility"):
+        assert spark[key] == pytest.approx(duck[key], rel=1e-9), key
+    np.testing.assert_allclose(spark["transition_matrix"], duck["transition_matrix"],
+                               rtol=1e-9)
