@@ -141,6 +141,11 @@ def test_explorer_upload(page, csp_errors):
     page.click("button:has-text('Upload and explore')")
     page.wait_for_selector("#results")
     check_page(page, "explorer")
+    # results of an upload are not kept: their CSV comes with the page
+    with page.expect_download() as info:
+        page.click("a[download='socmob-explorer-odds_ratios.csv']")
+    odds = Path(info.value.path()).read_text()
+    assert odds.splitlines()[0].startswith("measure,area_code,area_name,period")
     assert not csp_errors
 
 

@@ -10,6 +10,7 @@ Run it with ``socmob serve`` or ``uvicorn --factory socmob.web.app:create_app``.
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import threading
@@ -72,6 +73,13 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _csv_uri(panel: views.Panel) -> str:
+    """The panel's tidy table as a ``data:`` URI, for CSV downloads of results that are
+    not kept on the server (uploads are discarded after the request)."""
+    text = panel.table.to_csv(index=False)
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -87,6 +95,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.loader = loader
     templates.env.filters["fmt"] = _fmt
+    templates.env.filters["csv_uri"] = _csv_uri
     templates.env.tests["number"] = _is_number
     templates.env.globals.update(
         attribution=ATTRIBUTION,
