@@ -153,6 +153,11 @@ def test_methods_and_error_pages(page, csp_errors):
     page.goto("/methods")
     assert "Open Government Licence v3.0" in page.content()
     check_page(page, "methods")
+    page.goto("/accessibility")
+    check_page(page, "accessibility")
+    page.goto("/areas?q=shire")
+    assert page.locator("main li a[href='/areas/cambridgeshire_cc']").count() >= 1
+    check_page(page, "areas-search")
     response = page.goto("/no-such-page")
     assert response.status == 404
     check_page(page, "not-found")

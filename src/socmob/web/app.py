@@ -130,7 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     csrf = CSRF(settings.secret_key)
     app.state.csrf = csrf
     app.add_middleware(SecurityMiddleware, max_bytes=settings.max_upload_bytes)
-    BUILD.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)
     edition = settings.edition
