@@ -343,6 +343,7 @@ class _Spec:
     se: str = "robust"
     weight_kind: str = "probability"
     level: float = 0.95
+    weighted: bool = True
     want: frozenset[str] = field(default_factory=lambda: frozenset(
         {"rank", "ige", "transition", "absolute"}))
 
@@ -410,12 +411,13 @@ def _main_aggregates(rt: ir.Table, spec: _Spec, shift: Mapping[str, Any] | None
                      ) -> dict[str, Any]:
     aggs: dict[str, Any] = {"n_rows": rt.count(), "sum_w": rt._w.sum()}
     if "rank" in spec.want:
-        aggs.update(moment_sums(rt._rx - 50.0, rt._ry - 50.0, rt._w, "r"))
+        aggs.update(moment_sums(rt._rx - 50.0, rt._ry - 50.0, rt._w, "r",
+                                squares=spec.weighted))
     if "ige" in spec.want and spec.zero_policy != "ppml":
         assert shift is not None
         lx, ly, mask = _log_parts(rt, spec)
         aggs.update(moment_sums(lx - shift["cx"], ly - shift["cy"], rt._w * mask, "i",
-                                nobs=mask))
+                                nobs=mask, squares=spec.weighted))
     if "absolute" in spec.want:
         aggs.update(_absolute_aggs(rt, spec))
     return aggs
@@ -714,6 +716,8 @@ def _bootstrap(prep: Prepared, spec: _Spec, shift: Mapping[str, Any] | None, rep
     from rich.progress import Progress
 
     seed_value = 0 if seed is None else int(seed)
+    # replicate weights w·m are not 0/1, but replicates use point estimates only, which
+    # never need the w² sums: keep ``weighted`` as it is
     boot_spec = _Spec(**{**spec.__dict__, "want": frozenset(
         spec.want - ({"ige"} if spec.zero_policy == "ppml" else set()))})
     records: dict[str, list[dict[str, float]]] = {g: [] for g in prep.groups}
@@ -840,7 +844,8 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
     _validate_options(quantiles=quantiles, zero_policy=zero_policy, floor=floor, se=se,
                       weight_kind=weight_kind, bootstrap=bootstrap, level=level,
                       parent_factor=parent_factor, child_factor=child_factor)
-    spec = _Spec(quantiles=quantiles, within=within, zero_policy=zero_policy, floor=floor,
+    spec = _Spec(weighted=weight is not None,
+                 quantiles=quantiles, within=within, zero_policy=zero_policy, floor=floor,
                  parent_factor=parent_factor, child_factor=child_factor, se=se,
                  weight_kind=weight_kind, level=level)
     prep, parts, shift = _estimate(data, parent=parent, child=child, weight=weight, by=by,
@@ -884,7 +889,8 @@ def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
     _validate_options(quantiles=5, zero_policy=zero_policy, floor=floor, se=se,
                       weight_kind=weight_kind, bootstrap=0, level=level, parent_factor=1.0,
                       child_factor=1.0)
-    spec = _Spec(zero_policy=zero_policy, floor=floor, se=se, weight_kind=weight_kind,
+    spec = _Spec(weighted=weight is not None,
+                 zero_policy=zero_policy, floor=floor, se=se, weight_kind=weight_kind,
                  level=level, want=frozenset({"ige"}))
     prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
     if zero_policy == "ppml":
@@ -901,13 +907,14 @@ def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
 
 def _main_aggregates_ige(t: ir.Table, spec: _Spec, shift: Mapping[str, Any]) -> dict[str, Any]:
     lx, ly, mask = _log_parts(t, spec)
-    return moment_sums(lx - shift["cx"], ly - shift["cy"], t._w * mask, "i", nobs=mask)
+    return moment_sums(lx - shift["cx"], ly - shift["cy"], t._w * mask, "i", nobs=mask,
+                       squares=spec.weighted)
 
 
 def _single(want: str, data: Any, *, parent: str, child: str, weight: str | None,
             by: str | None, spec_kwargs: dict[str, Any], source: str | None,
             key: str) -> Any:
-    spec = _Spec(want=frozenset({want}), **spec_kwargs)
+    spec = _Spec(want=frozenset({want}), weighted=weight is not None, **spec_kwargs)
     prep, parts, _ = _estimate(data, parent=parent, child=child, weight=weight, by=by,
                                spec=spec, source=source)
     return _per_group(prep, parts, key)

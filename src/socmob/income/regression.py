@@ -50,9 +50,13 @@ Poly = dict[tuple[int, int], float]
 
 
 def moment_sums(u: ir.FloatingValue, v: ir.FloatingValue, w: ir.NumericValue,
-                prefix: str, *, nobs: ir.NumericValue | None = None) -> dict[str, Any]:
+                prefix: str, *, nobs: ir.NumericValue | None = None,
+                squares: bool = True) -> dict[str, Any]:
     """Ibis reductions ``{prefix}s{i}{j} = Σ w uⁱ vʲ``, ``{prefix}t{i}{j} = Σ w² uⁱ vʲ`` and
-    ``{prefix}n`` (rows counted: ``Σ nobs``; default every row)."""
+    ``{prefix}n`` (rows counted: ``Σ nobs``; default every row).
+
+    ``squares=False`` leaves out the ``t`` sums — for weights that are all 0 or 1, where
+    ``w² = w`` and :func:`moments_from_row` reuses the ``s`` sums (half the work)."""
     upow = [None, u, u * u]
     upow.append(upow[2] * u)
     upow.append(upow[2] * upow[2])
@@ -65,7 +69,8 @@ def moment_sums(u: ir.FloatingValue, v: ir.FloatingValue, w: ir.NumericValue,
             if factor is not None:
                 term = factor if term is None else term * factor
         out[f"{prefix}s{i}{j}"] = (w if term is None else w * term).sum()
-        out[f"{prefix}t{i}{j}"] = (ww if term is None else ww * term).sum()
+        if squares:
+            out[f"{prefix}t{i}{j}"] = (ww if term is None else ww * term).sum()
     out[f"{prefix}n"] = (nobs if nobs is not None else w * 0 + 1).sum()
     return out
 
@@ -204,5 +209,7 @@ def moments_from_row(row: Mapping[str, Any], prefix: str) -> tuple[dict[tuple[in
                                                                    float]:
     """Read ``S``, ``T`` and the row count back from an aggregated record."""
     S = {k: float(row[f"{prefix}s{k[0]}{k[1]}"] or 0.0) for k in ORDERS}
+    if f"{prefix}t00" not in row:  # weights in {0, 1}: w² = w
+        return S, dict(S), float(row[f"{prefix}n"] or 0.0)
     T = {k: float(row[f"{prefix}t{k[0]}{k[1]}"] or 0.0) for k in ORDERS}
     return S, T, float(row[f"{prefix}n"] or 0.0)
