@@ -218,7 +218,7 @@ def choropleth(
     }]
     spec["mark"] = {"type": "geoshape", "stroke": "#505a5f", "strokeWidth": 0.4}
     spec["encoding"] = {
-        "color": {"field": "band", "type": "ordinal", "title": "Band (1 = least favourable)",
+        "color": {"field": "band", "type": "ordinal", "title": "Band",
                   "scale": _band_scale(), "legend": {"orient": "top-left"}},
         "tooltip": [{"field": "area_name", "type": "nominal", "title": "Area"},
                     {"field": "band_label", "type": "nominal", "title": "Band"},
