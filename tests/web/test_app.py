@@ -302,3 +302,26 @@ def test_api_map_is_every_area_once(client, needs_data):
     assert len(rows) == 205 and len({r["area_id"] for r in rows}) == 205
     assert {r["period"] for r in rows} == {"2018 to 2020"}
     assert client.get("/api/map", params={"index": "ci4", "period": "1999"}).status_code == 404
+
+
+@pytest.mark.parametrize("area_id", ["northern_ireland", "blackpool", "glasgow_city"])
+def test_every_question_links_to_evidence_on_the_page(client, needs_data, area_id):
+    text = client.get(f"/areas/{area_id}").text
+    ids = set(re.findall(r'\sid="([^"]+)"', text))
+    section = text.split('id="questions-heading"', 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'href="#([^"]+)"', section)
+    assert links, "no questions"
+    assert set(links) <= ids
+
+
+def test_map_values_equal_the_published_z_scores(client, needs_data):
+    from socmob.data import composites
+
+    rows = pd.read_csv(io.StringIO(client.get("/map.csv", params={
+        "index": "ci3", "period": "2006 to 2011"}).text))
+    ref = composites(edition=2025)
+    ref = ref[(ref["index_code"] == "ci3") & (ref["period"] == "2006 to 2011")]
+    merged = rows.merge(ref, on="area_id", suffixes=("", "_ref"))
+    assert len(merged) == 205
+    assert (merged["value"] - merged["z"]).abs().max() < 1e-12
+    assert (merged["band"] == merged["band_ref"]).all()
