@@ -153,3 +153,21 @@ def test_engine_spark_gives_the_duckdb_numbers(pairs, spark_con):
         assert spark[key] == pytest.approx(duck[key], rel=1e-9), key
     np.testing.assert_allclose(spark["transition_matrix"], duck["transition_matrix"],
                                rtol=1e-9)
+
+
+def test_income_areas_command(tmp_path):
+    frame = pd.DataFrame({"la": list("AAAAABBBBB"), "pay": [1.0, 3.0, 5, 7, 9, 2, 4, 6, 6, 8],
+                          "fsm": [1, 1, 0, 0, 0, 1, 1, 1, 0, 0]})
+    path = tmp_path / "areas.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "areas_out.csv"
+    res = runner.invoke(app, ["income-areas", str(path), "--area", "la", "--outcome", "pay",
+                              "--disadvantaged", "fsm", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = {(r["measure"], r["area_code"]): r["value"] for r in json.loads(res.stdout)}
+    # A: disadvantaged (1 + 3)/2 = 2, advantaged (5 + 7 + 9)/3 = 7 → gap 5
+    assert rows[("disadvantaged_mean", "A")] == 2.0 and rows[("gap", "A")] == 5.0
+    assert pd.read_csv(out).shape[0] == len(rows)
+    bad = runner.invoke(app, ["income-areas", str(path), "--area", "la", "--outcome", "pay",
+                              "--disadvantaged", "nope"])
+    assert bad.exit_code == 2 and "disadvantaged flag column not found" in bad.stderr

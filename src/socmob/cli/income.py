@@ -126,6 +126,53 @@ def income_command(
     print_frame(frame, fmt, title=f"Income mobility — {file.name}")
 
 
+class TransformChoice(StrEnum):
+    none = "none"
+    log = "log"
+    rank = "rank"
+
+
+def income_areas_command(
+    file: Path = typer.Argument(..., help="Microdata: CSV, Parquet, Excel, SPSS or Stata.",
+                                show_default=False),
+    area: str = typer.Option(..., "--area", help="Area the child grew up in."),
+    outcome: str = typer.Option(..., "--outcome", help="Adult outcome (e.g. earnings)."),
+    disadvantaged: str = typer.Option(..., "--disadvantaged",
+                                      help="0/1 or true/false column marking disadvantage."),
+    weight: str | None = typer.Option(None, "--weight", help="Survey weight column."),
+    transform: TransformChoice = typer.Option(
+        TransformChoice.none, "--transform", help="Outcome as is, its log, or national rank."),
+    engine: Engine = typer.Option(Engine.duckdb, "--engine", help="Compute engine."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the tidy rows "
+                                    "(.csv, .parquet or .json)."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Long Shadow-style area outcomes: the disadvantaged group's mean outcome by area,
+    the advantaged − disadvantaged gap, and empirical-Bayes estimates for small areas."""
+    from socmob.engine import connect
+    from socmob.engine.readers import read_microdata
+    from socmob.income import area_outcomes
+    from socmob.results import export_frame
+
+    with user_errors():
+        if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
+            fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
+        con = connect(engine.value)
+        if engine is Engine.duckdb:
+            con.raw_sql("SET enable_progress_bar = false")
+        data = read_microdata(file, con=con)
+        result = area_outcomes(data.table, area=area, outcome=outcome,
+                               disadvantaged=disadvantaged, weight=weight,
+                               transform=transform.value, source=str(file))
+        frame = result.to_frame()
+        if out is not None:
+            export_frame(frame, out)
+    if fmt is OutputFormat.table:
+        frame = frame[["measure", "area_code", "value", "lci", "uci", "n", "note"]].copy()
+        frame["n"] = frame["n"].round().astype("Int64")
+    print_frame(frame, fmt, title=f"Area outcomes — {file.name}")
+
+
 def synth_income_command(
     rows: int = typer.Option(..., "--rows", min=1, help="Number of parent–child pairs."),
     rank_corr: float = typer.Option(..., "--rank-corr",
@@ -205,7 +252,8 @@ def synth_mobility_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``income``, ``synth income`` and ``synth mobility`` to the command line."""
+    """Add ``income``, ``income-areas``, ``synth income`` and ``synth mobility``."""
     app.command("income")(income_command)
+    app.command("income-areas")(income_areas_command)
     synth_app.command("income")(synth_income_command)
     synth_app.command("mobility")(synth_mobility_command)
