@@ -1,10 +1,11 @@
 # Two commands for a fresh machine (Debian, Python 3.11):
-#   make run   — install, then show the national summary and an area profile on the embedded data
+#   make run   — install, print the national summary, then start the dashboard on the embedded data
 #   make test  — install everything (Python, Debian, npm), then run the full test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SOCMOB := $(VENV)/bin/socmob
-AREA ?= Blackpool
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test install system-deps web-assets lint bench data clean
 
@@ -17,9 +18,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+run: install web-assets
 	$(SOCMOB) summary
-	$(SOCMOB) area "$(AREA)"
+	$(SOCMOB) serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	./scripts/install-system-deps.sh
