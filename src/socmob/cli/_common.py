@@ -81,6 +81,14 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(dumps(obj) + "\n")
 
 
+def split_list(text: str | None) -> list[str] | None:
+    """Split a comma-separated option (``"A, B,C"`` → ``["A", "B", "C"]``); ``None`` stays
+    ``None``."""
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _isna(value: Any) -> bool:
     try:
         return bool(pd.isna(value))

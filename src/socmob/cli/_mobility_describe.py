@@ -8,12 +8,15 @@ import pandas as pd
 import typer
 
 from socmob.cli._common import FormatOption, OutputFormat, print_frame, print_json, user_errors
-
-
-def _order(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [part.strip() for part in text.split(",") if part.strip()]
+from socmob.cli.mobility import (
+    CountOption,
+    DestinationOption,
+    LayerOption,
+    OrderOption,
+    OriginOption,
+    TableArgument,
+    read_cli_table,
+)
 
 
 def register(group: typer.Typer) -> None:
@@ -21,23 +24,12 @@ def register(group: typer.Typer) -> None:
 
     @group.command("describe")
     def describe_command(
-        table: Path = typer.Argument(
-            ..., help="Long table (CSV, Parquet or XLSX): one row per origin × destination cell."
-        ),
-        origin: str = typer.Option("origin", "--origin", help="Origin (parent class) column."),
-        destination: str = typer.Option(
-            "destination", "--destination", help="Destination (own class) column."
-        ),
-        count: str = typer.Option("count", "--count", help="Count column."),
-        layer: str | None = typer.Option(
-            None, "--layer", help="Layer column (default: 'layer' when present)."
-        ),
-        order: str | None = typer.Option(
-            None,
-            "--order",
-            help='Class order, top first, for origin and destination: "A,B,C" '
-            "(default: order of first appearance in the file).",
-        ),
+        table: Path = TableArgument,
+        origin: str = OriginOption,
+        destination: str = DestinationOption,
+        count: str = CountOption,
+        layer: str | None = LayerOption,
+        order: str | None = OrderOption,
         confidence: float = typer.Option(0.95, "--confidence", help="Interval level."),
         zero_correction: float = typer.Option(
             0.0,
@@ -49,16 +41,12 @@ def register(group: typer.Typer) -> None:
     ) -> None:
         """Absolute rates, outflow and inflow percentages, odds ratios and the Altham
         index of a mobility table, per layer and pooled."""
-        from socmob.tables import describe, read_long_table
+        from socmob.tables import describe
 
         with user_errors():
-            mobility_table = read_long_table(
-                table,
-                origin=origin,
-                destination=destination,
-                count=count,
-                layer=layer,
-                order=_order(order),
+            mobility_table = read_cli_table(
+                table, origin=origin, destination=destination, count=count, layer=layer,
+                order=order,
             )
             result = describe(
                 mobility_table, confidence=confidence, zero_correction=zero_correction

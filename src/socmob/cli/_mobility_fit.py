@@ -15,12 +15,15 @@ from socmob.cli._common import (
     print_json,
     user_errors,
 )
-
-
-def _order(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [part.strip() for part in text.split(",") if part.strip()]
+from socmob.cli.mobility import (
+    CountOption,
+    DestinationOption,
+    LayerOption,
+    OrderOption,
+    OriginOption,
+    TableArgument,
+    read_cli_table,
+)
 
 
 def register(group: typer.Typer) -> None:
@@ -28,9 +31,7 @@ def register(group: typer.Typer) -> None:
 
     @group.command("fit")
     def fit_command(
-        table: Path = typer.Argument(
-            ..., help="Long table (CSV, Parquet or XLSX): one row per origin × destination cell."
-        ),
+        table: Path = TableArgument,
         model: str = typer.Option(
             ..., "--model", "-m",
             help="Model: independence, quasi-independence, uniform-association, "
@@ -38,18 +39,11 @@ def register(group: typer.Typer) -> None:
             "rc1, quasi-rc1, symmetry, quasi-symmetry, conditional-independence, "
             "constant-fluidity, unidiff, quasi-unidiff (and more: see docs/models.md).",
         ),
-        origin: str = typer.Option("origin", "--origin", help="Origin (parent class) column."),
-        destination: str = typer.Option(
-            "destination", "--destination", help="Destination (own class) column."
-        ),
-        count: str = typer.Option("count", "--count", help="Count column."),
-        layer: str | None = typer.Option(
-            None, "--layer", help="Layer column (default: 'layer' when present)."
-        ),
-        order: str | None = typer.Option(
-            None, "--order",
-            help='Class order, top first: "A,B,C" (default: order of first appearance).',
-        ),
+        origin: str = OriginOption,
+        destination: str = DestinationOption,
+        count: str = CountOption,
+        layer: str | None = LayerOption,
+        order: str | None = OrderOption,
         starts: int | None = typer.Option(
             None, "--starts", help="Starts for log-multiplicative models (default 6)."
         ),
@@ -61,12 +55,11 @@ def register(group: typer.Typer) -> None:
         G², df, X², BIC', AIC', dissimilarity, parameters and, for Unidiff, the layer
         effects log φ with standard errors (first layer = reference)."""
         from socmob.models import fit
-        from socmob.tables import read_long_table
 
         with user_errors():
-            mobility_table = read_long_table(
+            mobility_table = read_cli_table(
                 table, origin=origin, destination=destination, count=count, layer=layer,
-                order=_order(order),
+                order=order,
             )
             result = fit(mobility_table, model, n_starts=starts, seed=seed,
                          max_iter=max_iter)

@@ -3,13 +3,50 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+from socmob.cli._common import split_list
+
+if TYPE_CHECKING:
+    from socmob.tables import MobilityTable
 
 mobility_app = typer.Typer(
     help="Origin-destination mobility tables: absolute and relative measures, model fits.",
     no_args_is_help=True,
 )
+
+TableArgument = typer.Argument(
+    ..., help="Long table (CSV, Parquet or XLSX): one row per origin × destination cell."
+)
+OriginOption = typer.Option("origin", "--origin", help="Origin (parent class) column.")
+DestinationOption = typer.Option(
+    "destination", "--destination", help="Destination (own class) column."
+)
+CountOption = typer.Option("count", "--count", help="Count column.")
+LayerOption = typer.Option(None, "--layer", help="Layer column (default: 'layer' when present).")
+OrderOption = typer.Option(
+    None,
+    "--order",
+    help='Class order, top first, for origin and destination: "A,B,C" '
+    "(default: order of first appearance in the file).",
+)
+
+
+def read_cli_table(
+    path: Path, *, origin: str, destination: str, count: str, layer: str | None,
+    order: str | None,
+) -> MobilityTable:
+    """Read the long table a ``mobility`` command was given (``--order`` as "A,B,C")."""
+    from socmob.tables import read_long_table
+
+    return read_long_table(
+        path, origin=origin, destination=destination, count=count, layer=layer,
+        order=split_list(order),
+    )
+
 
 _PARTS = ("socmob.cli._mobility_describe", "socmob.cli._mobility_fit")
 
