@@ -641,16 +641,21 @@ class LocalMoran(Result):
         return tidy(frame)
 
     def summary(self) -> str:
-        what = " ".join(x for x in (self.index, self.period) if x)
-        lines = [f"Local Moran clusters{' — ' + what if what else ''}",
-                 f"{self.permutations} permutations (seed {self.seed}), correction "
-                 f"{self.correction}, alpha {self.alpha}"]
-        for label, count in self.counts().items():
-            members = [n for n, c in zip(self.names, self.cluster, strict=True) if c == label]
-            shown = ", ".join(members[:12]) + (" …" if len(members) > 12 else "")
-            lines.append(f"{label}: {count}" + ("" if label == NOT_SIGNIFICANT
-                                                 else f" — {shown}"))
-        return "\n".join(lines)
+        return _labelled_summary("Local Moran clusters", self, self.cluster)
+
+
+def _labelled_summary(title: str, result: Any, labels: Sequence[str]) -> str:
+    """Text summary of a local statistic: settings, then each label's count and (for
+    significant labels) up to 12 member areas."""
+    what = " ".join(x for x in (result.index, result.period) if x)
+    lines = [f"{title}{' — ' + what if what else ''}",
+             f"{result.permutations} permutations (seed {result.seed}), correction "
+             f"{result.correction}, alpha {result.alpha}"]
+    for label, count in result.counts().items():
+        members = [n for n, c in zip(result.names, labels, strict=True) if c == label]
+        shown = ", ".join(members[:12]) + (" …" if len(members) > 12 else "")
+        lines.append(f"{label}: {count}" + ("" if label == NOT_SIGNIFICANT else f" — {shown}"))
+    return "\n".join(lines)
 
 
 def _cluster_labels(quadrant: np.ndarray, p: np.ndarray, alpha: float) -> tuple[str, ...]:
@@ -751,16 +756,7 @@ class GetisOrd(Result):
         return {str(k): int(v) for k, v in pd.Series(self.spot).value_counts().items()}
 
     def summary(self) -> str:
-        what = " ".join(x for x in (self.index, self.period) if x)
-        lines = [f"Getis–Ord Gi*{' — ' + what if what else ''}",
-                 f"{self.permutations} permutations (seed {self.seed}), correction "
-                 f"{self.correction}, alpha {self.alpha}"]
-        for label, count in self.counts().items():
-            members = [n for n, c in zip(self.names, self.spot, strict=True) if c == label]
-            shown = ", ".join(members[:12]) + (" …" if len(members) > 12 else "")
-            lines.append(f"{label}: {count}" + ("" if label == NOT_SIGNIFICANT
-                                                 else f" — {shown}"))
-        return "\n".join(lines)
+        return _labelled_summary("Getis–Ord Gi*", self, self.spot)
 
 
 def getis_ord(
