@@ -171,3 +171,20 @@ def test_income_areas_command(tmp_path):
     bad = runner.invoke(app, ["income-areas", str(path), "--area", "la", "--outcome", "pay",
                               "--disadvantaged", "nope"])
     assert bad.exit_code == 2 and "disadvantaged flag column not found" in bad.stderr
+
+
+def test_bad_value_deep_in_a_csv_names_the_line(tmp_path):
+    # DuckDB infers column types from the first 20 480 rows; a text value after that is
+    # only met while scanning, and must still give one line naming file, row and column
+    n = 25_000
+    frame = pd.DataFrame({"p": np.arange(1, n + 1, dtype=float).astype(object),
+                          "c": np.arange(n, 0, -1, dtype=float)})
+    frame.loc[n - 5, "p"] = "abc"
+    path = tmp_path / "late.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "r.json"
+    res = runner.invoke(app, ["income", str(path), "--parent", "p", "--child", "c",
+                              "--out", str(out)])
+    assert res.exit_code == 2 and not out.exists()
+    assert f"file {path}, row {n - 5 + 2}, column 'p'" in res.stderr  # header is row 1
+    assert "Traceback" not in res.output

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,20 @@ class WeightKindChoice(StrEnum):
 
 
 _TABLE_COLUMNS = ["measure", "group", "value", "lci", "uci", "n", "unit", "note"]
+
+
+@contextmanager
+def _naming(file: Path) -> Iterator[None]:
+    """Add the file name to input errors raised without one (e.g. found by the engine
+    while scanning the file)."""
+    from socmob.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        if exc.file is None:
+            raise dataclasses.replace(exc, file=str(file)) from exc
+        raise
 
 
 def _write_output(out: Path, result: Any) -> None:
@@ -98,7 +115,7 @@ def income_command(
     from socmob.engine.readers import read_microdata
     from socmob.income import income_mobility
 
-    with user_errors():
+    with user_errors(), _naming(file):
         if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
             fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
         con = connect(engine.value, memory_limit=memory_limit)
@@ -154,7 +171,7 @@ def income_areas_command(
     from socmob.income import area_outcomes
     from socmob.results import export_frame
 
-    with user_errors():
+    with user_errors(), _naming(file):
         if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
             fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
         con = connect(engine.value)

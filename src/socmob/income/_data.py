@@ -8,6 +8,7 @@ input and says which column and what was expected when it is wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 from ibis.expr import types as ir
 
-from socmob.errors import InputError
+from socmob.errors import EngineError, InputError, SocmobError
 
 ALL = "all"
 """Group label used when no ``by`` column is given."""
@@ -48,12 +49,39 @@ def execute(expr: ir.Expr) -> pd.DataFrame:
         backend = expr._find_backend(use_default=False)
     except IbisError:
         backend = default_connection()
-    result = backend.execute(expr)
+    try:
+        result = backend.execute(expr)
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] in _ENGINE_MODULES:
+            raise engine_error(exc) from exc
+        raise
     if isinstance(result, pd.Series):
         return result.to_frame()
     if not isinstance(result, pd.DataFrame):
         return pd.DataFrame({"value": [result]})
     return result
+
+
+_ENGINE_MODULES = {"duckdb", "_duckdb", "pyspark", "py4j"}
+
+
+def engine_error(exc: BaseException) -> SocmobError:
+    """An engine's exception as a socmob error: a value the engine cannot convert while
+    scanning a file (e.g. text deep in a numeric CSV column) becomes an
+    :class:`InputError` naming the line and column; anything else an
+    :class:`EngineError` with the engine's first line."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    column = re.search(r'column "([^"]+)"', text)
+    convert = re.search(r"Could not convert string (\S+) to '?(\w+)", text)
+    if line or convert:
+        what = (f"cannot read value {convert.group(1)} as {convert.group(2).lower()}"
+                if convert else first)
+        return InputError(what, row=int(line.group(1)) if line else None,
+                          column=column.group(1) if column else None,
+                          expected="the same type in every row of a column")
+    return EngineError(f"the engine failed: {first}")
 
 
 @dataclass(frozen=True)
