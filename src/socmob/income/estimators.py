@@ -51,7 +51,7 @@ Rows, not people, are resampled: treat each row as the sampling unit.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -976,7 +976,6 @@ def _absolute_aggs(t: ir.Table, spec: _Spec) -> dict[str, Any]:
             "a_tw": (t._w * t._w).sum()}
 
 
-Estimator = Callable[..., Any]
 
 __all__ = [
     "AbsoluteMobilityResult",
