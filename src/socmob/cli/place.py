@@ -326,6 +326,65 @@ def trends_command(
                                                    "changes": frame})
 
 
+def uncertainty_command(
+    area: str = typer.Argument(..., help="Area name, GSS code or id, e.g. Blackpool."),
+    runs: int = typer.Option(10_000, "--runs", min=1, help="Monte Carlo runs."),
+    seed: int = typer.Option(20250101, "--seed", help="Seed of the Monte Carlo draws."),
+    index: str | None = typer.Option(None, "--index", "-i",
+                                     help="Index code(s), comma-separated (default all)."),
+    period: str | None = typer.Option(None, "--period", "-p",
+                                      help="Period (default: each index's latest)."),
+    sigma: float | None = typer.Option(None, "--sigma", min=0.0,
+                                       help="Noise SD on the z scale for every index "
+                                            "(default: √(1 − r) per index)."),
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Rank on each index with its 90% interval, and the probability of each band, for
+    AREA (Monte Carlo with noise σ = √(1 − r) from the index's period-to-period
+    correlation; conservative)."""
+    import sys
+
+    from socmob.place.uncertainty import smc_rank_uncertainty
+
+    with user_errors():
+        area_id = _area_id(area)
+        res = smc_rank_uncertainty(
+            runs=runs, seed=seed, sigma=sigma, indices=_split(index) if index else None,
+            period=period, progress=fmt is OutputFormat.table and sys.stderr.isatty())
+    rows = res.area(area_id)
+    frame = _round(rows[["index_code", "index_title", "area_id", "area_code", "area_name",
+                         "period", "z", "published_rank", "median_rank", "q05", "q95",
+                         "published_band", "published_band_label", "p_published_band",
+                         "p_band_1", "p_band_2", "p_band_3", "p_band_4", "p_band_5",
+                         "p_band_6", "p_band_7", "reliability", "sigma"]])
+    noise = _round(res.noise)
+    name = str(frame["area_name"].iloc[0]) if len(frame) else area
+    frame["published_rank"] = frame["published_rank"].astype("Int64")
+    if fmt is OutputFormat.table:
+        print_frame(noise[["index_code", "period", "reliability_period", "reliability",
+                           "sigma"]].rename(columns={"index_code": "index",
+                                                     "reliability_period": "r between",
+                                                     "reliability": "r", "sigma": "σ"}),
+                    fmt, title=f"Noise per index ({runs} runs, seed {seed}; σ = √(1 − r) is "
+                               "an upper bound, so the intervals are conservative)")
+        print_frame(frame[["index_code", "period", "z", "published_rank", "median_rank",
+                           "q05", "q95"]].rename(columns={
+                               "index_code": "index", "published_rank": "rank",
+                               "median_rank": "median", "q05": "5%", "q95": "95%"}), fmt,
+                    title=f"{name}: rank (1 = most favourable) with its 90% interval")
+        bands = {f"p_band_{k}": f"P{k}" for k in range(1, 8)}
+        print_frame(frame[["index_code", "published_band", "p_published_band",
+                           *bands]].rename(columns={"index_code": "index",
+                                                    "published_band": "band",
+                                                    "p_published_band": "P(band)",
+                                                    **bands}), fmt,
+                    title=f"{name}: probability of each band (P1 = Least Favourable … "
+                          "P7 = Most Favourable)")
+        return
+    print_frame(frame, fmt, json_obj={"area_id": area_id, "area_name": name, "runs": runs,
+                                      "seed": seed, "noise": noise, "areas": frame})
+
+
 def weights_command(
     contiguity: ContiguityKind = typer.Option(ContiguityKind.queen, "--contiguity"),
     island_k: int = typer.Option(1, "--island-k", min=1),
@@ -353,4 +412,5 @@ def register(app: typer.Typer) -> None:
     place_app.command("peers")(peers)
     place_app.command("trends")(trends_command)
     place_app.command("weights")(weights_command)
+    place_app.command("uncertainty")(uncertainty_command)
     app.add_typer(place_app, name="place")

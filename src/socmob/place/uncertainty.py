@@ -502,3 +502,4 @@ def uncertainty(
                                     noise=noise)
             bar.advance(task, n)
     return rank_summary(engine, out, bands=bands, seed=seed, varied=names)
+from socmob.place.smc_uncertainty import smc_rank_uncertainty  # noqa: E402,F401  (re-export)

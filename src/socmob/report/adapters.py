@@ -69,23 +69,81 @@ def _rows_for(frame: pd.DataFrame, area: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- uncertainty
 
 
-def rank_interval_panel(area: Any, edition: int) -> Any:
-    """Rank intervals on each index: needs a Monte Carlo of the SMC indices' inputs
-    (``socmob.place.uncertainty``) run on the published areas."""
+UNCERTAINTY_NOTE = (
+    "The SMC publishes no margins of error, so the noise in each index is estimated from "
+    "how closely the areas' scores agree between its two latest periods (σ = √(1 − r), "
+    "r the correlation between the periods), and the scores are redrawn 10,000 times with "
+    "that noise. Some of the disagreement between periods is real change, so the noise is "
+    "overstated: the ranges are, if anything, too wide and the band less certain than it "
+    "is (socmob.place.uncertainty.smc_rank_uncertainty).")
+
+
+def _smc_uncertainty(area: Any, edition: int) -> pd.DataFrame:
+    from socmob.errors import SocmobError
+
     fn = require("socmob.place.uncertainty", "smc_rank_uncertainty")
-    frame = _rows_for(fn(edition=edition, progress=False).to_frame(), area)
+    try:
+        with _LOCK:
+            result = fn(edition=edition, progress=False)
+    except SocmobError as exc:  # e.g. an edition without a band rule on z
+        raise Unavailable("not available for this edition") from exc
+    return _rows_for(result.to_frame(), area)
+
+
+def rank_interval_panel(area: Any, edition: int) -> Any:
+    """The area's published rank on each index with its 90% (5%–95%) Monte Carlo rank
+    interval (``socmob.place.uncertainty.smc_rank_uncertainty``)."""
+    frame = _smc_uncertainty(area, edition)
+    frame = frame[frame["measure"] == "rank"].reset_index(drop=True)
+    frame["index_title"] = frame["index_title"].fillna(frame["index_code"])
+    label = frame["index_title"].astype(str) + " (" + frame["period"].astype(str) + ")"
+    # the dot is the published rank, the line the 5%–95% interval of the simulated ranks
     chart = charts.interval_chart(
-        frame.assign(label=frame["measure"]), name="uncertainty",
+        frame.assign(label=label, value=frame["published_rank"]), name="uncertainty",
         title=f"{area.name}: rank on each index with its 90% interval", label="label",
-        x_title="Rank (1 = most favourable)")
-    return _panel("uncertainty", "Rank and its uncertainty", frame, chart)
+        x_title="Rank among the areas (1 = most favourable)",
+        description="The dot is the area's published rank on each index; the line is the "
+                    "range holding 90% of its ranks when the scores are redrawn with the "
+                    "estimated noise.")
+    return _panel("uncertainty", "Rank and its uncertainty", frame, chart,
+                  note=UNCERTAINTY_NOTE,
+                  columns=(("index_title", "Index"), ("period", "Period"),
+                           ("published_rank", "Published rank"),
+                           ("value", "Median simulated rank"), ("lci", "5% (lower)"),
+                           ("uci", "95% (upper)"), ("band_label", "Published band"),
+                           ("sigma", "Noise σ (z)")))
 
 
 def band_probability_panel(area: Any, edition: int) -> Any:
-    """Probability of each band on each index (``socmob.place.uncertainty``)."""
-    fn = require("socmob.place.uncertainty", "smc_rank_uncertainty")
-    frame = _rows_for(fn(edition=edition, progress=False).to_frame(), area)
-    return _panel("band_probabilities", "How sure is the band?", frame)
+    """The probability of each band on each index, one row per index; ``probability`` is
+    that of the published band (``socmob.place.uncertainty.smc_rank_uncertainty``)."""
+    frame = _smc_uncertainty(area, edition)
+    probs = frame[frame["measure"] == "band_probability"]
+    wide = probs.pivot_table(index="index_code", columns="band", values="probability",
+                             aggfunc="first")
+    wide.columns = [f"p_band_{int(k)}" for k in wide.columns]
+    rows = frame[frame["measure"] == "rank"].set_index("index_code")
+    table = pd.DataFrame({
+        "measure": "band_probability", "area_code": rows["area_code"],
+        "area_name": rows["area_name"], "period": rows["period"], "breakdown": "index",
+        "group": rows.index, "value": rows["probability"], "n": rows["n"],
+        "unit": "probability", "note": rows["note"], "area_id": rows["area_id"],
+        "index_code": rows.index, "index_title": rows["index_title"].fillna(
+            pd.Series(rows.index, index=rows.index)),
+        "band": rows["band"], "band_label": rows["band_label"],
+        "probability": rows["probability"], "sigma": rows["sigma"],
+    }).join(wide).reset_index(drop=True)
+    labels = probs.drop_duplicates("band").sort_values("band")
+    band_columns = tuple((f"p_band_{int(k)}", f"{int(k)} {label}")
+                         for k, label in zip(labels["band"], labels["band_label"], strict=True))
+    return _panel("band_probabilities", "How sure is the band?", table,
+                  note="Each row gives the chance of each band (1 = Least Favourable … "
+                       "7 = Most Favourable) on the index; the chances add up to 1. "
+                       + UNCERTAINTY_NOTE,
+                  columns=(("index_title", "Index"), ("period", "Period"),
+                           ("band_label", "Published band"),
+                           ("probability", "Chance of the published band"),
+                           *band_columns))
 
 
 # --------------------------------------------------------------------------- trend
