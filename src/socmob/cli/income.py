@@ -119,9 +119,6 @@ def income_command(
         if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
             fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
         con = connect(engine.value, memory_limit=memory_limit)
-        if engine is Engine.duckdb:
-            # keep stdout for the result: no engine progress bar on long queries
-            con.raw_sql("SET enable_progress_bar = false")
         data = read_microdata(file, con=con, sheet=sheet)
         result = income_mobility(
             data.table, parent=parent, child=child, weight=weight, by=by, within=within,
@@ -175,8 +172,6 @@ def income_areas_command(
         if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
             fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
         con = connect(engine.value)
-        if engine is Engine.duckdb:
-            con.raw_sql("SET enable_progress_bar = false")
         data = read_microdata(file, con=con)
         result = area_outcomes(data.table, area=area, outcome=outcome,
                                disadvantaged=disadvantaged, weight=weight,

@@ -101,7 +101,10 @@ def connect(backend: Backend | str = "duckdb", *, path: str | os.PathLike[str] |
             config["threads"] = threads
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
-        return ibis.duckdb.connect(database, **config)
+        con = ibis.duckdb.connect(database, **config)
+        # DuckDB's own progress bar would interleave with JSON/CSV on stdout.
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
     if backend == "spark":
         return ibis.pyspark.connect(spark_session())
     raise EngineError(f"unknown engine {backend!r}; choose one of {', '.join(BACKENDS)}")
