@@ -25,10 +25,10 @@ run: install web-assets
 system-deps:
 	./scripts/install-system-deps.sh
 
-web-assets: install
-	if [ -x scripts/build_web_assets.sh ]; then ./scripts/build_web_assets.sh; fi
+web-assets:
+	./scripts/build_web_assets.sh
 
-test: install system-deps web-assets
+test: install system-deps web-assets lint
 	$(PY) -m pytest -q
 
 lint: install
