@@ -26,9 +26,10 @@ def test_blackpool_shows_rank_intervals_and_band_probabilities(client, needs_dat
     for section in (ranks, bands):
         assert "not available yet" not in section
         assert "<table" in section
-        assert "overstated" in section  # the plain-words note on the noise model
+    # the plain-words note on the noise model, and that it errs on the wide side
+    assert "noise is estimated" in ranks and "too wide" in ranks
     assert "Published rank" in ranks and "Median simulated rank" in ranks
-    assert "Chance of the published band" in bands and "7 Most Favourable" in bands
+    assert "Its chance" in bands and "P(7)" in bands and "rows add up to 1" in bands
     # the chart: one interval per index, the dot at the published rank
     spec = json.loads(re.search(r'<script type="application/json"[^>]*>(.*?)</script>',
                                 ranks, re.S).group(1))

@@ -70,12 +70,9 @@ def _rows_for(frame: pd.DataFrame, area: Any) -> pd.DataFrame:
 
 
 UNCERTAINTY_NOTE = (
-    "The SMC publishes no margins of error, so the noise in each index is estimated from "
-    "how closely the areas' scores agree between its two latest periods (σ = √(1 − r), "
-    "r the correlation between the periods), and the scores are redrawn 10,000 times with "
-    "that noise. Some of the disagreement between periods is real change, so the noise is "
-    "overstated: the ranges are, if anything, too wide and the band less certain than it "
-    "is (socmob.place.uncertainty.smc_rank_uncertainty).")
+    "No margins of error are published: the noise is estimated from how well each index "
+    "agrees between its two latest periods. Part of that is real change, so the ranges are "
+    "if anything too wide (socmob.place.uncertainty).")
 
 
 def _smc_uncertainty(area: Any, edition: int) -> pd.DataFrame:
@@ -95,11 +92,13 @@ def rank_interval_panel(area: Any, edition: int) -> Any:
     interval (``socmob.place.uncertainty.smc_rank_uncertainty``)."""
     frame = _smc_uncertainty(area, edition)
     frame = frame[frame["measure"] == "rank"].reset_index(drop=True)
+    frame["published_rank"] = frame["published_rank"].round().astype("Int64")
     frame["index_title"] = frame["index_title"].fillna(frame["index_code"])
     label = frame["index_title"].astype(str) + " (" + frame["period"].astype(str) + ")"
     # the dot is the published rank, the line the 5%–95% interval of the simulated ranks
     chart = charts.interval_chart(
-        frame.assign(label=label, value=frame["published_rank"]), name="uncertainty",
+        frame.assign(label=label, value=frame["published_rank"].astype(float)),
+        name="uncertainty",
         title=f"{area.name}: rank on each index with its 90% interval", label="label",
         x_title="Rank among the areas (1 = most favourable)",
         description="The dot is the area's published rank on each index; the line is the "
@@ -107,11 +106,9 @@ def rank_interval_panel(area: Any, edition: int) -> Any:
                     "estimated noise.")
     return _panel("uncertainty", "Rank and its uncertainty", frame, chart,
                   note=UNCERTAINTY_NOTE,
-                  columns=(("index_title", "Index"), ("period", "Period"),
-                           ("published_rank", "Published rank"),
+                  columns=(("index_title", "Index"), ("published_rank", "Published rank"),
                            ("value", "Median simulated rank"), ("lci", "5% (lower)"),
-                           ("uci", "95% (upper)"), ("band_label", "Published band"),
-                           ("sigma", "Noise σ (z)")))
+                           ("uci", "95% (upper)")))
 
 
 def band_probability_panel(area: Any, edition: int) -> Any:
@@ -134,15 +131,13 @@ def band_probability_panel(area: Any, edition: int) -> Any:
         "probability": rows["probability"], "sigma": rows["sigma"],
     }).join(wide).reset_index(drop=True)
     labels = probs.drop_duplicates("band").sort_values("band")
-    band_columns = tuple((f"p_band_{int(k)}", f"{int(k)} {label}")
+    band_columns = tuple((f"p_band_{int(k)}", f"P({int(k)})")
                          for k, label in zip(labels["band"], labels["band_label"], strict=True))
     return _panel("band_probabilities", "How sure is the band?", table,
-                  note="Each row gives the chance of each band (1 = Least Favourable … "
-                       "7 = Most Favourable) on the index; the chances add up to 1. "
-                       + UNCERTAINTY_NOTE,
-                  columns=(("index_title", "Index"), ("period", "Period"),
-                           ("band_label", "Published band"),
-                           ("probability", "Chance of the published band"),
+                  note="P(k): chance of band k, 1 (Least) to 7 (Most Favourable); rows add "
+                       "up to 1.",
+                  columns=(("index_title", "Index"), ("band_label", "Published band"),
+                           ("probability", "Its chance"),
                            *band_columns))
 
 

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from socmob import ATTRIBUTION, __version__
 from socmob.report.views import AreaProfile, Panel
 
-MAX_TABLE_ROWS = 10
+MAX_TABLE_ROWS = 6
 
 
 def _env() -> Environment:
