@@ -43,8 +43,8 @@ For runs :math:`m = 1,\\dots,M` (vectorised over runs and areas):
    reproduces the published z-scores, bands and ranks exactly;
 3. band :math:`\\tilde z_{am}` with the SMC's 2025 seven-band rule
    (:func:`socmob.place.banding.band_2025`: cut-points ±0.5, ±1, ±1.5, each belonging to
-   the band farther from zero), and rank the areas, 1 = most favourable (highest z), ties
-   given the minimum rank (:func:`socmob.place.composite.normalise.rank_min`).
+   the band farther from zero), and rank the areas, 1 = most favourable (highest z), tied
+   areas sharing the best (smallest) rank (:func:`socmob.place.composite.normalise.rank_min`).
 
 Per area and index it reports the published rank, the median and mean rank over the runs,
 the 5%–95% rank interval (quantiles of type 7, R's default, as
@@ -457,8 +457,10 @@ def smc_rank_uncertainty(
     shared, so do not modify its tables in place.
 
     >>> res = smc_rank_uncertainty(runs=200, indices="ci4", progress=False)
-    >>> sorted(res.table.columns[:4])
-    ['area_id', 'area_code', 'index_code', 'index_title']
+    >>> res.noise[["index_code", "period", "reliability_period"]].values.tolist()
+    [['ci4', '2021 to 2024', '2018 to 2020']]
+    >>> round(float(res.noise["sigma"].iloc[0]), 3)  # √(1 − 0.802)
+    0.445
     """
     idx = None if indices is None else (
         (indices,) if isinstance(indices, str) else tuple(str(i) for i in indices))
