@@ -226,12 +226,13 @@ def summary_command(
     wide = summ.band_table()
     table = Table(title=f"State of the Nation {edition}: areas in each band (latest period)",
                   title_justify="left")
-    table.add_column("index", no_wrap=True)
+    table.add_column("index", ratio=1)
     table.add_column("period", no_wrap=True)
     band_cols = [c for c in wide.columns if c not in ("index_code", "index_title", "period")]
     styles = _BAND_STYLE_2025 if edition == 2025 else _BAND_STYLE_2024
     for i in range(1, len(band_cols) + 1):
-        table.add_column(Text(str(i), style=styles.get(i, "")), justify="right")
+        table.add_column(Text(str(i), style=styles.get(i, "")), justify="right", no_wrap=True,
+                         min_width=3)
     for rec in wide.to_dict(orient="records"):
         table.add_row(f"{rec['index_title']} ({rec['index_code']})", str(rec["period"]),
                       *[str(int(rec[c])) for c in band_cols])
