@@ -344,10 +344,16 @@ def indicators_panel(area: Any, edition: int) -> Any:
                            ("lci", "Lower"), ("uci", "Upper"), ("unit", "Unit")))
 
 
+def _uncertainty_all(edition: int) -> None:
+    fn = require("socmob.place.uncertainty", "smc_rank_uncertainty")
+    with _LOCK:
+        fn(edition=edition, progress=False)  # cached by the library
+
+
 def warm(edition: int) -> None:
-    """Compute the all-area results once (spatial clusters, expected fits), so the first
-    area page does not wait for them."""
-    for fn in (spatial_all, expected_all):
+    """Compute the all-area results once (spatial clusters, expected fits, rank
+    uncertainty), so the first area page does not wait for them."""
+    for fn in (spatial_all, expected_all, _uncertainty_all):
         # best effort: a failure here shows up as "not available yet" on the page
         with contextlib.suppress(Exception):
             fn(edition)
