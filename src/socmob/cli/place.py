@@ -13,7 +13,15 @@ from typing import Any
 import pandas as pd
 import typer
 
-from socmob.cli._common import FormatOption, OutputFormat, console, fail, print_frame, user_errors
+from socmob.cli._common import (
+    FormatOption,
+    OutputFormat,
+    console,
+    fail,
+    print_frame,
+    split_list,
+    user_errors,
+)
 from socmob.results import jsonable
 
 place_app = typer.Typer(
@@ -79,8 +87,8 @@ def _area_id(query: str) -> str:
     return lookup(query, edition=2025).id
 
 
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+def _items(text: str) -> list[str]:
+    return split_list(text) or []
 
 
 def _narrow(frame: pd.DataFrame, fmt: OutputFormat, columns: list[str]) -> pd.DataFrame:
@@ -186,7 +194,7 @@ def moran(
     rows = []
     with user_errors():
         weights = _weights(contiguity.value, island_k)
-        for code in _split(index):
+        for code in _items(index):
             values = index_values(_composites(), index=code, period=period)
             res = global_moran(values, weights, permutations=permutations, seed=seed)
             rows.append({"index": res.index, "period": res.period, "n": res.n,
@@ -218,7 +226,7 @@ def expected(
 
     with user_errors():
         fit = expected_from_composites(
-            _composites(), outcome=outcome, predictors=_split(predictors), period=period,
+            _composites(), outcome=outcome, predictors=_items(predictors), period=period,
             alpha=alpha, correction=correction.value,  # type: ignore[arg-type]
         )
     a = fit.areas
@@ -263,7 +271,7 @@ def peers(
     with user_errors():
         area_id = _area_id(area)
         res = peers_from_composites(
-            _composites(), area_id, on=_split(on), compare=_split(compare), period=period,
+            _composites(), area_id, on=_items(on), compare=_items(compare), period=period,
             k=k, metric=metric.value,  # type: ignore[arg-type]
         )
     p = res.peers
@@ -307,7 +315,7 @@ def trends_command(
         fail("give an AREA or --all (not both)")
     with user_errors():
         area_id = _area_id(area) if area is not None else None
-        res = trends(_composites(), index=_split(index) if index else None, area=area_id,
+        res = trends(_composites(), index=split_list(index), area=area_id,
                      period_from=period_from, period_to=period_to, level=level)
     table = res.jumps(jumps) if jumps else res.table
     frame = _round(table[["index", "area_id", "area_code", "area_name", "period_from",
@@ -349,7 +357,7 @@ def uncertainty_command(
     with user_errors():
         area_id = _area_id(area)
         res = smc_rank_uncertainty(
-            runs=runs, seed=seed, sigma=sigma, indices=_split(index) if index else None,
+            runs=runs, seed=seed, sigma=sigma, indices=split_list(index),
             period=period, progress=fmt is OutputFormat.table and sys.stderr.isatty())
     rows = res.area(area_id)
     frame = _round(rows[["index_code", "index_title", "area_id", "area_code", "area_name",
