@@ -4,7 +4,7 @@
 # Installs only what is missing; needs root (or sudo).
 set -euo pipefail
 want=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-      openjdk-17-jre-headless r-base-core r-cran-gnm poppler-utils)
+      openjdk-17-jre-headless r-base-core r-cran-gnm r-cran-vcdextra poppler-utils)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
