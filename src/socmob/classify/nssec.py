@@ -53,7 +53,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from socmob._text import closest, normalise
+from socmob._text import describe_unknown, normalise
 from socmob.errors import InputError
 from socmob.results import Result
 
@@ -393,13 +393,9 @@ def classify_nssec(
         codes.append(code)
     if unknown:
         choices = list(NSSEC_LABELS.values()) + list(_ALIASES)
-        parts = []
-        for raw, row in list(unknown.items())[:10]:
-            hint = closest(raw, choices, n=1, cutoff=0.6)
-            parts.append(f"{raw!r} (row {row})" + (f" ~ {hint[0]!r}?" if hint else ""))
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
         raise InputError(
-            f"{len(unknown)} unrecognised NS-SEC value(s): " + "; ".join(parts) + more,
+            f"{len(unknown)} unrecognised NS-SEC value(s): "
+            + describe_unknown(unknown, choices, cutoff=0.6),
             file=file,
             column=column,
             expected="an NS-SEC analytic class (1-8, 1.1, 1.2), an L-code (L1-L17) or a "

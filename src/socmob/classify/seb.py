@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socmob._text import closest, normalise
+from socmob._text import describe_unknown, normalise
 from socmob.errors import InputError
 from socmob.results import Result
 
@@ -340,13 +340,9 @@ def classify_key_question(
         codes.append(code)
     if unknown:
         labels = [o.label for o in KEY_QUESTION_OPTIONS]
-        parts = []
-        for raw, row in list(unknown.items())[:10]:
-            hint = closest(raw, labels + list(_ALIASES), n=1, cutoff=0.5)
-            parts.append(f"{raw!r} (row {row})" + (f" ~ {hint[0]!r}?" if hint else ""))
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        listed = describe_unknown(unknown, labels + list(_ALIASES), cutoff=0.5)
         raise InputError(
-            f"{len(unknown)} unrecognised key-question answer(s): " + "; ".join(parts) + more,
+            f"{len(unknown)} unrecognised key-question answer(s): {listed}",
             file=file,
             column=column,
             expected="one of the nine SMC options (text, heading, code or number 1-9)",

@@ -147,15 +147,13 @@ def _to_arrow(frame: pd.DataFrame, label_columns: list[str]) -> Any:
 
 
 def _check_columns(columns: list[str], roles: dict[str, str], weight: str | None) -> None:
-    from socmob._text import closest
+    from socmob._text import did_you_mean
 
     wanted = list(roles.values()) + ([weight] if weight else [])
     for col in wanted:
         if col not in columns:
-            hints = closest(col, columns)
-            hint = f"; did you mean {hints[0]!r}?" if hints else ""
             raise InputError(
-                f"missing column {col!r}{hint}",
+                f"missing column {col!r}{did_you_mean(col, columns)}",
                 column=col,
                 expected="columns " + ", ".join(repr(c) for c in wanted),
             )

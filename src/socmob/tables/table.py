@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socmob._text import closest
+from socmob._text import closest, did_you_mean
 from socmob.errors import InputError, ModelSpecError, NotFoundError
 from socmob.results import Result
 
@@ -764,10 +764,9 @@ def _check_order(
     present = set(found)
     for lab in [] if allow_absent else ordered:
         if lab not in present:
-            hints = closest(lab, found)
-            hint = f"; did you mean {hints[0]!r}?" if hints else ""
             raise InputError(
-                f"unknown category {lab!r} in the {key} order: it does not occur in the data{hint}",
+                f"unknown category {lab!r} in the {key} order: it does not occur in the data"
+                + did_you_mean(lab, found),
                 file=source,
                 column=column,
                 expected="categories from " + ", ".join(repr(v) for v in found),
@@ -807,10 +806,9 @@ def _from_long(
         columns.append(structural_zero)
     for col in columns:
         if col not in frame.columns:
-            hints = closest(str(col), [str(c) for c in frame.columns])
-            hint = f"; did you mean {hints[0]!r}?" if hints else ""
             raise InputError(
-                f"missing column {col!r}{hint}",
+                f"missing column {col!r}"
+                + did_you_mean(str(col), [str(c) for c in frame.columns]),
                 file=source,
                 column=col,
                 expected="columns " + ", ".join(repr(str(c)) for c in columns),
