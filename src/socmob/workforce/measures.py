@@ -25,27 +25,23 @@ from scipy.stats import norm
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError, NotFoundError
 from socmob.results import Result, tidy
+from socmob.tables.absolute import wilson_interval as wilson_from_proportion
 
 DISCLOSURE_TARGET = 0.70
 """Target share of employees answering the key question (SMC toolkit: at least 70 %)."""
 
 
 def wilson_interval(k: Any, n: Any, *, confidence: float = 0.95) -> tuple[Any, Any]:
-    """Wilson score interval for a proportion k/n (vectorised; NaN where n = 0).
+    """Wilson score interval for a proportion k/n (vectorised; NaN where n = 0): the
+    counts form of :func:`socmob.tables.absolute.wilson_interval`.
 
     .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1+z^2/n}
     """
     k_arr = np.asarray(k, dtype=float)
     n_arr = np.asarray(n, dtype=float)
-    z = float(norm.ppf(0.5 + confidence / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k_arr / n_arr
-        den = 1 + z**2 / n_arr
-        centre = (p + z**2 / (2 * n_arr)) / den
-        half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / den
-    lo = np.where(n_arr > 0, centre - half, np.nan)
-    hi = np.where(n_arr > 0, centre + half, np.nan)
-    return lo, hi
+    return wilson_from_proportion(p, n_arr, confidence=confidence)
 
 
 @dataclass(frozen=True)

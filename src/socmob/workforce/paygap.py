@@ -48,6 +48,7 @@ import pandas as pd
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError, ModelSpecError
 from socmob.results import Result
+from socmob.workforce.measures import wilson_interval
 
 NOT_DISCLOSED = "not disclosed"
 """Quartile category of employees without a classifiable background."""
@@ -275,19 +276,6 @@ def _bootstrap_gap(
     return float(lo), float(hi)
 
 
-def _wilson(k: float, n: float, confidence: float) -> tuple[float, float]:
-    from scipy.stats import norm
-
-    if n <= 0:
-        return float("nan"), float("nan")
-    z = float(norm.ppf(0.5 + confidence / 2.0))
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return float(centre - half), float(centre + half)
-
-
 def _require(frame: pd.DataFrame, cols: Sequence[str]) -> None:
     missing = [c for c in cols if c not in frame.columns]
     if missing:
@@ -361,7 +349,7 @@ def class_pay_gap(
     for g in groups:
         n_rel = int((data["_cat"] == g).sum())
         k = int(bonus_amt[g].size)
-        lo, hi = _wilson(k, n_rel, confidence)
+        lo, hi = (float(v) for v in wilson_interval(k, n_rel, confidence=confidence))
         brows.append(
             {
                 "seb": g, "n_relevant": n_rel, "n_bonus": k,
