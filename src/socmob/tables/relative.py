@@ -79,7 +79,7 @@ def _groups(table: MobilityTable) -> tuple[tuple[str, ...], np.ndarray]:
     return labels, counts
 
 
-def _log_or(
+def woolf_log_odds_ratio(
     a: np.ndarray,
     b: np.ndarray,
     c: np.ndarray,
@@ -87,8 +87,12 @@ def _log_or(
     structural: np.ndarray,
     correction: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """log(a d / (b c)) and Woolf SE for arrays of the four cells; returns (log_or, se,
-    corrected, undefined)."""
+    """``log(a d / (b c))`` and its Woolf SE ``sqrt(1/a + 1/b + 1/c + 1/d)`` for arrays
+    of the four cells of 2×2 tables; returns ``(log_or, se, corrected, undefined)``.
+
+    Where a cell is zero, ``correction`` (e.g. 0.5, Haldane–Anscombe) is added to all four
+    cells if positive, else the ratio is undefined (NaN); ``structural`` marks tables whose
+    ratio is undefined whatever the counts."""
     a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
     zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
     corrected = zero & (correction > 0) & ~structural
@@ -200,7 +204,7 @@ def local_odds_ratios(
         raise InputError("odds ratios need at least 2 origin and 2 destination categories")
     s = table.structural_mask
     struct = s[:-1, :-1] | s[1:, 1:] | s[:-1, 1:] | s[1:, :-1]
-    log_or, se, corrected, _ = _log_or(
+    log_or, se, corrected, _ = woolf_log_odds_ratio(
         n[:, :-1, :-1],
         n[:, :-1, 1:],
         n[:, 1:, :-1],
@@ -248,7 +252,7 @@ def odds_ratio(
     struct = np.array(
         bool(s[oi[0], dj[0]] or s[oi[0], dj[1]] or s[oi[1], dj[0]] or s[oi[1], dj[1]])
     )
-    log_or, se, corrected, _ = _log_or(
+    log_or, se, corrected, _ = woolf_log_odds_ratio(
         n[:, oi[0], dj[0]],
         n[:, oi[0], dj[1]],
         n[:, oi[1], dj[0]],
@@ -416,4 +420,5 @@ __all__ = [
     "corner_odds_ratio",
     "local_odds_ratios",
     "odds_ratio",
+    "woolf_log_odds_ratio",
 ]

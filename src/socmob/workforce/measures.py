@@ -26,6 +26,7 @@ from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError, NotFoundError
 from socmob.results import Result, tidy
 from socmob.tables.absolute import wilson_interval as wilson_from_proportion
+from socmob.tables.relative import woolf_log_odds_ratio
 
 DISCLOSURE_TARGET = 0.70
 """Target share of employees answering the key question (SMC toolkit: at least 70 %)."""
@@ -179,12 +180,9 @@ def odds_ratio_woolf(a: float, b: float, c: float, d: float, *,
     """Odds ratio (a·d)/(b·c) of a 2×2 table [[a, b], [c, d]] with Woolf's interval
     exp(log OR ± z·√(1/a + 1/b + 1/c + 1/d)); 0.5 is added to every cell if any is 0
     (Haldane–Anscombe)."""
-    cells = np.array([a, b, c, d], dtype=float)
-    if (cells == 0).any():
-        cells = cells + 0.5
-    a2, b2, c2, d2 = cells
-    log_or = np.log(a2 * d2 / (b2 * c2))
-    se = np.sqrt((1 / cells).sum())
+    log_or, se, _, _ = woolf_log_odds_ratio(
+        np.asarray(a), np.asarray(b), np.asarray(c), np.asarray(d), np.asarray(False), 0.5
+    )
     z = float(norm.ppf(0.5 + confidence / 2))
     return float(np.exp(log_or)), float(np.exp(log_or - z * se)), float(np.exp(log_or + z * se))
 
