@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.place.banding import CUT_POINTS_2025
 from socmob.place.composite.aggregate import aggregate_array
 from socmob.place.composite.coin import Coin, Step, normalise_kwargs
 from socmob.place.composite.impute import impute_array
@@ -49,8 +50,9 @@ from socmob.place.composite.treat import treat_array
 from socmob.place.composite.weights import noisy_weights
 from socmob.results import Result, tidy
 
-SMC_Z_CUTS: tuple[float, ...] = (-1.5, -1.0, -0.5, 0.5, 1.0, 1.5)
-"""Cut points on re-standardised z of the SMC's seven-band rule."""
+SMC_Z_CUTS: tuple[float, ...] = CUT_POINTS_2025
+"""Cut points on re-standardised z of the SMC's seven-band rule
+(:data:`socmob.place.banding.CUT_POINTS_2025`)."""
 
 BandRule = Callable[[np.ndarray], np.ndarray]
 """Maps scores ``(runs, units)`` to band labels of the same shape."""
