@@ -7,7 +7,7 @@ function, and print its result as a table, CSV or JSON. They never compute stati
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, NoReturn
@@ -101,5 +101,3 @@ def _fmt(value: Any) -> str:
         return f"{value:.4g}" if abs(value) < 1e-3 or abs(value) >= 1e6 else f"{value:.3f}"
     return str(value)
 
-
-Registrar = Callable[[typer.Typer], None]
