@@ -7,11 +7,29 @@ or usage problem from a bug.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: every run of white space (newlines, tabs) becomes one space.
+
+    Error messages end up in terminals, logs and web pages, one message per line; a
+    library's multi-line message (a CSV parser's, a Parquet reader's) is folded here.
+    """
+    return _WHITESPACE.sub(" ", str(text)).strip()
 
 
 class SocmobError(Exception):
-    """Base class for every error socmob raises deliberately."""
+    """Base class for every error socmob raises deliberately.
+
+    ``str(error)`` is always one line (see :func:`one_line`).
+    """
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 @dataclass
@@ -44,7 +62,7 @@ class InputError(SocmobError, ValueError):
             text = f"{', '.join(where)}: {text}"
         if self.expected:
             text = f"{text} (expected {self.expected})"
-        return text
+        return one_line(text)
 
 
 class NotFoundError(SocmobError, LookupError):

@@ -14,9 +14,10 @@ import html
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -130,10 +131,17 @@ def dumps(value: Any) -> str:
 
 
 class Result:
-    """Mixin for frozen result dataclasses.
+    """Mixin for frozen result dataclasses: the one result contract.
 
-    Subclasses implement :meth:`to_frame`; :meth:`summary`, :meth:`to_dict`,
-    :meth:`export` and the notebook representation follow from it.
+    - numbers are attributes of a frozen dataclass;
+    - :meth:`to_frame` gives the tidy rows (:data:`TIDY_COLUMNS` first, via :func:`tidy`);
+      :meth:`summary`, :meth:`to_dict`, :meth:`export` and the notebook representation
+      follow from it;
+    - a result that carries intervals has ``conf_int(alpha=0.05) -> pd.DataFrame`` with
+      columns ``lower`` and ``upper``, one row per estimate (statsmodels' vocabulary);
+      the interval level is always given as ``alpha`` (0.05 → a 95% interval);
+    - answers by group are a :class:`ByGroup` of results, which also names the groups
+      that could not be estimated and why.
     """
 
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - interface
@@ -155,3 +163,68 @@ class Result:
     def _repr_html_(self) -> str:
         title = html.escape(type(self).__name__)
         return f"<strong>{title}</strong>" + self.to_frame().to_html(index=False, na_rep="")
+
+
+R = TypeVar("R", bound=Result)
+
+
+@dataclass(frozen=True, eq=False)
+class ByGroup(Result, Generic[R]):
+    """One result per group of a breakdown, and the groups that could not be estimated.
+
+    A mapping of ``group → result`` (``by_group["North East"]``, ``len``, iteration over
+    group names). ``not_estimated`` maps each group that has no result to the reason
+    (e.g. "no parents in the bottom quintile"), so that one thin group never fails the
+    whole breakdown and is never silently left out.
+    """
+
+    by: str
+    results: Mapping[str, R]
+    not_estimated: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, group: str) -> R:
+        return self.results[group]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __contains__(self, group: object) -> bool:
+        return group in self.results
+
+    def keys(self) -> Any:
+        """The groups that have a result."""
+        return self.results.keys()
+
+    def items(self) -> Any:
+        """``(group, result)`` pairs."""
+        return self.results.items()
+
+    def values(self) -> Any:
+        """The results, in group order."""
+        return self.results.values()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every group's tidy rows, with ``breakdown = by`` and ``group`` its name."""
+        frames = []
+        for group, result in self.results.items():
+            frame = result.to_frame().copy()
+            frame["breakdown"] = self.by
+            frame["group"] = group
+            frames.append(frame)
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return tidy(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"result": type(self).__name__, "by": self.by,
+                "groups": {g: r.to_dict() for g, r in self.results.items()},
+                "not_estimated": dict(self.not_estimated)}
+
+    def summary(self) -> str:
+        text = super().summary()
+        if self.not_estimated:
+            text += "\nNot estimated: " + "; ".join(
+                f"{g} ({why})" for g, why in self.not_estimated.items())
+        return text
