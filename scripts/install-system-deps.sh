@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: headless Chromium for the browser tests, Pango and
-# fonts for PDF briefings, Java 17 for the Spark engine, R with gnm for cross-checks.
+# fonts for PDF briefings, Java 17 for the Spark engine, R with gnm, survey and sandwich for
+# cross-checks, wrk and hyperfine for the web and command-line benchmarks.
 # Installs only what is missing; needs root (or sudo).
 set -euo pipefail
 want=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-      openjdk-17-jre-headless r-base-core r-cran-gnm r-cran-vcdextra poppler-utils)
+      openjdk-17-jre-headless r-base-core r-cran-gnm r-cran-vcdextra r-cran-survey
+      r-cran-sandwich poppler-utils wrk hyperfine)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

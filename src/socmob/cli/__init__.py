@@ -31,6 +31,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "income",
     "index",
     "place",
+    "monitor",
+    "assess",
+    "survey",
     "workforce",
     "serve",
 )
