@@ -6,7 +6,9 @@ from typing import Any
 
 import pandas as pd
 
+from socmob.checks import MAX_MAGNITUDE
 from socmob.errors import InputError
+from socmob.tables._labels import UNLAYERED, label_text
 
 _CELL_COLUMNS = ["layer", "origin", "destination", "count"]
 
@@ -30,7 +32,6 @@ def aggregate_cells(
     import ibis.expr.types as ir
 
     from socmob.engine import connect
-    from socmob.tables.table import UNLAYERED, label_text
 
     category_order: dict[str, list[str]] = {}
     roles = {"origin": origin, "destination": destination}
@@ -86,6 +87,7 @@ def aggregate_cells(
             "count_sq": (w.cast("float64") * w.cast("float64")).sum(),
             "n_bad_weight": bad.cast("int64").sum(),
             "n_negative_weight": (w < 0).cast("int64").sum(),
+            "n_huge_weight": (w.abs() > MAX_MAGNITUDE).cast("int64").sum(),
         }
     expr = kept.group_by(keys).aggregate(**metrics)
     cells = con.execute(expr) if con is not None else expr.execute()
@@ -101,6 +103,13 @@ def aggregate_cells(
                 f"{int(cells['n_bad_weight'].sum())} row(s) have a missing or infinite weight",
                 column=weight,
                 expected="a finite, non-negative weight on every row",
+            )
+        if cells["n_huge_weight"].sum() > 0:
+            raise InputError(
+                f"{int(cells['n_huge_weight'].sum())} row(s) have a weight above "
+                f"{MAX_MAGNITUDE:g}",
+                column=weight,
+                expected="weights a double can hold when summed and squared",
             )
         if cells["n_negative_weight"].sum() > 0:
             raise InputError(
@@ -132,8 +141,6 @@ def _to_arrow(frame: pd.DataFrame, label_columns: list[str]) -> Any:
     """The frame as an Arrow table (much faster for DuckDB to scan than a pandas frame
     through Ibis); object columns mixing types become text labels."""
     import pyarrow as pa
-
-    from socmob.tables.table import label_text
 
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
