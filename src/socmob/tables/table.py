@@ -622,14 +622,17 @@ def require_square(table: MobilityTable, *, what: str = "this model") -> Mobilit
     need the same origin and destination classes in the same order.
     """
     if not table.is_square:
-        raise ModelSpecError(f"{what} needs a square table: {square_problem(table)}")
+        raise ModelSpecError(
+            f"{what} needs a square table: "
+            f"{square_problem(table.origin_labels, table.destination_labels)}"
+        )
     return table
 
 
-def square_problem(table: Any) -> str:
-    """Why a table with ``origin_labels`` and ``destination_labels`` is not square, in
-    words (and how to square it)."""
-    rows, cols = tuple(table.origin_labels), tuple(table.destination_labels)
+def square_problem(rows: Sequence[str], cols: Sequence[str]) -> str:
+    """Why a table with origin categories ``rows`` and destination categories ``cols``
+    is not square, in words (and how to square it)."""
+    rows, cols = tuple(rows), tuple(cols)
     if set(rows) == set(cols):
         return ("origin and destination have the same classes in different orders "
                 "(give one order for both)")
@@ -680,4 +683,5 @@ def _check_counts(
         )
 
 
-__all__ = ["UNLAYERED", "MobilityTable", "Order", "label_text", "require_square"]
+__all__ = ["UNLAYERED", "MobilityTable", "Order", "label_text", "require_square",
+           "square_problem"]
