@@ -214,3 +214,30 @@ def test_dataframe_input_keeps_labels():
     assert res.fitted.shape == (3, 3)
     np.testing.assert_allclose(res.fitted, np.outer(T3.sum(1), T3.sum(0)) / T3.sum(),
                                rtol=1e-10)
+
+
+def test_extra_starts_only_when_a_check_fails(long_table, monkeypatch):
+    import dataclasses
+    import importlib
+
+    fit_module = importlib.import_module("socmob.models.fit")  # the module, not fit()
+
+    table = long_table("yamaguchi87")
+    plain = fit(table, "unidiff")
+    assert plain.starts == 1  # the constant-fluidity start passes every check
+    real = fit_module.fit_poisson
+    calls = {"n": 0}
+
+    def first_fails(*args, **kwargs):
+        calls["n"] += 1
+        run = real(*args, **kwargs)
+        return dataclasses.replace(run, converged=False) if calls["n"] == 1 else run
+
+    monkeypatch.setattr(fit_module, "fit_poisson", first_fails)
+    retried = fit(table, "unidiff", seed=3)
+    # the deterministic start "failed": 5 random starts followed and found the optimum
+    assert retried.starts == 1 + fit_module.EXTRA_STARTS
+    assert retried.deviance == pytest.approx(plain.deviance, rel=1e-9)
+    # an explicit number of starts is honoured as given
+    monkeypatch.setattr(fit_module, "fit_poisson", real)
+    assert fit(table, "rc-layered", n_starts=3).starts == 3

@@ -168,9 +168,38 @@ def test_degenerate_arrays_and_layers() -> None:
     with pytest.raises(InputError, match="every count is zero"):
         MobilityTable.from_microdata(pd.DataFrame({"o": [1, 2], "d": [1, 2], "w": [0.0, 0.0]}),
                                      origin="o", destination="d", weight="w")
-    with pytest.raises(InputError, match=r"column 'w': 1 row\(s\) have a weight above"):
-        MobilityTable.from_microdata(pd.DataFrame({"o": [1, 2], "d": [1, 2], "w": [1.0, 1e200]}),
-                                     origin="o", destination="d", weight="w")
+
+
+@pytest.mark.parametrize(
+    ("w", "match"),
+    [
+        ([1.0, 1e200, 1.0], r"column 'w': a weight above 1e\+150 among the rows of cell "
+                            r"\(origin '2', destination '2'\)"),
+        ([1.0, np.nan, 1.0], r"a missing weight among the rows of cell \(origin '2'"),
+        ([1.0, np.inf, 1.0], r"an infinite weight among the rows of cell \(origin '2'"),
+        ([1.0, 2.0, -1.0], r"a negative weight among the rows of cell \(origin '1', "
+                           r"destination '1'\)"),
+    ],
+)
+def test_bad_weights_name_the_cell(w: list[float], match: str) -> None:
+    frame = pd.DataFrame({"o": [1, 2, 1], "d": [1, 2, 1], "w": w})
+    with pytest.raises(InputError, match=match):
+        MobilityTable.from_microdata(frame, origin="o", destination="d", weight="w")
+
+
+def test_nan_weight_in_an_engine_table() -> None:
+    import ibis
+    import pyarrow as pa
+
+    table = ibis.memtable(pa.table({"o": [1, 2, 2], "d": [1, 2, 1],
+                                    "w": pa.array([1.0, float("nan"), 2.0])}))
+    with pytest.raises(InputError, match=r"a NaN weight among the rows of cell \(origin '2', "
+                                         r"destination '2'\)"):
+        MobilityTable.from_microdata(table, origin="o", destination="d", weight="w")
+    # each weight is fine, but Σw² overflows a double
+    many = pd.DataFrame({"o": [1] * 3, "d": [1] * 3, "w": [1e150] * 3})
+    with pytest.raises(InputError, match="sum of squared weights overflows"):
+        MobilityTable.from_microdata(many, origin="o", destination="d", weight="w")
 
 
 # --------------------------------------------------------------------- layering

@@ -213,7 +213,8 @@ def unidiff_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
 
     Start: the constant-fluidity fit (all ``phi_k = 1``), from which the deviance can only
     fall, so a converged Unidiff fit is never worse than constant fluidity (nor than
-    conditional independence). Further starts draw ``d_k`` at random around it.
+    conditional independence, which constant fluidity nests): the solver's checks need
+    no baseline fit. Further starts draw ``d_k`` at random around it.
     """
     if cells.K < 2:
         raise ModelSpecError(f"model {name!r} compares layers: the table has only one layer")
@@ -285,8 +286,7 @@ def unidiff_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
     return ModelSpec(name=name, names=names, predictor=predictor, jacobian=jacobian,
                      starts=starts, linear=False, hessian_term=hessian_term,
                      extras={"log_phi_index": np.arange(pm + q, pm + q + K - 1),
-                             "support": support, "not_estimable": dropped,
-                             "baseline": Xm})
+                             "support": support, "not_estimable": dropped})
 
 
 def rc_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
@@ -473,7 +473,8 @@ def rc_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
                      hessian_term=hessian_term,
                      normalise=normalise, n_constraints=per_dim * M,
                      extras={"rc": (pm, Kp, M), "support": Xm_all, "not_estimable": dropped,
-                             "baseline": Xm})
+                             "baseline": Xm, "baseline_is_margins": not diagonal,
+                             "shape": (K, I, J)})
 
 
 # ---------------------------------------------------------------------- two-way designs

@@ -49,7 +49,13 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import ConvergenceError, InputError, ModelSpecError, NotFoundError
-from socmob.models._solver import ModelSpec, SolverResult, covariance, fit_poisson
+from socmob.models._solver import (
+    ModelSpec,
+    SolverResult,
+    covariance,
+    fit_poisson,
+    poisson_deviance,
+)
 from socmob.models._specs import (
     Cells,
     Design,
@@ -406,15 +412,24 @@ def _passes_checks(spec: ModelSpec, y: np.ndarray, include: np.ndarray, run: Sol
         return False, (cov, infinite)
     baseline = spec.extras.get("baseline")
     if baseline is not None:
-        floor = _baseline_deviance(np.asarray(baseline), y, include)
+        floor = _baseline_deviance(spec, np.asarray(baseline), y, include)
         if run.deviance > floor + 1e-8 * (1.0 + floor):
             return False, (cov, infinite)
     return True, (cov, infinite)
 
 
-def _baseline_deviance(X: np.ndarray, y: np.ndarray, include: np.ndarray) -> float:
+def _baseline_deviance(spec: ModelSpec, X: np.ndarray, y: np.ndarray,
+                       include: np.ndarray) -> float:
     """G² of the log-linear model with design ``X`` (the margins of a log-multiplicative
-    model, with its diagonal for quasi models)."""
+    model, with its diagonal for quasi models). Margins alone on a table without
+    excluded cells have the closed form ``m_kij = n_ki+ n_k+j / n_k++`` (conditional
+    independence)."""
+    shape = spec.extras.get("shape")
+    if spec.extras.get("baseline_is_margins") and include.all() and shape is not None:
+        n = y.reshape(tuple(np.asarray(shape, dtype=int)))
+        totals = n.sum(axis=(1, 2), keepdims=True)
+        m = n.sum(axis=2, keepdims=True) * n.sum(axis=1, keepdims=True) / totals
+        return poisson_deviance(n.ravel(), m.ravel())
     spec = linear_model("baseline", X, [f"b{k}" for k in range(X.shape[1])], y, include)
     run = fit_poisson(spec, y, include, spec.starts(np.random.default_rng(0), 1)[0],
                       tol=1e-12)
