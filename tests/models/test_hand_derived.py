@@ -166,23 +166,35 @@ def test_quasi_variances_exact_for_three_levels():
         quasi_variances(np.zeros((2, 2)))
 
 
-def test_zero_margin_gives_infinite_estimate_not_error():
-    # An empty destination column: its effect is at −∞. Independence still has the closed
-    # form m_ij = n_i+ n_+j / N, and the origin effects keep their textbook SEs
-    # sqrt(1/n_1+ + 1/n_i+) (Agresti 2013, sec. 9.2; R glm agrees: 0.3873, 0.5164).
+def test_zero_margin_cells_are_structural_zeros():
+    # An empty destination column: its fitted counts are forced to 0 and its effect is not
+    # estimable. Independence still has the closed form m_ij = n_i+ n_+j / N, and the
+    # origin effects keep their textbook SEs sqrt(1/n_1+ + 1/n_i+) (Agresti 2013, sec.
+    # 9.2; R glm agrees: 0.3873, 0.5164). Degrees of freedom by Bishop, Fienberg &
+    # Holland's rule: (9 cells − 3 fitted as structural zeros) − (5 parameters − 1 not
+    # estimable) = 2, as R's glm gives on the table without the empty column (a 3×2
+    # table: (3 − 1)(2 − 1) = 2). Counting the empty cells gave 4.
     z = np.array([[10.0, 5, 0], [4, 8, 0], [3, 2, 0]])
     res = fit(z, "independence")
     np.testing.assert_allclose(res.fitted, np.outer(z.sum(1), z.sum(0)) / z.sum(),
                                atol=1e-9)
-    assert res.df == 4
-    assert np.isinf(res.bse["destination[3]"])
-    assert "destination[3]" in res.note
+    assert res.df == 2 and res.n_cells == 6 and res.forced_zeros == 3
+    assert res.not_estimable == ("destination[3]",)
+    assert "destination[3]" not in res.params.index and "destination[3]" in res.note
+    assert np.isfinite(res.bse).all()
     rows = z.sum(1)
     assert res.bse["origin[2]"] == pytest.approx(np.sqrt(1 / rows[0] + 1 / rows[1]), rel=1e-8)
     assert res.bse["origin[3]"] == pytest.approx(np.sqrt(1 / rows[0] + 1 / rows[2]), rel=1e-8)
-    # a zero diagonal count under quasi-independence: only that diagonal effect is infinite
+    # the same numbers as the table with the empty column left out
+    small = fit(z[:, :2], "independence")
+    assert res.deviance == pytest.approx(small.deviance, rel=1e-10)
+    assert res.df == small.df
+    # a zero diagonal count under quasi-independence: that cell is fitted as a structural
+    # zero and its diagonal effect is not estimable, so df is unchanged:
+    # (9 − 1) − (8 − 1) = 1 = (9 − 8)
     q = fit(np.array([[0.0, 20, 10], [30, 60, 25], [10, 35, 80]]), "quasi-independence")
-    assert np.isinf(q.bse["diag[1]"]) and np.isfinite(q.bse.drop("diag[1]")).all()
+    assert q.df == 1 and q.forced_zeros == 1 and q.not_estimable == ("diag[1]",)
+    assert np.isfinite(q.bse).all()
 
 
 def test_aliasing_is_reported_not_dropped():
@@ -202,3 +214,30 @@ def test_dataframe_input_keeps_labels():
     assert res.fitted.shape == (3, 3)
     np.testing.assert_allclose(res.fitted, np.outer(T3.sum(1), T3.sum(0)) / T3.sum(),
                                rtol=1e-10)
+
+
+def test_extra_starts_only_when_a_check_fails(long_table, monkeypatch):
+    import dataclasses
+    import importlib
+
+    fit_module = importlib.import_module("socmob.models.fit")  # the module, not fit()
+
+    table = long_table("yamaguchi87")
+    plain = fit(table, "unidiff")
+    assert plain.starts == 1  # the constant-fluidity start passes every check
+    real = fit_module.fit_poisson
+    calls = {"n": 0}
+
+    def first_fails(*args, **kwargs):
+        calls["n"] += 1
+        run = real(*args, **kwargs)
+        return dataclasses.replace(run, converged=False) if calls["n"] == 1 else run
+
+    monkeypatch.setattr(fit_module, "fit_poisson", first_fails)
+    retried = fit(table, "unidiff", seed=3)
+    # the deterministic start "failed": 5 random starts followed and found the optimum
+    assert retried.starts == 1 + fit_module.EXTRA_STARTS
+    assert retried.deviance == pytest.approx(plain.deviance, rel=1e-9)
+    # an explicit number of starts is honoured as given
+    monkeypatch.setattr(fit_module, "fit_poisson", real)
+    assert fit(table, "rc-layered", n_starts=3).starts == 3

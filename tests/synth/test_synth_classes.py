@@ -68,3 +68,21 @@ def test_cli_synth_mobility(tmp_path):
                                    "--phi", "1,abc"])
     assert bad.exit_code == 2 and "--phi" in bad.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_labels_and_non_square_tables_keep_their_shape():
+    from socmob.tables import MobilityTable
+
+    with pytest.raises(InputError, match="labels must be 3 distinct labels"):
+        synth_unidiff_table(classes=3, labels=["a", "b"])
+    # 3 origin × 4 destination classes: both default to class_1.., sharing 3 labels, and
+    # the table read back is still 3 × 4 (not merged into a square table)
+    psi = -np.abs(np.subtract.outer(np.arange(3.0), np.arange(4.0)))
+    t = synth_unidiff_table(phi=[1.0], psi=psi, n_per_layer=2000, seed=2)
+    table = MobilityTable.from_long(t.counts, layer="layer")
+    assert table.shape == (1, 3, 4) and not table.is_square
+    named = synth_unidiff_table(phi=[1.0], psi=psi, n_per_layer=2000, seed=2,
+                                labels=["low", "mid", "high"],
+                                destination_labels=["w", "x", "y", "z"])
+    assert named.destination_labels == ("w", "x", "y", "z")
+    np.testing.assert_array_equal(named.counts["count"], t.counts["count"])

@@ -94,3 +94,27 @@ def test_describe_missing_file(tmp_path) -> None:
     result = runner.invoke(app, ["mobility", "describe", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "no such file" in result.stderr
+
+
+def test_describe_keeps_shape_unless_square(tmp_path) -> None:
+    # origin classes a, b, c; destinations a, b only: two different sets, so a 3 × 2 table
+    # (no absolute rates) unless declared the same classes
+    path = _write(tmp_path, [("a", "a", 4), ("a", "b", 1), ("b", "a", 2), ("b", "b", 3),
+                             ("c", "b", 5)])
+    out = runner.invoke(app, ["mobility", "describe", str(path), "-f", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["table"]["destination_labels"] == ["a", "b"]
+    assert "absolute" not in data["groups"]["all"]
+    out = runner.invoke(app, ["mobility", "describe", str(path), "--square", "-f", "json"])
+    data = json.loads(out.stdout)
+    assert data["table"]["destination_labels"] == ["a", "b", "c"]
+    # immobility (4 + 3 + 0)/15; upward = below-diagonal b→a and c→b: (2 + 5)/15
+    assert data["groups"]["all"]["absolute"]["immobility"]["value"] == pytest.approx(7 / 15)
+    assert data["groups"]["all"]["absolute"]["upward"]["value"] == pytest.approx(7 / 15)
+    out = runner.invoke(app, ["mobility", "describe", str(path), "--row-order", "c,b,a",
+                              "--col-order", "b,a", "-f", "json"])
+    assert json.loads(out.stdout)["table"]["origin_labels"] == ["c", "b", "a"]
+    out = runner.invoke(app, ["mobility", "describe", str(path), "--order", "a,b,c",
+                              "--row-order", "a,b,c"])
+    assert out.exit_code == 2 and "both given" in out.stderr

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import typer
 
 from socmob.cli._common import FormatOption, OutputFormat, print_frame, print_json, user_errors
 from socmob.cli.mobility import (
+    ColOrderOption,
     CountOption,
     DestinationOption,
     LayerOption,
     OrderOption,
     OriginOption,
+    RowOrderOption,
+    SquareOption,
     TableArgument,
     read_cli_table,
 )
@@ -30,6 +33,9 @@ def register(group: typer.Typer) -> None:
         count: str = CountOption,
         layer: str | None = LayerOption,
         order: str | None = OrderOption,
+        row_order: str | None = RowOrderOption,
+        col_order: str | None = ColOrderOption,
+        square: bool = SquareOption,
         confidence: float = typer.Option(0.95, "--confidence", help="Interval level."),
         zero_correction: float = typer.Option(
             0.0,
@@ -46,7 +52,7 @@ def register(group: typer.Typer) -> None:
         with user_errors():
             mobility_table = read_cli_table(
                 table, origin=origin, destination=destination, count=count, layer=layer,
-                order=order,
+                order=order, row_order=row_order, col_order=col_order, square=square,
             )
             result = describe(
                 mobility_table, confidence=confidence, zero_correction=zero_correction
@@ -60,7 +66,9 @@ def register(group: typer.Typer) -> None:
         _print_tables(result)
 
 
-def _print_tables(result: object) -> None:
+def _print_tables(result: Any) -> None:
+    import pandas as pd
+
     from socmob.tables import MobilityDescription
 
     assert isinstance(result, MobilityDescription)

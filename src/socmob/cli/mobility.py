@@ -30,21 +30,41 @@ LayerOption = typer.Option(None, "--layer", help="Layer column (default: 'layer'
 OrderOption = typer.Option(
     None,
     "--order",
-    help='Class order, top first, for origin and destination: "A,B,C" '
-    "(default: order of first appearance in the file).",
+    help='Class order, top first, when origin and destination are the same classes: "A,B,C" '
+    "(both axes; declares the table square).",
+)
+RowOrderOption = typer.Option(
+    None,
+    "--row-order",
+    help='Origin (row) categories in order: "A,B,C" (default: order of first appearance).',
+)
+ColOrderOption = typer.Option(
+    None,
+    "--col-order",
+    help='Destination (column) categories in order: "X,Y,Z" (default: order of first '
+    "appearance).",
+)
+SquareOption = typer.Option(
+    False,
+    "--square",
+    help="Origin and destination are the same classes: make the table square, a class "
+    "missing on one side becoming a row or column of zeros (default: each side keeps "
+    "its own categories).",
 )
 
 
 def read_cli_table(
     path: Path, *, origin: str, destination: str, count: str, layer: str | None,
-    order: str | None,
+    order: str | None, row_order: str | None = None, col_order: str | None = None,
+    square: bool = False,
 ) -> MobilityTable:
-    """Read the long table a ``mobility`` command was given (``--order`` as "A,B,C")."""
+    """Read the long table a ``mobility`` command was given (orders as "A,B,C")."""
     from socmob.tables import read_long_table
 
     return read_long_table(
         path, origin=origin, destination=destination, count=count, layer=layer,
-        order=split_list(order),
+        order=split_list(order), row_order=split_list(row_order),
+        col_order=split_list(col_order), square=square,
     )
 
 

@@ -6,11 +6,17 @@ smooth equality constraints ``c(theta) = 0`` that identify it (e.g. RC scores wi
 ``sum(mu) = 0`` and ``sum(mu**2) = 1``) and a ``normalise`` map that moves any parameter
 vector onto the constraint surface without changing ``eta``.
 
-Fisher scoring (for the canonical log link this is Newton-Raphson on the linear part and
-Gauss-Newton on the multiplicative part) is done in the tangent space of the constraints:
-with ``N`` an orthonormal basis of ``null(dc/dtheta)``, ``W = diag(mu)``::
+Newton-Raphson is done in the tangent space of the constraints: with ``N`` an orthonormal
+basis of ``null(dc/dtheta)``, ``W = diag(mu)``::
 
-    A = N' J' W J N,      s = N' J' (y - mu),      theta <- normalise(theta + t N A^-1 s)
+    A = N' (J' W J - T) N,   s = N' J' (y - mu),   theta <- normalise(theta + t N A^-1 s)
+
+where ``T = Σ_c (y_c − mu_c) ∂²eta_c/∂theta²`` is the curvature of the multiplicative terms
+(zero for log-linear models, where this is Fisher scoring, i.e. Newton-Raphson for the
+canonical log link). Where ``A`` with ``T`` is not positive definite (far from the
+optimum) ``T`` is left out: a Fisher-scoring (Gauss-Newton) step, which always descends.
+Near the optimum full Newton steps converge quadratically, where Gauss-Newton converges
+only linearly for log-multiplicative models.
 
 with step halving ``t`` until the deviance does not increase. The iteration stops when the
 Newton decrement ``s' A^-1 s`` (the deviance a full step would still remove, to second
@@ -42,7 +48,11 @@ class ModelSpec:
     ``names`` label the entries of ``theta``; ``include`` marks the cells that enter the
     likelihood (structural zeros are excluded); ``starts(rng, k)`` returns ``k`` starting
     vectors (the first deterministic), ``linear`` says whether ``eta`` is linear in theta
-    (then one start suffices and no constraints are used).
+    (then one start suffices and no constraints are used). A nonlinear model may give
+    ``hessian_term(theta, r) = Σ_c r_c ∂²η_c/∂θ∂θ'`` (``r = y − μ``): the solver then
+    takes full Newton steps with the observed information ``J'WJ − hessian_term``
+    wherever that is positive definite (quadratic convergence near the optimum) and
+    Fisher-scoring steps elsewhere.
     """
 
     name: str
@@ -54,6 +64,7 @@ class ModelSpec:
     constraint_jacobian: Callable[[np.ndarray], np.ndarray] | None = None
     normalise: Callable[[np.ndarray], np.ndarray] = field(default=lambda theta: theta)
     n_constraints: int = 0
+    hessian_term: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -86,6 +97,16 @@ def _tangent_basis(spec: ModelSpec, theta: np.ndarray) -> np.ndarray | None:
         return None
     G = spec.constraint_jacobian(theta)
     return null_space(G)
+
+
+def _solve_pd(A: np.ndarray, s: np.ndarray) -> np.ndarray | None:
+    """``A^-1 s`` if ``A`` is positive definite (Cholesky succeeds), else ``None``."""
+    try:
+        L = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        return None
+    z = np.linalg.solve(L, s)
+    return np.asarray(np.linalg.solve(L.T, z))
 
 
 def _solve_psd(A: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -145,7 +166,14 @@ def fit_poisson(
         mui = mu[include]
         A = Jn.T @ (mui[:, None] * Jn)
         s = Jn.T @ (yi - mui)
-        delta = _solve_psd(A, s)
+        delta = None
+        if spec.hessian_term is not None:
+            r = np.zeros(len(y))
+            r[include] = yi - mui
+            T = spec.hessian_term(theta, r)
+            delta = _solve_pd(A - (T if N is None else N.T @ T @ N), s)
+        if delta is None:
+            delta = _solve_psd(A, s)
         decrement = float(s @ delta)
         step = delta if N is None else N @ delta
         if decrement <= tol * (1.0 + dev):

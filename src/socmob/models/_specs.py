@@ -16,6 +16,33 @@ import numpy as np
 
 from socmob.errors import ModelSpecError
 from socmob.models._solver import ModelSpec, check_design_rank, fit_poisson
+from socmob.models._support import independent_columns
+from socmob.tables.table import square_problem
+
+
+def require_square_cells(name: str, cells: Cells) -> None:
+    """Raise :class:`ModelSpecError` unless origin and destination are the same classes
+    in the same order (models with a diagonal or symmetry need it)."""
+    if not cells.square:
+        raise ModelSpecError(
+            f"model {name!r} needs a square table (the same origin and destination classes, "
+            f"in the same order): {square_problem(cells.origin, cells.destination)}"
+        )
+
+
+def estimable(X: np.ndarray, names: list[str], include: np.ndarray, model: str, *,
+              drop_aliased: bool) -> tuple[np.ndarray, list[str]]:
+    """Columns of ``X`` to keep on the fitted cells ``include``, and the names of those
+    left out. Without ``drop_aliased`` any aliasing is an error (nothing is dropped
+    silently); with it — used once the cells a model forces to zero are left out, see
+    :mod:`socmob.models._support` — aliased columns are the parameters that are not
+    estimable, and the later of each aliased set is left out (as R's ``glm`` does)."""
+    if not drop_aliased:
+        check_design_rank(X[include], names, model)
+        return np.arange(X.shape[1]), []
+    keep = independent_columns(X[include])
+    dropped = sorted(set(range(X.shape[1])) - set(keep.tolist()))
+    return keep, [names[k] for k in dropped]
 
 
 @dataclass(frozen=True)
@@ -31,6 +58,11 @@ class Cells:
     origin: tuple[str, ...]
     destination: tuple[str, ...]
     layers: tuple[str, ...]
+
+    @property
+    def square(self) -> bool:
+        """The same origin and destination classes in the same order (a diagonal)."""
+        return self.origin == self.destination
 
     @classmethod
     def of(cls, shape: tuple[int, int, int], origin: Sequence[str],
@@ -132,14 +164,26 @@ def _log_start(y: np.ndarray, include: np.ndarray) -> np.ndarray:
 
 
 def linear_spec(name: str, X: np.ndarray, names: list[str], y: np.ndarray,
-                include: np.ndarray) -> ModelSpec:
-    """A log-linear model ``eta = X theta``; the design is rank-checked here."""
-    Xi = X[include]
-    check_design_rank(Xi, names, name)
-    theta0 = np.linalg.lstsq(Xi, _log_start(y, include), rcond=None)[0]
+                include: np.ndarray, *, drop_aliased: bool = False) -> ModelSpec:
+    """A log-linear model ``eta = X theta``; the design is rank-checked here (see
+    :func:`estimable` for ``drop_aliased``)."""
+    keep, dropped = estimable(X, names, include, name, drop_aliased=drop_aliased)
+    spec = linear_model(name, X[:, keep], [names[k] for k in keep], y, include)
+    spec.extras.update({"support": X, "not_estimable": dropped})
+    return spec
+
+
+def linear_model(name: str, X: np.ndarray, names: list[str], y: np.ndarray,
+                  include: np.ndarray) -> ModelSpec:
+    """The log-linear model ``eta = X theta`` of a design already checked for rank; the
+    start is the least-squares fit of ``log(y + 1/2)``."""
+    theta_start: list[np.ndarray] = []
 
     def starts(rng: np.random.Generator, k: int) -> list[np.ndarray]:
-        return [theta0]
+        if not theta_start:
+            Xi = X[include]
+            theta_start.append(np.linalg.lstsq(Xi, _log_start(y, include), rcond=None)[0])
+        return [theta_start[0]]
 
     return ModelSpec(
         name=name,
@@ -159,27 +203,39 @@ def _fit_linear_start(spec: ModelSpec, y: np.ndarray, include: np.ndarray) -> np
 
 
 def unidiff_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
-                 quasi: bool) -> ModelSpec:
+                 quasi: bool, drop_aliased: bool = False) -> ModelSpec:
     """Unidiff / log-multiplicative layer effect (Xie 1992; Erikson & Goldthorpe 1992)::
 
         log mu_kij = margins_k(i, j) [+ delta_kii] + phi_k g_ij,   phi_k = exp(d_k), d_1 = 0
 
     ``quasi``: each layer's diagonal cells get their own parameters ``delta_kii`` (fitted
     exactly) and ``g`` lives on the off-diagonal cells only.
+
+    Start: the constant-fluidity fit (all ``phi_k = 1``), from which the deviance can only
+    fall, so a converged Unidiff fit is never worse than constant fluidity (nor than
+    conditional independence, which constant fluidity nests): the solver's checks need
+    no baseline fit. Further starts draw ``d_k`` at random around it.
     """
     if cells.K < 2:
         raise ModelSpecError(f"model {name!r} compares layers: the table has only one layer")
-    if quasi and cells.I != cells.J:
-        raise ModelSpecError(f"model {name!r} needs a square table, got {cells.I}×{cells.J}")
+    if quasi:
+        require_square_cells(name, cells)
     design = Design(cells).margins()
     if quasi:
         design.diagonal(per_layer=True)
-    Xm = design.matrix()
-    Z, znames = association_columns(cells, off_diagonal=quasi)
+    Xm_all = design.matrix()
+    Z_all, znames = association_columns(cells, off_diagonal=quasi)
+    if Z_all.shape[1] == 0:
+        raise ModelSpecError(f"model {name!r} has no association to scale on this table")
+    support = np.column_stack([Xm_all, Z_all])
+    keep, dropped = estimable(support, design.names + znames, include, name,
+                              drop_aliased=drop_aliased)
+    pm_all = Xm_all.shape[1]
+    Xm = Xm_all[:, keep[keep < pm_all]]
+    Z = Z_all[:, keep[keep >= pm_all] - pm_all]
     if Z.shape[1] == 0:
         raise ModelSpecError(f"model {name!r} has no association to scale on this table")
-    base_names = design.names + znames
-    check_design_rank(np.column_stack([Xm, Z])[include], base_names, name)
+    base_names = [(design.names + znames)[k] for k in keep]
     pm, q, K = Xm.shape[1], Z.shape[1], cells.K
     layer_onehot = np.zeros((cells.n, K - 1))
     for k in range(1, K):
@@ -197,25 +253,45 @@ def unidiff_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
         zg = Z @ theta[pm:pm + q]
         return np.column_stack([Xm, phi[:, None] * Z, layer_onehot * (phi * zg)[:, None]])
 
-    csf = linear_spec(name + " (constant fluidity start)", np.column_stack([Xm, Z]),
-                      base_names, y, include)
-    csf_theta = _fit_linear_start(csf, y, include)
+    def hessian_term(theta: np.ndarray, r: np.ndarray) -> np.ndarray:
+        # eta = Xm b + phi_k (Z g), phi_k = exp(d_k): d²eta/dg dd_k = phi_k Z [k],
+        # d²eta/dd_k² = phi_k (Z g) [k]; all others 0
+        phi = phi_of(theta)
+        zg = Z @ theta[pm:pm + q]
+        W = (r * phi)[:, None] * layer_onehot
+        T = np.zeros((len(theta), len(theta)))
+        T[pm:pm + q, pm + q:] = Z.T @ W
+        T[pm + q:, pm:pm + q] = T[pm:pm + q, pm + q:].T
+        T[pm + q:, pm + q:] = np.diag(W.T @ zg)
+        return T
+
+    csf_theta: list[np.ndarray] = []
+
+    def constant_fluidity() -> np.ndarray:
+        if not csf_theta:
+            X = np.column_stack([Xm, Z])
+            csf = linear_model(name + " (constant fluidity start)", X, base_names, y,
+                                include)
+            csf_theta.append(_fit_linear_start(csf, y, include))
+        return csf_theta[0]
 
     def starts(rng: np.random.Generator, n: int) -> list[np.ndarray]:
-        out = [np.concatenate([csf_theta, np.zeros(K - 1)])]
+        base = constant_fluidity()
+        out = [np.concatenate([base, np.zeros(K - 1)])]
         for _ in range(n - 1):
             d = rng.normal(0.0, 0.5, K - 1)
-            out.append(np.concatenate([csf_theta, d]))
+            out.append(np.concatenate([base, d]))
         return out
 
     return ModelSpec(name=name, names=names, predictor=predictor, jacobian=jacobian,
-                     starts=starts, linear=False,
-                     extras={"log_phi_index": np.arange(pm + q, pm + q + K - 1)})
+                     starts=starts, linear=False, hessian_term=hessian_term,
+                     extras={"log_phi_index": np.arange(pm + q, pm + q + K - 1),
+                             "support": support, "not_estimable": dropped})
 
 
 def rc_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
             diagonal: bool, dims: int = 1, layer_phi: bool = False,
-            homogeneous: bool = False) -> ModelSpec:
+            homogeneous: bool = False, drop_aliased: bool = False) -> ModelSpec:
     """Goodman's RC(M) association (log-multiplicative), optionally with layer-specific
     intrinsic association and homogeneous scores (RC(M)-L, Wong 2010)::
 
@@ -230,16 +306,26 @@ def rc_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
     ``MultHomog``); ``phi`` may then be negative and ``mu_1m > 0`` fixes the sign.
     """
     I, J, K = cells.I, cells.J, cells.K  # noqa: E741
-    if (diagonal or homogeneous) and I != J:
-        raise ModelSpecError(f"model {name!r} needs a square table, got {I}×{J}")
+    if diagonal or homogeneous:
+        require_square_cells(name, cells)
     if min(I, J) < dims + 1:
         raise ModelSpecError(f"model {name!r} needs at least {dims + 1} origin and "
                              f"destination categories")
+    for axis, index, labels in (("origin", cells.i, cells.origin),
+                                ("destination", cells.j, cells.destination)):
+        empty = sorted(set(range(len(labels))) - set(index[include].tolist()))
+        if empty:
+            raise ModelSpecError(
+                f"model {name!r} cannot score {axis} category {labels[empty[0]]!r}: it has "
+                "no cases (or only structural zeros) in every layer; leave it out of the "
+                "table")
     design = Design(cells).margins()
     if diagonal:
         design.diagonal(per_layer=K > 1)
-    Xm = design.matrix()
-    check_design_rank(Xm[include], design.names, name)
+    Xm_all = design.matrix()
+    keep, dropped = estimable(Xm_all, design.names, include, name, drop_aliased=drop_aliased)
+    Xm = Xm_all[:, keep]
+    design.names = [design.names[k] for k in keep]
     Xpinv = np.linalg.pinv(Xm[include])
     pm = Xm.shape[1]
     Kp = K if layer_phi else 1
@@ -283,6 +369,30 @@ def rc_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
             else:
                 out[:, o_nu + np.arange(J) * M + m] = col
         return out
+
+    def hessian_term(theta: np.ndarray, r: np.ndarray) -> np.ndarray:
+        # second derivatives of phi_km mu_im nu_jm (one dimension at a time; none across
+        # dimensions): d²/dphi dmu = nu_j, d²/dphi dnu = mu_i, d²/dmu dnu = phi_k; with
+        # homogeneous scores (nu = mu) the mu-mu block is symmetrised
+        phi, mu, nu = unpack(theta)
+        T = np.zeros((len(theta), len(theta)))
+        ph, mi, nj = phi[kp], mu[cells.i], nu[cells.j]
+        for m in range(M):
+            rows_phi = o_phi + np.arange(Kp) * M + m
+            rows_mu = o_mu + np.arange(I) * M + m
+            phi_mu = onehot_k.T @ ((r * nj[:, m])[:, None] * onehot_i)
+            phi_nu = onehot_k.T @ ((r * mi[:, m])[:, None] * onehot_j)
+            mu_nu = onehot_i.T @ ((r * ph[:, m])[:, None] * onehot_j)
+            if homogeneous:
+                T[np.ix_(rows_phi, rows_mu)] += phi_mu + phi_nu
+                T[np.ix_(rows_mu, rows_mu)] += mu_nu + mu_nu.T
+            else:
+                rows_nu = o_nu + np.arange(J) * M + m
+                T[np.ix_(rows_phi, rows_mu)] += phi_mu
+                T[np.ix_(rows_phi, rows_nu)] += phi_nu
+                T[np.ix_(rows_mu, rows_nu)] += mu_nu
+        upper = np.triu(T, 1)
+        return upper + upper.T + np.diag(np.diag(T))
 
     per_dim = 2 if homogeneous else 4
 
@@ -360,8 +470,11 @@ def rc_spec(name: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
         names += [f"nu{label(m)}[{cells.destination[b]}]" for b in range(J) for m in range(M)]
     return ModelSpec(name=name, names=names, predictor=predictor, jacobian=jacobian,
                      starts=starts, linear=False, constraint_jacobian=constraint_jacobian,
+                     hessian_term=hessian_term,
                      normalise=normalise, n_constraints=per_dim * M,
-                     extras={"rc": (pm, Kp, M)})
+                     extras={"rc": (pm, Kp, M), "support": Xm_all, "not_estimable": dropped,
+                             "baseline": Xm, "baseline_is_margins": not diagonal,
+                             "shape": (K, I, J)})
 
 
 # ---------------------------------------------------------------------- two-way designs
@@ -377,12 +490,8 @@ def twoway_design(name: str, cells: Cells, *, row_scores: np.ndarray,
     """Explicit design of a two-way log-linear association model (see ``MODELS``)."""
     c = cells
     u, v = row_scores[c.i], column_scores[c.j]
-    square = c.I == c.J
-    needs_square = {"quasi-independence", "quasi-uniform-association", "symmetry",
-                    "quasi-symmetry"}
-    if name in needs_square and not square:
-        raise ModelSpecError(f"model {name!r} needs a square table (same origin and "
-                             f"destination classes), got {c.I}×{c.J}")
+    if name.startswith("quasi-") or name == "symmetry":
+        require_square_cells(name, c)
     if name == "symmetry":
         d = Design(c)
         for a in range(c.I):
@@ -402,9 +511,6 @@ def twoway_design(name: str, cells: Cells, *, row_scores: np.ndarray,
     d = Design(c).margins()
     quasi = name.startswith("quasi-")
     if quasi:
-        if not square:
-            raise ModelSpecError(f"model {name!r} needs a square table (same origin and "
-                                 f"destination classes), got {c.I}×{c.J}")
         d.diagonal(per_layer=False)
         name = name.removeprefix("quasi-")
     if name == "uniform-association":

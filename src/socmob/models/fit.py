@@ -49,16 +49,25 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import ConvergenceError, InputError, ModelSpecError, NotFoundError
-from socmob.models._solver import ModelSpec, SolverResult, covariance, fit_poisson
+from socmob.models._solver import (
+    ModelSpec,
+    SolverResult,
+    covariance,
+    fit_poisson,
+    poisson_deviance,
+)
 from socmob.models._specs import (
     Cells,
     Design,
     default_scores,
+    linear_model,
     linear_spec,
     rc_spec,
+    require_square_cells,
     twoway_design,
     unidiff_spec,
 )
+from socmob.models._support import forced_zero_cells
 from socmob.models.quasi import quasi_variances
 from socmob.models.result import FitResult
 
@@ -130,51 +139,43 @@ class _Table:
 
 def _as_table(table: Any) -> _Table:
     """Accept a :class:`socmob.tables.MobilityTable` (or anything with ``counts`` and
-    label attributes), a 2-D/3-D array, or a 2-D DataFrame of counts."""
-    if hasattr(table, "counts") and hasattr(table, "origin_labels"):
-        counts = np.asarray(table.counts, dtype=float)
-        if counts.ndim == 2:
-            counts = counts[None]
-        layers = tuple(getattr(table, "layer_labels", ("all",)))
-        mask = getattr(table, "structural_zeros", None)
-        return _Table(counts, tuple(map(str, table.origin_labels)),
-                      tuple(map(str, table.destination_labels)), tuple(map(str, layers)),
-                      None if mask is None else np.asarray(mask, dtype=bool), 3)
-    if isinstance(table, pd.DataFrame):
+    label attributes), a 2-D/3-D array, or a 2-D DataFrame of counts (index = origin,
+    columns = destination). Counts are validated as a ``MobilityTable`` validates them
+    (finite, not too large, non-negative, some cases in every layer)."""
+    from socmob.tables import MobilityTable
+
+    ndim = 3
+    if isinstance(table, MobilityTable):
+        mt = table
+    elif hasattr(table, "counts") and hasattr(table, "origin_labels"):
+        mt = MobilityTable(
+            counts=np.asarray(table.counts, dtype=float),
+            origin_labels=tuple(table.origin_labels),
+            destination_labels=tuple(table.destination_labels),
+            layer_labels=tuple(getattr(table, "layer_labels", ("all",))),
+            structural_zeros=getattr(table, "structural_zeros", None),
+        )
+    elif isinstance(table, pd.DataFrame):
         try:
-            arr = table.to_numpy(dtype=float)
+            values = table.to_numpy(dtype=float)
         except (TypeError, ValueError) as exc:
             raise InputError("counts must be numeric", expected="a table of counts") from exc
-        return _validated(arr[None], tuple(map(str, table.index)),
-                          tuple(map(str, table.columns)), ("all",), 2)
-    try:
-        arr = np.asarray(table, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError("counts must be numeric", expected="an array of counts") from exc
-    if arr.ndim not in (2, 3):
-        raise InputError(f"counts must be a 2-D or 3-D array, got {arr.ndim} dimension(s)",
-                         expected="shape (origin, destination) or (layer, origin, destination)")
-    ndim = arr.ndim
-    if ndim == 2:
-        arr = arr[None]
-    n_layers, n_origin, n_destination = (int(v) for v in arr.shape)
-    return _validated(arr, tuple(str(a + 1) for a in range(n_origin)),
-                      tuple(str(b + 1) for b in range(n_destination)),
-                      tuple(str(k + 1) for k in range(n_layers)) if ndim == 3 else ("all",),
-                      ndim)
-
-
-def _validated(arr: np.ndarray, origin: tuple[str, ...], destination: tuple[str, ...],
-               layers: tuple[str, ...], ndim: int) -> _Table:
-    if not np.all(np.isfinite(arr)):
-        k, i, j = np.argwhere(~np.isfinite(arr))[0]
-        raise InputError(f"count in cell (layer {k + 1}, origin {i + 1}, destination "
-                         f"{j + 1}) is missing or not finite", expected="a non-negative number")
-    if np.any(arr < 0):
-        k, i, j = np.argwhere(arr < 0)[0]
-        raise InputError(f"negative count {arr[k, i, j]:g} in cell (layer {k + 1}, origin "
-                         f"{i + 1}, destination {j + 1})", expected="a non-negative number")
-    return _Table(arr, origin, destination, layers, None, ndim)
+        mt = MobilityTable.from_array(values, origin_labels=list(table.index),
+                                      destination_labels=list(table.columns))
+        ndim = 2
+    else:
+        try:
+            arr = np.asarray(table, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InputError("counts must be numeric", expected="an array of counts") from exc
+        if arr.ndim not in (2, 3):
+            raise InputError(
+                f"counts must be a 2-D or 3-D array, got {arr.ndim} dimension(s)",
+                expected="shape (origin, destination) or (layer, origin, destination)")
+        mt = MobilityTable.from_array(arr)
+        ndim = arr.ndim
+    return _Table(np.asarray(mt.counts), mt.origin_labels, mt.destination_labels,
+                  mt.layer_labels, mt.structural_zeros, ndim)
 
 
 def _model_name(model: str) -> ModelInfo:
@@ -198,34 +199,37 @@ def _scores(given: Sequence[float] | np.ndarray | None, n: int, what: str) -> np
 def build_spec(model: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
                row_scores: Sequence[float] | np.ndarray | None = None,
                column_scores: Sequence[float] | np.ndarray | None = None,
-               dimensions: int = 1) -> ModelSpec:
-    """The :class:`ModelSpec` of ``model`` on a table (used by :func:`fit`)."""
+               dimensions: int = 1, drop_aliased: bool = False) -> ModelSpec:
+    """The :class:`ModelSpec` of ``model`` on a table (used by :func:`fit`).
+
+    ``include`` marks the cells in the likelihood. With ``drop_aliased`` (used once the
+    cells a model fits as structural zeros have been left out) parameters that are no
+    longer estimable are left out and listed in ``spec.extras["not_estimable"]``;
+    without it any aliasing raises :class:`ModelSpecError`."""
     info = _model_name(model)
     name = info.name
-    if info.square and cells.I != cells.J:
-        raise ModelSpecError(f"model {name!r} needs a square table (the same classes for "
-                             f"origin and destination), got {cells.I}×{cells.J}")
+    if info.square:
+        require_square_cells(name, cells)
     if not info.layered and cells.K > 1:
         raise ModelSpecError(
             f"model {name!r} is a two-way model but the table has {cells.K} layers: pool "
             "the layers first (table.pooled()) or choose a layered model "
-            "(conditional-independence, constant-fluidity, unidiff, quasi-unidiff)")
-    if name == "unidiff":
-        return unidiff_spec(name, cells, y, include, quasi=False)
-    if name == "quasi-unidiff":
-        return unidiff_spec(name, cells, y, include, quasi=True)
-    if name == "rc1":
-        return rc_spec(name, cells, y, include, diagonal=False)
-    if name == "quasi-rc1":
-        return rc_spec(name, cells, y, include, diagonal=True)
+            "(conditional-independence, constant-fluidity, unidiff, quasi-unidiff, "
+            "rc-layered)")
+    if name in {"unidiff", "quasi-unidiff"}:
+        return unidiff_spec(name, cells, y, include, quasi=name == "quasi-unidiff",
+                            drop_aliased=drop_aliased)
+    if name in {"rc1", "quasi-rc1"}:
+        return rc_spec(name, cells, y, include, diagonal=name == "quasi-rc1",
+                       drop_aliased=drop_aliased)
     if name in {"rc1-homogeneous", "quasi-rc1-homogeneous"}:
         return rc_spec(name, cells, y, include, diagonal=name.startswith("quasi-"),
-                       homogeneous=True)
+                       homogeneous=True, drop_aliased=drop_aliased)
     if name == "rc-layered":
         if int(dimensions) < 1:
             raise ModelSpecError("dimensions must be at least 1")
         return rc_spec(name, cells, y, include, diagonal=False, dims=int(dimensions),
-                       layer_phi=True)
+                       layer_phi=True, drop_aliased=drop_aliased)
     if name == "conditional-independence":
         d = Design(cells).margins()
     elif name == "constant-fluidity":
@@ -234,7 +238,7 @@ def build_spec(model: str, cells: Cells, y: np.ndarray, include: np.ndarray, *,
         d = twoway_design(name, cells,
                           row_scores=_scores(row_scores, cells.I, "row_scores"),
                           column_scores=_scores(column_scores, cells.J, "column_scores"))
-    return linear_spec(name, d.matrix(), d.names, y, include)
+    return linear_spec(name, d.matrix(), d.names, y, include, drop_aliased=drop_aliased)
 
 
 @contextlib.contextmanager
@@ -280,9 +284,13 @@ def fit(
     dimensions:
         number of dimensions ``M`` of ``rc-layered``.
     n_starts:
-        starts for log-multiplicative models (default 6: one deterministic — the constant
-        fluidity fit for Unidiff, an SVD of the residual log table for RC — and random
-        ones drawn with ``seed``); the best converged fit is reported.
+        starts for log-multiplicative models. Default (``None``): one deterministic,
+        data-driven start — the constant-fluidity fit for Unidiff, the leading singular
+        vectors of the residual log table for RC — and, only if that fit fails a
+        convergence check (not converged, information matrix not positive definite,
+        deviance above the model without its multiplicative term), 5 more random ones
+        drawn with ``seed``. A number fits exactly that many starts (the first
+        deterministic). The best converged fit is reported.
     tol:
         convergence threshold on the Newton decrement relative to ``1 + G²``.
 
@@ -291,8 +299,11 @@ def fit(
     NotFoundError
         unknown model name.
     ModelSpecError
-        the model does not fit the table (non-square table for a diagonal or symmetry
+        the model does not fit the table (a table that is not square — origin and
+        destination not the same classes in the same order — for a diagonal or symmetry
         model, a two-way model on a layered table, a design that is not of full rank).
+    InputError
+        counts that are not finite, too large, negative, or all zero.
     ConvergenceError
         no start converged.
     """
@@ -300,6 +311,11 @@ def fit(
         return _fit(table, model, row_scores=row_scores, column_scores=column_scores,
                     dimensions=dimensions, n_starts=n_starts, seed=seed, tol=tol,
                     max_iter=max_iter)
+
+
+EXTRA_STARTS = 5
+"""Random starts tried, by default, when the deterministic start of a
+log-multiplicative model fails a convergence check."""
 
 
 def _fit(table: Any, model: str, *, row_scores: Sequence[float] | np.ndarray | None,
@@ -314,42 +330,115 @@ def _fit(table: Any, model: str, *, row_scores: Sequence[float] | np.ndarray | N
     if tbl.structural_zeros is not None:
         mask &= ~tbl.structural_zeros[None]
     include = mask.ravel()
-    spec = build_spec(info.name, cells, y, include, row_scores=row_scores,
-                      column_scores=column_scores, dimensions=dimensions)
+    options: dict[str, Any] = {"row_scores": row_scores, "column_scores": column_scores,
+                               "dimensions": dimensions}
+    spec = build_spec(info.name, cells, y, include, **options)
+    forced = forced_zero_cells(np.asarray(spec.extras["support"]), y, include)
+    if forced.any():
+        include = include & ~forced
+        spec = build_spec(info.name, cells, y, include, drop_aliased=True, **options)
     n_fit = int(include.sum())
     df = n_fit - spec.n_free
     if df < 0:
         raise ModelSpecError(f"model {info.name!r} has more free parameters "
                              f"({spec.n_free}) than cells ({n_fit}) on this table")
-    if spec.linear:
-        n = 1
-    else:
-        n = 6 if n_starts is None else int(n_starts)
-        if n < 1:
-            raise ModelSpecError("n_starts must be at least 1")
+    if n_starts is not None and int(n_starts) < 1:
+        raise ModelSpecError("n_starts must be at least 1")
+    runs, best, cov, infinite = _run_starts(spec, y, include, n_starts=n_starts, seed=seed,
+                                            tol=tol, max_iter=max_iter)
+    return _result(info.name, spec, tbl, y, include, best, cov, infinite, df, runs,
+                   forced=int(forced.sum()))
+
+
+def _run_starts(spec: ModelSpec, y: np.ndarray, include: np.ndarray, *,
+                n_starts: int | None, seed: int | None, tol: float, max_iter: int,
+                ) -> tuple[list[SolverResult], SolverResult, np.ndarray, np.ndarray]:
+    """Fit from the deterministic start and, when needed, from random ones.
+
+    Linear models have one start. A log-multiplicative model with ``n_starts=None`` is
+    fitted from its deterministic, data-driven start alone unless that fit fails a check —
+    it did not converge, its information matrix is not positive definite, or its
+    deviance is above that of the model without the multiplicative term (margins, plus
+    the diagonal of quasi models), which it nests — and only then from
+    :data:`EXTRA_STARTS` random starts drawn with ``seed``; the best converged fit is
+    kept. An explicit ``n_starts`` fits exactly that many starts (the first
+    deterministic) and keeps the best."""
     rng = np.random.default_rng(seed)
+    if spec.linear:
+        adaptive, planned = False, 1
+    elif n_starts is None:
+        adaptive, planned = True, 1 + EXTRA_STARTS
+    else:
+        adaptive, planned = False, int(n_starts)
+    starts = spec.starts(rng, planned)
     runs: list[SolverResult] = []
-    for theta0 in spec.starts(rng, n):
+    checked: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for n, theta0 in enumerate(starts):
         done = [r.deviance for r in runs if r.converged]
         # a start far worse than a converged one after 25 iterations cannot win
         cutoff = 1.5 * min(done) + 10.0 if done else np.inf
-        runs.append(fit_poisson(spec, y, include, theta0, tol=tol, max_iter=max_iter,
-                                abandon_above=cutoff))
+        run = fit_poisson(spec, y, include, theta0, tol=tol, max_iter=max_iter,
+                          abandon_above=cutoff)
+        runs.append(run)
+        if adaptive and n == 0:
+            passed, cov_inf = _passes_checks(spec, y, include, run)
+            if cov_inf is not None:
+                checked[id(run)] = cov_inf
+            if passed:
+                break
     good = [r for r in runs if r.converged and np.isfinite(r.deviance)]
     if not good:
         best_dev = min((r.deviance for r in runs), default=float("nan"))
         raise ConvergenceError(
-            f"model {info.name!r} did not converge from any of {len(runs)} start(s) within "
+            f"model {spec.name!r} did not converge from any of {len(runs)} start(s) within "
             f"{max_iter} iterations (best G² reached {best_dev:.6g}); try more starts "
             "(n_starts), a larger max_iter, or a simpler model")
     best = min(good, key=lambda r: r.deviance)
-    cov, infinite = covariance(spec, best.theta, best.mu, include)
-    return _result(info.name, spec, tbl, y, include, best, cov, infinite, df, runs)
+    if id(best) in checked:
+        cov, infinite = checked[id(best)]
+    else:
+        cov, infinite = covariance(spec, best.theta, best.mu, include)
+    return runs, best, cov, infinite
+
+
+def _passes_checks(spec: ModelSpec, y: np.ndarray, include: np.ndarray, run: SolverResult,
+                   ) -> tuple[bool, tuple[np.ndarray, np.ndarray] | None]:
+    """The convergence checks of :func:`_run_starts` on one fit (and its covariance,
+    when computed, for reuse)."""
+    if not run.converged or not np.isfinite(run.deviance):
+        return False, None
+    cov, infinite = covariance(spec, run.theta, run.mu, include)
+    if infinite.any():
+        return False, (cov, infinite)
+    baseline = spec.extras.get("baseline")
+    if baseline is not None:
+        floor = _baseline_deviance(spec, np.asarray(baseline), y, include)
+        if run.deviance > floor + 1e-8 * (1.0 + floor):
+            return False, (cov, infinite)
+    return True, (cov, infinite)
+
+
+def _baseline_deviance(spec: ModelSpec, X: np.ndarray, y: np.ndarray,
+                       include: np.ndarray) -> float:
+    """G² of the log-linear model with design ``X`` (the margins of a log-multiplicative
+    model, with its diagonal for quasi models). Margins alone on a table without
+    excluded cells have the closed form ``m_kij = n_ki+ n_k+j / n_k++`` (conditional
+    independence)."""
+    shape = spec.extras.get("shape")
+    if spec.extras.get("baseline_is_margins") and include.all() and shape is not None:
+        n = y.reshape(tuple(np.asarray(shape, dtype=int)))
+        totals = n.sum(axis=(1, 2), keepdims=True)
+        m = n.sum(axis=2, keepdims=True) * n.sum(axis=1, keepdims=True) / totals
+        return poisson_deviance(n.ravel(), m.ravel())
+    spec = linear_model("baseline", X, [f"b{k}" for k in range(X.shape[1])], y, include)
+    run = fit_poisson(spec, y, include, spec.starts(np.random.default_rng(0), 1)[0],
+                      tol=1e-12)
+    return float(run.deviance)
 
 
 def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.ndarray,
             best: SolverResult, cov: np.ndarray, infinite: np.ndarray, df: int,
-            runs: list[SolverResult]) -> FitResult:
+            runs: list[SolverResult], *, forced: int = 0) -> FitResult:
     mu = np.where(include, best.mu, 0.0)
     yi, mi = y[include], mu[include]
     N = float(yi.sum())
@@ -358,12 +447,20 @@ def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.
     names = spec.names
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     se[infinite] = np.inf
-    note = ""
+    notes = []
+    dropped = [str(v) for v in np.asarray(spec.extras.get("not_estimable", []), dtype=object)]
+    if forced:
+        notes.append(
+            f"{forced} cell(s) fitted as structural zeros (a category with no cases) are "
+            "left out of the cells and of df"
+            + (f"; parameters not estimable, left out: {', '.join(dropped[:5])}"
+               + ("…" if len(dropped) > 5 else "") if dropped else ""))
     if infinite.any():
-        note = ("estimates at infinity (fitted counts of zero cells going to 0): "
-                + ", ".join(np.asarray(names)[infinite][:5])
-                + ("…" if infinite.sum() > 5 else "") + " — their standard errors are "
-                "infinite and their values arbitrary beyond the fitted counts")
+        notes.append("estimates at infinity (fitted counts of zero cells going to 0): "
+                     + ", ".join(np.asarray(names)[infinite][:5])
+                     + ("…" if infinite.sum() > 5 else "") + " — their standard errors are "
+                     "infinite and their values arbitrary beyond the fitted counts")
+    note = "; ".join(notes)
     params = pd.Series(best.theta, index=names, name="params")
     bse = pd.Series(se, index=names, name="bse")
     log_phi = log_phi_se = log_phi_qse = None
@@ -401,4 +498,6 @@ def _result(name: str, spec: ModelSpec, tbl: _Table, y: np.ndarray, include: np.
         starts=len(runs),
         start_deviances=tuple(float(r.deviance) for r in runs),
         note=note,
+        forced_zeros=int(forced),
+        not_estimable=tuple(dropped),
     )

@@ -23,8 +23,10 @@ class FitResult(Result):
     deviance:
         likelihood-ratio statistic ``G² = 2 Σ n log(n/m)`` over the fitted cells.
     df:
-        residual degrees of freedom (fitted cells minus free parameters); also
-        ``df_resid``.
+        residual degrees of freedom, ``df_resid``: fitted cells minus estimable free
+        parameters, where cells the model fits as structural zeros (because a category
+        has no cases) are not counted and neither are the parameters they leave
+        unestimable (Bishop, Fienberg & Holland 1975; see :mod:`socmob.models._support`).
     pearson_chi2:
         ``X² = Σ (n − m)² / m``.
     bic:
@@ -44,6 +46,18 @@ class FitResult(Result):
         fitted counts, the shape of the input table (structural-zero cells are 0).
     converged, iterations:
         convergence of the best start and its number of iterations.
+    n_cells:
+        cells in the likelihood: all cells less declared structural zeros and cells
+        fitted as structural zeros.
+    starts, start_deviances:
+        starts fitted and the deviance each reached.
+    forced_zeros:
+        cells whose fitted value the model forces to zero (a zero margin, a destination
+        absent from a layer …): fitted as structural zeros, left out of ``n_cells`` and df.
+    not_estimable:
+        names of parameters that those cells leave without information (R's ``glm``
+        reports them as ``NA`` when the cells are left out); they are not in
+        :attr:`params`.
     """
 
     model: str
@@ -68,6 +82,8 @@ class FitResult(Result):
     starts: int = 1
     start_deviances: tuple[float, ...] = ()
     note: str = ""
+    forced_zeros: int = 0
+    not_estimable: tuple[str, ...] = ()
 
     @property
     def df_resid(self) -> int:

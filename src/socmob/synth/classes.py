@@ -99,7 +99,8 @@ def synth_unidiff_table(*, phi: Sequence[float] = (1.0, 0.8, 0.6), classes: int 
                         origin_shares: Sequence[float] | None = None,
                         destination_shares: Sequence[float] | None = None,
                         scale: float = 4.0, seed: int = 0,
-                        labels: Sequence[str] | None = None) -> UnidiffTable:
+                        labels: Sequence[str] | None = None,
+                        destination_labels: Sequence[str] | None = None) -> UnidiffTable:
     """Draw a layered mobility table from a Unidiff model with known φ and ψ.
 
     Parameters
@@ -114,6 +115,11 @@ def synth_unidiff_table(*, phi: Sequence[float] = (1.0, 0.8, 0.6), classes: int 
         The association pattern (I × J); default ``scale × distance_pattern(classes)``.
     origin_shares, destination_shares:
         Margins (default: equal shares).
+    labels, destination_labels:
+        Origin class labels (default ``class_1``, …) and destination labels (default:
+        the origin labels when ψ is square, else ``class_1``, …). Rows and columns are
+        their own categories: a table read back keeps its shape, squared only when
+        declared the same classes (see :meth:`socmob.tables.MobilityTable.from_long`).
     """
     phi_arr = np.asarray(phi, dtype=float)
     if phi_arr.ndim != 1 or len(phi_arr) < 1 or not np.isfinite(phi_arr).all():
@@ -138,9 +144,11 @@ def synth_unidiff_table(*, phi: Sequence[float] = (1.0, 0.8, 0.6), classes: int 
     r = shares(origin_shares, n_i, "origin_shares")
     c = shares(destination_shares, n_j, "destination_shares")
     rng = np.random.default_rng(seed)
-    origin = tuple(labels) if labels is not None and len(labels) == n_i else tuple(
-        f"class_{i + 1}" for i in range(n_i))
-    dest = origin if n_j == n_i else tuple(f"class_{j + 1}" for j in range(n_j))
+    origin = _labels(labels, n_i, "labels")
+    if destination_labels is not None:
+        dest = _labels(destination_labels, n_j, "destination_labels")
+    else:
+        dest = origin if n_j == n_i else _labels(None, n_j, "destination_labels")
     layers = tuple(f"layer_{k + 1}" for k in range(len(phi_arr)))
     expected = np.empty((len(phi_arr), n_i, n_j))
     frames = []
@@ -158,6 +166,16 @@ def synth_unidiff_table(*, phi: Sequence[float] = (1.0, 0.8, 0.6), classes: int 
     return UnidiffTable(counts=counts, expected=expected, psi=psi_arr, phi=phi_arr,
                         origin_labels=origin, destination_labels=dest, layer_labels=layers,
                         seed=seed)
+
+
+def _labels(given: Sequence[str] | None, n: int, name: str) -> tuple[str, ...]:
+    if given is None:
+        return tuple(f"class_{k + 1}" for k in range(n))
+    out = tuple(str(v) for v in given)
+    if len(out) != n or len(set(out)) != n:
+        raise InputError(f"{name} must be {n} distinct labels, got {len(out)}",
+                         expected=f"{n} labels, one per class")
+    return out
 
 
 __all__ = ["UnidiffTable", "distance_pattern", "synth_unidiff_table"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from socmob.checks import MAX_MAGNITUDE
 from socmob.errors import InputError
+from socmob.tables._labels import UNLAYERED, label_text
 
 _CELL_COLUMNS = ["layer", "origin", "destination", "count"]
 
@@ -30,7 +33,6 @@ def aggregate_cells(
     import ibis.expr.types as ir
 
     from socmob.engine import connect
-    from socmob.tables.table import UNLAYERED, label_text
 
     category_order: dict[str, list[str]] = {}
     roles = {"origin": origin, "destination": destination}
@@ -62,33 +64,36 @@ def aggregate_cells(
             f"microdata must be a pandas DataFrame or an Ibis table, got {type(data).__name__}"
         )
 
-    keep = table[origin].notnull() & table[destination].notnull()
+    # Group by the keys as they are, missing values included, and drop the groups with
+    # a missing key afterwards: one pass over the data, no filter.
+    keys = [table[origin].name("origin"), table[destination].name("destination")]
     if layer is not None:
-        keep = keep & table[layer].notnull()
-    kept = table.filter(keep)
-    keys = [kept[origin].name("origin"), kept[destination].name("destination")]
-    if layer is not None:
-        keys.insert(0, kept[layer].name("layer"))
+        keys.insert(0, table[layer].name("layer"))
     metrics: dict[str, Any]
     if weight is None:
-        metrics = {"count": kept.count()}
+        metrics = {"count": table.count()}
     else:
-        w = kept[weight]
+        w = table[weight]
         if not w.type().is_numeric():
             raise InputError(
                 "weights are not numeric", column=weight, expected="non-negative numbers"
             )
-        bad = w.isnull()
-        if w.type().is_floating():
-            bad = bad | w.isnan() | w.isinf()
+        wf = w.cast("float64")
+        # One extra aggregate only: Σw² over rows with w ≥ 0, and NaN for a row whose
+        # weight is missing or negative, so that a missing, negative, NaN, infinite or
+        # huge weight leaves Σw² NaN, infinite or above MAX². Only when that happens is
+        # the data read again to say exactly what is wrong (and where).
+        nan = ibis.literal(float("nan"), type="float64")
         metrics = {
-            "count": w.cast("float64").sum(),
-            "count_sq": (w.cast("float64") * w.cast("float64")).sum(),
-            "n_bad_weight": bad.cast("int64").sum(),
-            "n_negative_weight": (w < 0).cast("int64").sum(),
+            "count": wf.sum(),
+            "count_sq": (wf >= 0).ifelse(wf * wf, nan).sum(),
         }
-    expr = kept.group_by(keys).aggregate(**metrics)
+    expr = table.group_by(keys).aggregate(**metrics)
     cells = con.execute(expr) if con is not None else expr.execute()
+    present = cells["origin"].notna() & cells["destination"].notna()
+    if layer is not None:
+        present &= cells["layer"].notna()
+    cells = cells[present.to_numpy()].reset_index(drop=True)
     if len(cells) == 0:
         raise InputError(
             "no rows with both an origin and a destination",
@@ -96,18 +101,23 @@ def aggregate_cells(
             expected="person-level rows with non-missing classes",
         )
     if weight is not None:
-        if cells["n_bad_weight"].sum() > 0:
-            raise InputError(
-                f"{int(cells['n_bad_weight'].sum())} row(s) have a missing or infinite weight",
-                column=weight,
-                expected="a finite, non-negative weight on every row",
+        square_sum = pd.to_numeric(cells["count_sq"]).astype("float64").to_numpy()
+        with np.errstate(invalid="ignore"):
+            suspect = ~(np.isfinite(square_sum) & (square_sum <= MAX_MAGNITUDE**2))
+        if suspect.any():
+            diagnosis = table.group_by(keys).aggregate(
+                w_min=wf.min(),
+                w_max=wf.max(),
+                n_weight=w.count(),
+                n_rows=table.count(),
+                n_nan=wf.isnan().cast("int64").sum(),
             )
-        if cells["n_negative_weight"].sum() > 0:
-            raise InputError(
-                f"{int(cells['n_negative_weight'].sum())} row(s) have a negative weight",
-                column=weight,
-                expected="non-negative weights",
-            )
+            found = con.execute(diagnosis) if con is not None else diagnosis.execute()
+            keep = found["origin"].notna() & found["destination"].notna()
+            if layer is not None:
+                keep &= found["layer"].notna()
+            _check_weights(found[keep.to_numpy()].reset_index(drop=True), weight,
+                           layer is not None)
     out = pd.DataFrame(
         {
             "layer": [label_text(v) for v in cells["layer"]]
@@ -122,18 +132,61 @@ def aggregate_cells(
     # distinct raw values may share one text label (e.g. 1 and 1.0): merge them
     if weight is not None:
         out["count_sq"] = pd.to_numeric(cells["count_sq"]).astype("float64").fillna(0.0).to_numpy()
+    if not out.duplicated(subset=["layer", "origin", "destination"]).any():
+        return out, category_order
     merged = out.groupby(["layer", "origin", "destination"], as_index=False, sort=False)
     if weight is not None:
         return merged.agg(count=("count", "sum"), count_sq=("count_sq", "sum")), category_order
     return merged.agg(count=("count", "sum")), category_order
 
 
+def _check_weights(cells: pd.DataFrame, weight: str, layered: bool) -> None:
+    """Refuse missing, NaN, infinite, too large or negative weights, naming a cell that
+    has one (``cells`` holds per-cell ``w_min, w_max, n_weight, n_rows, n_nan``); weights
+    that are each fine but whose squares overflow when summed are refused too."""
+    w_min = pd.to_numeric(cells["w_min"]).astype("float64").to_numpy()
+    w_max = pd.to_numeric(cells["w_max"]).astype("float64").to_numpy()
+    n_weight = pd.to_numeric(cells["n_weight"]).to_numpy()
+    n_rows = pd.to_numeric(cells["n_rows"]).to_numpy()
+    n_nan = pd.to_numeric(cells["n_nan"]).fillna(0).to_numpy()
+    with np.errstate(invalid="ignore"):
+        problems = [
+            (n_weight < n_rows, "a missing weight",
+             "a finite, non-negative weight on every row"),
+            ((n_nan > 0) | np.isnan(w_min) | np.isnan(w_max), "a NaN weight",
+             "a finite, non-negative weight on every row"),
+            (np.isinf(w_min) | np.isinf(w_max), "an infinite weight",
+             "a finite, non-negative weight on every row"),
+            (np.maximum(np.abs(w_min), np.abs(w_max)) > MAX_MAGNITUDE,
+             f"a weight above {MAX_MAGNITUDE:g}",
+             "weights a double can hold when summed and squared"),
+            (w_min < 0, "a negative weight", "non-negative weights"),
+        ]
+    for bad, what, expected in problems:
+        hit = np.flatnonzero(bad)
+        if len(hit):
+            row = cells.iloc[int(hit[0])]
+            where = f"origin {label_text(row['origin'])!r}, destination " \
+                    f"{label_text(row['destination'])!r}"
+            if layered:
+                where += f", layer {label_text(row['layer'])!r}"
+            raise InputError(
+                f"{what} among the rows of cell ({where})"
+                + (f" and {len(hit) - 1} other cell(s)" if len(hit) > 1 else ""),
+                column=weight,
+                expected=expected,
+            )
+    raise InputError(
+        "the sum of squared weights overflows: the weights are too large",
+        column=weight,
+        expected="weights whose squares a double can hold when summed",
+    )
+
+
 def _to_arrow(frame: pd.DataFrame, label_columns: list[str]) -> Any:
     """The frame as an Arrow table (much faster for DuckDB to scan than a pandas frame
     through Ibis); object columns mixing types become text labels."""
     import pyarrow as pa
-
-    from socmob.tables.table import label_text
 
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)

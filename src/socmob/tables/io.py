@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +30,9 @@ def read_long_table(
     count: str = "count",
     layer: str | None = None,
     order: Order = None,
+    row_order: Sequence[Any] | str | None = None,
+    col_order: Sequence[Any] | str | None = None,
+    square: bool = False,
     structural_zero: str | None = None,
 ) -> MobilityTable:
     """Read a long count table (one row per cell) from CSV, Parquet or XLSX.
@@ -35,9 +40,11 @@ def read_long_table(
     Default columns are ``origin, destination, count`` plus ``layer`` when a column of
     that name exists (pass ``layer=`` to use another column), and a
     ``structural_zero`` flag column when present (true/false; see
-    :meth:`MobilityTable.from_long`). Categories keep the order
-    in which they first appear in the file unless ``order`` is given (see
-    :meth:`MobilityTable.from_long`). CSV labels are read as text exactly as written.
+    :meth:`MobilityTable.from_long`). Origin and destination keep their own categories,
+    in the order in which they first appear in the file unless ``row_order`` /
+    ``col_order`` are given; ``order`` (one list for both) or ``square=True`` declares
+    them the same classes (see :meth:`MobilityTable.from_long`). CSV labels are read as
+    text exactly as written.
 
     Raises
     ------
@@ -79,6 +86,9 @@ def read_long_table(
         count=count,
         layer=layer,
         order=order,
+        row_order=row_order,
+        col_order=col_order,
+        square=square,
         structural_zero=structural_zero,
         source=name,
     )

@@ -1,10 +1,15 @@
 """The mobility table: origin × destination [× layer] counts with ordered categories.
 
 A :class:`MobilityTable` holds a three-way array of counts ``n[k, i, j]`` — layer ``k``
-(survey year, sex, cohort, country …), origin class ``i`` and destination class ``j`` —
-with ordered labels, top class first (index 0 is the highest class, so "upward" means a
-smaller destination index than origin index). An unlayered table has one layer labelled
-``"all"``.
+(survey year, sex, cohort, country …), origin class ``i`` (the rows) and destination
+class ``j`` (the columns) — with ordered labels, top class first (index 0 is the highest
+class, so "upward" means a smaller destination index than origin index). An unlayered
+table has one layer labelled ``"all"``.
+
+Rows and columns have their own categories: a table is *square* (a mobility table, with
+a diagonal of people in their parents' class) only when its origin and destination
+labels are the same classes in the same order. Builders square a table only when asked
+(``square=True``, or one ``order`` for both axes); see :mod:`socmob.tables._build`.
 
 Tables are built from
 
@@ -21,140 +26,20 @@ with a boolean mask; their counts must be zero. Models leave them out of the lik
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from socmob._text import closest, did_you_mean
+from socmob._text import closest
+from socmob.checks import MAX_MAGNITUDE, no_overflow, not_degenerate
 from socmob.errors import InputError, ModelSpecError, NotFoundError
 from socmob.results import Result
-
-Order = Sequence[Any] | Mapping[str, Sequence[Any]] | None
-"""Category order: one list for both origin and destination, or a mapping with any of
-the keys ``"origin"``, ``"destination"``, ``"layer"``."""
-
-UNLAYERED = "all"
-"""Layer label of an unlayered table."""
-
-
-# --------------------------------------------------------------------------- labels
-
-
-def label_text(value: Any) -> str:
-    """The label of a category value as text: integral floats lose their ``.0`` (codes
-    read from files with missing values become floats), everything else is ``str()``."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return str(int(f)) if math.isfinite(f) and f.is_integer() else str(f)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return str(value).strip()
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        missing = pd.isna(value)
-    except (TypeError, ValueError):
-        return False
-    if isinstance(missing, (bool, np.bool_)):
-        return bool(missing) or (isinstance(value, str) and value.strip() == "")
-    return False
-
-
-def _split_order(order: Order) -> dict[str, list[str] | None]:
-    """Normalise ``order`` into per-dimension lists of label texts."""
-    out: dict[str, list[str] | None] = {"origin": None, "destination": None, "layer": None}
-    if order is None:
-        return out
-    if isinstance(order, Mapping):
-        unknown = set(order) - set(out)
-        if unknown:
-            raise InputError(
-                f"unknown key(s) in order: {', '.join(sorted(map(str, unknown)))}",
-                expected="'origin', 'destination' or 'layer'",
-            )
-        for key, values in order.items():
-            out[key] = _order_list(values, key)
-        return out
-    if isinstance(order, str):
-        order = [part for part in order.split(",")]
-    values = _order_list(order, "origin")
-    out["origin"] = values
-    out["destination"] = list(values)
-    return out
-
-
-def _order_list(values: Sequence[Any], key: str) -> list[str]:
-    if isinstance(values, str):
-        values = values.split(",")
-    labels = [label_text(v) for v in values]
-    labels = [v for v in labels if v != ""]
-    if not labels:
-        raise InputError(f"the {key} order is empty", expected="a list of categories")
-    seen: set[str] = set()
-    for lab in labels:
-        if lab in seen:
-            raise InputError(f"category {lab!r} appears twice in the {key} order")
-        seen.add(lab)
-    return labels
-
-
-def _natural_key(label: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(label), label)
-    except ValueError:
-        return (1, 0.0, label)
-
-
-def _sort_key(preset: list[str] | None) -> Any:
-    """Sort key for categories found in microdata: a preset order (pandas categorical)
-    first, then natural order (numbers numerically)."""
-    if not preset:
-        return _natural_key
-    rank = {lab: n for n, lab in enumerate(preset)}
-
-    def key(lab: str) -> tuple[int, tuple[int, float, str]]:
-        return (rank.get(lab, len(rank)), _natural_key(lab))
-
-    return key
-
-
-def _shared_categories(origin: list[str], destination: list[str]) -> tuple[list[str], list[str]]:
-    """Origin and destination categories when no order is given.
-
-    If the two sets overlap, both dimensions use their union (origin order first, then
-    destination-only categories) so that a mobility table with a class empty on one side
-    stays square; disjoint sets (e.g. education × occupation) are kept apart.
-    """
-    if set(origin) & set(destination):
-        union = list(origin) + [d for d in destination if d not in set(origin)]
-        return union, list(union)
-    return list(origin), list(destination)
-
-
-def _resolve_labels(
-    found: dict[str, list[str]], orders: dict[str, list[str] | None]
-) -> dict[str, list[str]]:
-    """Final category lists: the explicit order where given; otherwise shared origin and
-    destination categories when neither is ordered, the categories found when only the
-    other one is."""
-    o_auto, d_auto = found["origin"], found["destination"]
-    if orders["origin"] is None and orders["destination"] is None:
-        o_auto, d_auto = _shared_categories(found["origin"], found["destination"])
-    return {
-        "origin": orders["origin"] or o_auto,
-        "destination": orders["destination"] or d_auto,
-        "layer": orders["layer"] or found["layer"],
-    }
-
+from socmob.tables._aggregate import aggregate_cells
+from socmob.tables._build import TableParts, parts_from_cells, parts_from_long
+from socmob.tables._labels import UNLAYERED, Order, axis_orders, label_text
 
 # --------------------------------------------------------------------------- the table
 
@@ -206,20 +91,6 @@ class MobilityTable(Result):
             )
         if 0 in counts.shape:
             raise InputError(f"counts must not be empty, got shape {counts.shape}")
-        if not np.all(np.isfinite(counts)):
-            k, i, j = np.argwhere(~np.isfinite(counts))[0]
-            raise InputError(
-                f"count in cell (layer {k + 1}, origin {i + 1}, destination {j + 1}) is "
-                "missing or not finite",
-                expected="a non-negative number",
-            )
-        if np.any(counts < 0):
-            k, i, j = np.argwhere(counts < 0)[0]
-            raise InputError(
-                f"negative count {counts[k, i, j]:g} in cell (layer {k + 1}, origin {i + 1}, "
-                f"destination {j + 1})",
-                expected="a non-negative number",
-            )
         origin = tuple(label_text(v) for v in self.origin_labels)
         destination = tuple(label_text(v) for v in self.destination_labels)
         layers = tuple(label_text(v) for v in self.layer_labels)
@@ -237,6 +108,7 @@ class MobilityTable(Result):
             if len(set(labels)) != len(labels):
                 dup = next(lab for lab in labels if labels.count(lab) > 1)
                 raise InputError(f"{name} label {dup!r} appears more than once")
+        _check_counts(counts, origin, destination, layers)
         mask: np.ndarray | None = None
         if self.structural_zeros is not None:
             mask = np.array(self.structural_zeros, dtype=bool, copy=True)
@@ -267,6 +139,11 @@ class MobilityTable(Result):
                 raise InputError(
                     f"squared_weights has shape {squared.shape}",
                     expected=f"the shape of counts {counts.shape}",
+                )
+            if np.any(np.isinf(squared)):
+                raise InputError(
+                    "the sum of squared weights overflows: the weights are too large",
+                    expected="weights whose squares a double can hold when summed",
                 )
             if not np.all(np.isfinite(squared)) or np.any(squared < 0):
                 raise InputError(
@@ -306,9 +183,21 @@ class MobilityTable(Result):
         return int(k), int(r), int(c)
 
     @property
+    def row_labels(self) -> tuple[str, ...]:
+        """The row (origin) categories in order (:attr:`origin_labels`)."""
+        return self.origin_labels
+
+    @property
+    def col_labels(self) -> tuple[str, ...]:
+        """The column (destination) categories in order (:attr:`destination_labels`)."""
+        return self.destination_labels
+
+    @property
     def is_square(self) -> bool:
-        """Whether there are as many origin as destination categories."""
-        return self.n_origin == self.n_destination
+        """Whether origin and destination are the same classes in the same order (so the
+        table has a diagonal of immobile cases). A 4×4 table of eye colour by hair colour
+        is not square in this sense; :meth:`squared` makes one that is."""
+        return self.origin_labels == self.destination_labels
 
     @property
     def is_layered(self) -> bool:
@@ -527,9 +416,19 @@ class MobilityTable(Result):
         """Build a table from a 2-D ``(origin, destination)`` or 3-D ``(layer, origin,
         destination)`` array of counts.
 
-        Missing labels default to ``"1", "2", …`` (destination labels default to the
-        origin labels when the table is square); layers default to ``("all",)`` for a
-        2-D array and ``"1", "2", …`` for a 3-D one.
+        Rows and columns are labelled by position, each axis on its own. Missing labels
+        default to ``"1", "2", …``; with as many rows as columns and no
+        ``destination_labels``, the columns take the origin labels (the same classes: a
+        square mobility table) — give ``destination_labels`` when the columns are other
+        categories. Layers default to ``("all",)`` for a 2-D array and ``"1", "2", …``
+        for a 3-D one.
+
+        Raises
+        ------
+        InputError
+            non-numeric, missing, infinite, too large (over 1e150) or negative counts
+            (naming the cell), a table or layer whose counts are all zero, labels that do
+            not match the shape or repeat.
         """
         try:
             arr = np.asarray(counts, dtype=np.float64)
@@ -575,15 +474,27 @@ class MobilityTable(Result):
         count: str = "count",
         layer: str | None = None,
         order: Order = None,
+        row_order: Sequence[Any] | str | None = None,
+        col_order: Sequence[Any] | str | None = None,
+        layer_order: Sequence[Any] | str | None = None,
+        square: bool = False,
         structural_zeros: np.ndarray | None = None,
         structural_zero: str | None = None,
         source: str | None = None,
     ) -> MobilityTable:
         """Build a table from a long frame with one row per cell.
 
-        Categories appear in the order of first appearance in the frame unless ``order``
-        gives them (one list for origin and destination, or a mapping with keys
-        ``"origin"``, ``"destination"``, ``"layer"``). Cells absent from the frame are
+        Origin (rows) and destination (columns) keep their own categories, each in the
+        order of first appearance in the frame unless ordered: ``row_order``,
+        ``col_order``, ``layer_order`` order one axis each. The table is squared — origin
+        and destination made the same classes, a class missing on one side becoming a
+        row or column of zeros — only when declared the same classes: ``square=True``
+        (categories in order of first appearance, origins first) or ``order``, one list
+        for both axes. A table whose two sides already have the same categories is
+        square as it is (its columns follow the row order). Different but overlapping
+        categories (education × occupation both having "Other") stay apart. ``order``
+        may also be a mapping with keys ``"origin"``, ``"destination"``, ``"layer"`` (the
+        older spelling of the three per-axis orders). Cells absent from the frame are
         zero. Without an explicit order, every layer must mention the same categories.
 
         Structural zeros are declared either as a mask (``structural_zeros``) or by a
@@ -596,21 +507,24 @@ class MobilityTable(Result):
         Raises
         ------
         InputError
-            missing column, missing label, non-numeric or negative count, duplicate cell,
-            category not in ``order`` (or an ``order`` entry that never occurs),
-            inconsistent categories across layers.
+            missing column, missing label, non-numeric, infinite, too large or negative
+            count, duplicate cell, category not in its order (or an order entry that
+            never occurs), inconsistent categories across layers, no cases at all.
         """
-        return _from_long(
+        orders = axis_orders(order, row_order=row_order, col_order=col_order,
+                             layer_order=layer_order, square=square)
+        parts = parts_from_long(
             frame,
             origin=origin,
             destination=destination,
             count=count,
             layer=layer,
-            order=order,
+            orders=orders,
             structural_zeros=structural_zeros,
             structural_zero=structural_zero,
             source=source,
         )
+        return cls._from_parts(parts)
 
     @classmethod
     def from_microdata(
@@ -622,6 +536,10 @@ class MobilityTable(Result):
         weight: str | None = None,
         layer: str | None = None,
         order: Order = None,
+        row_order: Sequence[Any] | str | None = None,
+        col_order: Sequence[Any] | str | None = None,
+        layer_order: Sequence[Any] | str | None = None,
+        square: bool = False,
         structural_zeros: np.ndarray | None = None,
     ) -> MobilityTable:
         """Cross-tabulate person-level data (a pandas DataFrame or an Ibis table).
@@ -633,358 +551,137 @@ class MobilityTable(Result):
 
         Rows with a missing origin, destination or layer are left out (as
         :func:`pandas.crosstab` does). Weights must be non-negative and present.
-        Categories follow ``order`` (ordered categories that never occur give zero rows
-        and columns) or, without one, the categories of a pandas categorical column or
-        their natural sort order (numbers numerically); overlapping origin and
-        destination categories share one order.
+        Categories follow ``row_order``/``col_order``/``layer_order`` (ordered categories
+        that never occur give zero rows and columns) or, without one, the categories of
+        a pandas categorical column or their natural sort order (numbers numerically).
+        Origin and destination are squared (made the same classes) only when declared
+        the same: ``square=True``, one ``order`` list for both, or categorical columns
+        with the same categories; see :meth:`from_long`.
         """
-        from socmob.tables._aggregate import aggregate_cells
-
+        orders = axis_orders(order, row_order=row_order, col_order=col_order,
+                             layer_order=layer_order, square=square)
         cells, category_order = aggregate_cells(
             data, origin=origin, destination=destination, weight=weight, layer=layer
         )
-        return _from_cells(
+        parts = parts_from_cells(
             cells,
             category_order=category_order,
-            order=order,
+            orders=orders,
             structural_zeros=structural_zeros,
             origin_name=origin,
             destination_name=destination,
             layer_name=layer,
+        )
+        return cls._from_parts(parts)
+
+    @classmethod
+    def _from_parts(cls, parts: TableParts) -> MobilityTable:
+        return cls(**parts.kwargs())
+
+    def squared(self) -> MobilityTable:
+        """The table with origin and destination made the same classes: the origin
+        categories in order, then destination-only ones; a class missing on one side
+        becomes a row or column of zeros (and of structural-zero flags ``False``). Use it
+        when the two sides are declared the same classes, as in a mobility table."""
+        if self.is_square:
+            return self
+        labels = list(self.origin_labels) + [
+            d for d in self.destination_labels if d not in set(self.origin_labels)
+        ]
+        at = {lab: n for n, lab in enumerate(labels)}
+        rows = [at[o] for o in self.origin_labels]
+        cols = [at[d] for d in self.destination_labels]
+        size = len(labels)
+
+        def spread(arr: np.ndarray) -> np.ndarray:
+            out = np.zeros((arr.shape[0], size, size), dtype=arr.dtype)
+            out[np.ix_(range(arr.shape[0]), rows, cols)] = arr
+            return out
+
+        mask = None
+        if self.structural_zeros is not None:
+            mask = spread(self.structural_zeros[np.newaxis])[0]
+        return MobilityTable(
+            counts=spread(self.counts),
+            origin_labels=tuple(labels),
+            destination_labels=tuple(labels),
+            layer_labels=self.layer_labels,
+            structural_zeros=mask,
+            origin_name=self.origin_name,
+            destination_name=self.destination_name,
+            layer_name=self.layer_name,
+            squared_weights=None if self.squared_weights is None
+            else spread(self.squared_weights),
         )
 
 
 def require_square(table: MobilityTable, *, what: str = "this model") -> MobilityTable:
     """Return ``table`` if it is square, else raise :class:`~socmob.errors.ModelSpecError`.
 
-    Models with diagonal or symmetry terms (quasi-independence, symmetry, …) need as many
-    origin as destination categories, in the same order.
+    Measures and models with a diagonal (absolute rates, quasi-independence, symmetry, …)
+    need the same origin and destination classes in the same order.
     """
     if not table.is_square:
         raise ModelSpecError(
-            f"{what} needs a square table (as many origin as destination categories); "
-            f"got {table.n_origin} origin × {table.n_destination} destination categories"
+            f"{what} needs a square table: "
+            f"{square_problem(table.origin_labels, table.destination_labels)}"
         )
     return table
 
 
-# --------------------------------------------------------------------------- builders
+def square_problem(rows: Sequence[str], cols: Sequence[str]) -> str:
+    """Why a table with origin categories ``rows`` and destination categories ``cols``
+    is not square, in words (and how to square it)."""
+    rows, cols = tuple(rows), tuple(cols)
+    if set(rows) == set(cols):
+        return ("origin and destination have the same classes in different orders "
+                "(give one order for both)")
+    shared = [r for r in rows if r in set(cols)]
+    what = (f"{len(rows)} origin × {len(cols)} destination categories"
+            + (f", sharing only {', '.join(repr(s) for s in shared[:4])}"
+               + ("…" if len(shared) > 4 else "") if shared else ", none shared"))
+    return (f"the table has {what}; if origin and destination are the same classes, "
+            "declare it (square=True, --square, or one --order for both)")
 
 
-def _from_cells(
-    cells: pd.DataFrame,
-    *,
-    order: Order,
-    structural_zeros: np.ndarray | None,
-    origin_name: str,
-    destination_name: str,
-    layer_name: str | None,
-    category_order: dict[str, list[str]] | None = None,
-) -> MobilityTable:
-    """Table from aggregated cells (columns ``layer, origin, destination, count``, labels
-    already text, no duplicates); categories in natural sort order unless ordered."""
-    column_of = {
-        "origin": origin_name,
-        "destination": destination_name,
-        "layer": layer_name or "layer",
-    }
-    orders = _split_order(order)
-    preset = category_order or {}
-    found: dict[str, list[str]] = {}
-    sort_keys: dict[str, Any] = {}
-    for key in ("origin", "destination", "layer"):
-        present = pd.unique(cells[key]).tolist()
-        sort_keys[key] = _sort_key(preset.get(key))
-        found[key] = sorted(present, key=sort_keys[key])
-    labels = _resolve_labels(found, orders)
-    if orders["origin"] is None and orders["destination"] is None:
-        labels["origin"] = sorted(labels["origin"], key=sort_keys["origin"])
-        labels["destination"] = sorted(labels["destination"], key=sort_keys["destination"])
-    for key in ("origin", "destination", "layer"):
-        _check_order(
-            labels[key],
-            found[key],
-            key,
-            column=column_of[key],
-            source=None,
-            explicit=orders[key] is not None,
-            rows=None,
-            allow_absent=True,
-        )
-    return _fill(cells, labels, structural_zeros, origin_name, destination_name, layer_name)
-
-
-def _fill(
-    cells: pd.DataFrame,
-    labels: dict[str, list[str]],
-    structural_zeros: np.ndarray | None,
-    origin_name: str,
-    destination_name: str,
-    layer_name: str | None,
-) -> MobilityTable:
-    index = {key: {lab: n for n, lab in enumerate(labels[key])} for key in labels}
-    counts = np.zeros((len(labels["layer"]), len(labels["origin"]), len(labels["destination"])))
-    k = cells["layer"].map(index["layer"]).to_numpy(dtype=np.int64)
-    i = cells["origin"].map(index["origin"]).to_numpy(dtype=np.int64)
-    j = cells["destination"].map(index["destination"]).to_numpy(dtype=np.int64)
-    np.add.at(counts, (k, i, j), cells["count"].to_numpy(dtype=np.float64))
-    squared = None
-    if "count_sq" in cells.columns:
-        squared = np.zeros_like(counts)
-        np.add.at(squared, (k, i, j), cells["count_sq"].to_numpy(dtype=np.float64))
-    return MobilityTable(
-        squared_weights=squared,
-        counts=counts,
-        origin_labels=tuple(labels["origin"]),
-        destination_labels=tuple(labels["destination"]),
-        layer_labels=tuple(labels["layer"]),
-        structural_zeros=structural_zeros,
-        origin_name=origin_name,
-        destination_name=destination_name,
-        layer_name=layer_name,
-    )
-
-
-def _check_order(
-    ordered: list[str],
-    found: list[str],
-    key: str,
-    *,
-    column: str,
-    source: str | None,
-    explicit: bool,
-    rows: pd.Series | None,
-    allow_absent: bool = False,
-) -> None:
-    """Every category found must be in the order, and every ordered category must occur
-    somewhere (in a long table an order entry that never occurs is almost always a typo;
-    for microdata, ``allow_absent`` lets an ordered class be empty)."""
-    if not explicit:
-        return
-    present = set(found)
-    for lab in [] if allow_absent else ordered:
-        if lab not in present:
-            raise InputError(
-                f"unknown category {lab!r} in the {key} order: it does not occur in the data"
-                + did_you_mean(lab, found),
-                file=source,
-                column=column,
-                expected="categories from " + ", ".join(repr(v) for v in found),
-            )
-
-    allowed = set(ordered)
-    for lab in found:
-        if lab not in allowed:
-            row = None
-            if rows is not None:
-                row = int(rows[lab])
-            raise InputError(
-                f"category {lab!r} is not in the given {key} order",
-                file=source,
-                row=row,
-                column=column,
-                expected="one of " + ", ".join(repr(v) for v in ordered),
-            )
-
-
-def _from_long(
-    frame: pd.DataFrame,
-    *,
-    origin: str,
-    destination: str,
-    count: str,
-    layer: str | None,
-    order: Order,
-    structural_zeros: np.ndarray | None,
-    source: str | None,
-    structural_zero: str | None = None,
-) -> MobilityTable:
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"expected a pandas DataFrame, got {type(frame).__name__}", file=source)
-    columns = [origin, destination, count] + ([layer] if layer is not None else [])
-    if structural_zero is not None:
-        columns.append(structural_zero)
-    for col in columns:
-        if col not in frame.columns:
-            raise InputError(
-                f"missing column {col!r}"
-                + did_you_mean(str(col), [str(c) for c in frame.columns]),
-                file=source,
-                column=col,
-                expected="columns " + ", ".join(repr(str(c)) for c in columns),
-            )
-    if len(frame) == 0:
-        raise InputError("the table has no rows", file=source, expected="one row per cell")
-    row_numbers = np.arange(len(frame)) + 2  # header is spreadsheet row 1
-
-    def labels_of(col: str) -> pd.Series:
-        values = frame[col].tolist()
-        out = []
-        for n, value in enumerate(values):
-            if _is_missing(value):
-                raise InputError(
-                    "missing category label",
-                    file=source,
-                    row=int(row_numbers[n]),
-                    column=col,
-                    expected="a category label",
-                )
-            out.append(label_text(value))
-        return pd.Series(out, dtype=object)
-
-    o = labels_of(origin)
-    d = labels_of(destination)
-    g = labels_of(layer) if layer is not None else pd.Series([UNLAYERED] * len(frame), dtype=object)
-
-    raw = frame[count]
-    numeric = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy()
-    bad = np.flatnonzero(~np.isfinite(numeric))
-    if len(bad):
-        n = bad[0]
-        value = raw.iloc[n]
-        what = "missing count" if _is_missing(value) else f"count {value!r} is not a number"
-        raise InputError(
-            what,
-            file=source,
-            row=int(row_numbers[n]),
-            column=count,
-            expected="a non-negative number",
-        )
-    negative = np.flatnonzero(numeric < 0)
-    if len(negative):
-        n = negative[0]
-        raise InputError(
-            f"negative count {numeric[n]:g}",
-            file=source,
-            row=int(row_numbers[n]),
-            column=count,
-            expected="a non-negative number",
-        )
-
-    cells = pd.DataFrame({"layer": g, "origin": o, "destination": d, "count": numeric})
-    dup = cells.duplicated(subset=["layer", "origin", "destination"], keep="first").to_numpy()
-    if dup.any():
-        n = int(np.flatnonzero(dup)[0])
-        first = int(
-            np.flatnonzero(
-                (cells["layer"] == cells["layer"].iloc[n]).to_numpy()
-                & (cells["origin"] == cells["origin"].iloc[n]).to_numpy()
-                & (cells["destination"] == cells["destination"].iloc[n]).to_numpy()
-            )[0]
-        )
-        where = f"origin {o.iloc[n]!r}, destination {d.iloc[n]!r}"
-        if layer is not None:
-            where += f", layer {g.iloc[n]!r}"
-        raise InputError(
-            f"duplicate cell ({where}); first given in row {row_numbers[first]}",
-            file=source,
-            row=int(row_numbers[n]),
-            expected="one row per origin × destination" + (" × layer" if layer else "") + " cell",
-        )
-
-    found = {
-        "origin": pd.unique(o).tolist(),
-        "destination": pd.unique(d).tolist(),
-        "layer": pd.unique(g).tolist(),
-    }
-    first_rows = {
-        key: pd.Series(row_numbers, dtype=np.int64).groupby(series.to_numpy()).min()
-        for key, series in (("origin", o), ("destination", d), ("layer", g))
-    }
-    column_of = {"origin": origin, "destination": destination, "layer": layer or "layer"}
-    orders = _split_order(order)
-    labels = _resolve_labels(found, orders)
-    for key in ("origin", "destination", "layer"):
-        _check_order(
-            labels[key],
-            found[key],
-            key,
-            column=column_of[key],
-            source=source,
-            explicit=orders[key] is not None,
-            rows=first_rows[key],
-        )
-
-    if layer is not None and len(found["layer"]) > 1:
-        for key, series in (("origin", o), ("destination", d)):
-            if orders[key] is not None:
-                continue
-            everywhere = set(series)
-            for lab in found["layer"]:
-                here = set(series[(g == lab).to_numpy()])
-                missing = [c for c in labels[key] if c in everywhere and c not in here]
-                if missing:
-                    listed = ", ".join(repr(m) for m in missing)
-                    raise InputError(
-                        f"{key} categories never seen in layer {lab!r} but present in other "
-                        f"layers: {listed}; labels are inconsistent "
-                        "across layers (give an explicit order to treat the absent cells as zero)",
-                        file=source,
-                        column=column_of[key],
-                        expected="the same categories in every layer",
-                    )
-    if structural_zero is not None:
-        if structural_zeros is not None:
-            raise InputError(
-                "structural zeros given twice (a mask and a flag column)",
-                column=structural_zero,
-                expected="one of structural_zeros= or structural_zero=",
-            )
-        structural_zeros = _flag_mask(
-            frame[structural_zero], o, d, numeric, labels, row_numbers, structural_zero, source
-        )
-    return _fill(cells, labels, structural_zeros, origin, destination, layer)
-
-
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0", ""}
-
-
-def _flag_mask(
-    flags: pd.Series,
-    o: pd.Series,
-    d: pd.Series,
+def _check_counts(
     counts: np.ndarray,
-    labels: dict[str, list[str]],
-    row_numbers: np.ndarray,
-    column: str,
-    source: str | None,
-) -> np.ndarray:
-    """Origin × destination mask from a per-row structural-zero flag column."""
-    oi = {lab: n for n, lab in enumerate(labels["origin"])}
-    di = {lab: n for n, lab in enumerate(labels["destination"])}
-    state = np.full((len(oi), len(di)), -1, dtype=np.int8)  # -1 = not listed yet
-    for n, raw in enumerate(flags.tolist()):
-        text = "" if _is_missing(raw) else label_text(raw).lower()
-        if text not in _TRUE and text not in _FALSE:
-            raise InputError(
-                f"structural-zero flag {raw!r} is not true or false",
-                file=source,
-                row=int(row_numbers[n]),
-                column=column,
-                expected="true/false, 1/0, yes/no or blank",
-            )
-        flag = int(text in _TRUE)
-        if flag and counts[n] > 0:
-            raise InputError(
-                f"cell flagged as a structural zero has count {counts[n]:g}",
-                file=source,
-                row=int(row_numbers[n]),
-                column=column,
-                expected="count 0 in structural-zero cells",
-            )
-        i, j = oi[o.iloc[n]], di[d.iloc[n]]
-        if state[i, j] not in (-1, flag):
-            raise InputError(
-                f"cell (origin {o.iloc[n]!r}, destination {d.iloc[n]!r}) is a structural zero "
-                "in some layers but not in others",
-                file=source,
-                row=int(row_numbers[n]),
-                column=column,
-                expected="the same flag in every layer",
-            )
-        state[i, j] = flag
-    return state == 1
+    origin: tuple[str, ...],
+    destination: tuple[str, ...],
+    layers: tuple[str, ...],
+) -> None:
+    """Counts must be finite, at most ``MAX_MAGNITUDE``, non-negative, and not all zero
+    in the table or in any layer (nothing to estimate); errors name the cell."""
+
+    def cell(k: int, i: int, j: int) -> str:
+        where = f"origin {origin[i]!r}, destination {destination[j]!r}"
+        if layers != (UNLAYERED,):
+            where = f"layer {layers[k]!r}, " + where
+        return f"cell ({where})"
+
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(counts) | (np.abs(counts) > MAX_MAGNITUDE)
+    if bad.any():
+        k, i, j = (int(v) for v in np.argwhere(bad)[0])
+        value = counts[k, i, j]
+        what = ("is missing or not finite" if not np.isfinite(value)
+                else f"is too large ({value:g} > {MAX_MAGNITUDE:g})")
+        raise InputError(f"count in {cell(k, i, j)} {what}", expected="a non-negative number")
+    if np.any(counts < 0):
+        k, i, j = (int(v) for v in np.argwhere(counts < 0)[0])
+        raise InputError(f"negative count {counts[k, i, j]:g} in {cell(k, i, j)}",
+                         expected="a non-negative number")
+    with no_overflow("the total of the counts"):
+        totals = counts.sum(axis=(1, 2))
+        total = float(totals.sum())
+    not_degenerate(total, what="the table", reason="every count is zero (no cases)")
+    empty = np.flatnonzero(totals == 0)
+    if len(empty):
+        raise InputError(
+            f"layer {layers[int(empty[0])]!r} has no cases: every count in it is zero",
+            expected="at least one case in every layer (leave empty layers out)",
+        )
 
 
-__all__ = ["UNLAYERED", "MobilityTable", "Order", "label_text", "require_square"]
+__all__ = ["UNLAYERED", "MobilityTable", "Order", "label_text", "require_square",
+           "square_problem"]
