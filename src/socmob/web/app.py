@@ -15,7 +15,6 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socmob import ATTRIBUTION, __version__
-from socmob.errors import InputError, NotFoundError, SocmobError
-from socmob.report import briefing, charts, views
-from socmob.report.sections import Section, Unavailable, attempt
+from socmob.errors import InputError, NotFoundError, SocmobError, UnavailableError
+from socmob.report import adapters, charts, views
 from socmob.web import api, tools
+from socmob.web.profiles import AreaProfiles
 from socmob.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD, SecurityMiddleware
 from socmob.web.settings import Settings
 
@@ -117,8 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=(
             "Social mobility by area and nationally, the way the UK Social Mobility "
             "Commission measures it: composite indices, bands, area profiles and the "
-            "national picture. Every response says whether its data is available yet. "
-            + ATTRIBUTION
+            "national picture. A part that cannot exist for an area or edition says "
+            "why. " + ATTRIBUTION
         ),
         docs_url=None,
         redoc_url=None,
@@ -129,14 +128,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates
     csrf = CSRF(settings.secret_key)
     app.state.csrf = csrf
+    profiles = AreaProfiles(settings.edition)
+    app.state.profiles = profiles
     app.add_middleware(SecurityMiddleware, max_bytes=settings.max_upload_bytes)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)
     edition = settings.edition
     if settings.warm:
-        from socmob.report import adapters
-
-        threading.Thread(target=adapters.warm, args=(edition,), name="socmob-warm",
+        threading.Thread(target=_warm, args=(edition,), name="socmob-warm",
                          daemon=True).start()
 
     # ------------------------------------------------------------------ helpers
@@ -159,14 +158,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": f'attachment; filename="{safe}"'})
 
-    def areas_section() -> Section[tuple[views.AreaRef, ...]]:
-        return attempt("areas", lambda: views.all_areas(edition))
-
-    def run_tool(name: str, fn: Any) -> tuple[Section[Any] | None, str | None]:
-        """Run an upload tool: bad input is shown as an error on the form (422);
-        a part of socmob that has not landed as "not available yet"."""
+    def run_tool(fn: Any) -> tuple[Any, str | None]:
+        """Run an upload tool: socmob's errors are the upload's fault, shown as an
+        error on the form (422); any other error is a bug and propagates."""
         try:
-            return attempt(name, fn, raise_input=True), None
+            return fn(), None
         except SocmobError as exc:
             return None, str(exc)
 
@@ -180,35 +176,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
-        return render(request, "home.html", {
-            "national": views.national_panels(),
-            "areas": areas_section(),
-            "indices": attempt("indices", lambda: views.indices(edition)),
-        }, active="home")
+        return render(request, "home.html", {"national": views.national_panels()},
+                      active="home")
 
     @app.get("/national/{name}.csv", include_in_schema=False)
     def national_csv(name: str) -> Response:
-        if not SAFE_NAME.match(name):
-            raise NotFoundError(f"no national download {name!r}")
-        for section in views.national_panels():
-            if section.name == name:
-                if not section.available:
-                    raise Unavailable(section.reason or "not available yet")
-                return csv_response(section.get().table, f"socmob-national-{name}.csv")
+        if SAFE_NAME.match(name):
+            for section in views.national_panels():
+                if section.name == name:
+                    return csv_response(section.get().table, f"socmob-national-{name}.csv")
         raise NotFoundError(f"no national download {name!r}")
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, index: str = "ci1", period: str | None = None
                  ) -> HTMLResponse:
-        index_list = attempt("indices", lambda: views.indices(edition))
-        if index_list.available:
-            periods = {i["code"]: i["periods"] for i in index_list.get()}
-            if index in periods and period not in periods[index]:
-                period = None  # e.g. kept from another index: show the latest instead
-        panel = attempt("map", lambda: views.map_panel(index, period, edition))
+        indices = views.indices(edition)
+        periods = {i["code"]: i["periods"] for i in indices}
+        if index in periods and period not in periods[index]:
+            period = None  # e.g. kept from another index: show the latest instead
+        panel = views.map_panel(index, period, edition)
         return render(request, "map.html", {
-            "indices": index_list, "panel": panel, "index": index,
-            "period": panel.get().title.rsplit(", ", 1)[-1] if panel.available else period,
+            "indices": indices, "panel": panel, "index": index,
+            "period": panel.title.rsplit(", ", 1)[-1],
         }, active="map")
 
     @app.get("/map.csv", include_in_schema=False)
@@ -218,27 +207,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/areas", response_class=HTMLResponse, include_in_schema=False)
     def areas_page(request: Request, q: str = "") -> Response:
-        section = areas_section()
+        areas = views.all_areas(edition)
         query = q.strip()[:100]
         matches: list[views.AreaRef] = []
-        if section.available and query:
+        if query:
             lowered = query.lower()
-            exact = [a for a in section.get() if a.name.lower() == lowered or a.id == query]
+            exact = [a for a in areas if a.name.lower() == lowered or a.id == query]
             if exact:
                 return RedirectResponse(f"/areas/{exact[0].id}", status_code=303)
-            matches = [a for a in section.get() if lowered in a.name.lower()]
+            matches = [a for a in areas if lowered in a.name.lower()]
         return render(request, "areas.html", {
-            "areas": section, "query": query, "matches": matches,
-            "groups": _group_areas(section.get()) if section.available else [],
+            "areas": areas, "query": query, "matches": matches,
+            "groups": _group_areas(areas),
         }, active="areas")
 
     @app.get("/areas/{area_id}", response_class=HTMLResponse, include_in_schema=False)
     def area_page(request: Request, area_id: str) -> Response:
-        profile = _profile(area_id)
-        if profile is None:
-            return render(request, "unavailable.html",
-                          {"title": "Area profiles", "reason": "not available yet"},
-                          active="areas")
+        profile = profiles.profile(area_id)
         if profile.area.id != area_id:  # a name or code: go to the canonical address
             return RedirectResponse(f"/areas/{profile.area.id}", status_code=308)
         return render(request, "area.html", {"p": profile}, active="areas")
@@ -247,48 +232,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def area_csv(area_id: str, panel: str) -> Response:
         if not SAFE_NAME.match(panel):
             raise NotFoundError(f"no download {panel!r}")
-        profile = _profile(area_id)
-        if profile is None:
-            raise Unavailable("not available yet")
+        profile = profiles.profile(area_id)
         section = profile.panels().get(panel)
         if section is None:
             raise NotFoundError(f"no download {panel!r}", suggestions=list(profile.panels()))
-        if not section.available:
-            raise Unavailable(section.reason or "not available yet")
         return csv_response(section.get().table, f"socmob-{profile.area.id}-{panel}.csv")
 
     @app.get("/areas/{area_id}/briefing.html", response_class=HTMLResponse,
              include_in_schema=False)
     def briefing_html(area_id: str) -> HTMLResponse:
-        profile = _profile(area_id)
-        if profile is None:
-            raise Unavailable("area briefings are not available yet")
-        return HTMLResponse(_briefing_html(profile.area.id))
+        return HTMLResponse(profiles.briefing_html(area_id))
 
     @app.get("/areas/{area_id}/briefing.pdf", include_in_schema=False)
     def briefing_pdf(area_id: str) -> Response:
-        profile = _profile(area_id)
-        if profile is None:
-            raise Unavailable("area briefings are not available yet")
-        pdf = _briefing_pdf(profile.area.id)
+        found = profiles.find(area_id)
+        pdf = profiles.briefing_pdf(found.id)
         return Response(pdf, media_type="application/pdf", headers={
-            "content-disposition":
-                f'attachment; filename="socmob-briefing-{profile.area.id}.pdf"'})
+            "content-disposition": f'attachment; filename="socmob-briefing-{found.id}.pdf"'})
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request, areas: list[str] = Query(default=[])) -> HTMLResponse:
         chosen = [a for a in areas if a][: views.MAX_COMPARE]
-        panel: Section[views.Panel] | None = None
+        panel: views.Panel | None = None
         error = None
         if any(areas):
             try:
-                panel = attempt("compare", lambda: views.compare_panel(chosen, edition))
-            except NotFoundError as exc:
+                panel = views.compare_panel(chosen, edition)
+            except (InputError, NotFoundError) as exc:  # shown beside the form
                 error = str(exc)
-        if panel is not None and not panel.available and panel.reason and "choose" in panel.reason:
-            error, panel = panel.reason, None
         return render(request, "compare.html", {
-            "areas": areas_section(), "chosen": chosen, "panel": panel, "error": error,
+            "areas": views.all_areas(edition), "chosen": chosen, "panel": panel, "error": error,
             "slots": views.MAX_COMPARE,
         }, active="compare")
 
@@ -300,13 +273,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/explorer", response_class=HTMLResponse, include_in_schema=False)
     def explorer_page(request: Request, table: str | None = None,
                       model: str = "independence") -> HTMLResponse:
-        published = attempt("published", tools.published_tables)
         result = None
+        error = None
         if table:
-            result = attempt("explorer", lambda: tools.explore_published(table, model))
+            try:
+                result = tools.explore_published(table, model)
+            except NotFoundError:
+                raise  # no such table: the 404 page
+            except SocmobError as exc:  # a model the table cannot take: beside the form
+                error = str(exc)
         return render(request, "explorer.html", {
-            "published": published, "result": result, "table": table, "model": model,
-            "models": tools.models(),
+            "published": tools.published_tables(), "result": result, "table": table,
+            "model": model, "models": tools.models(), "error": error,
         }, active="explorer")
 
     @app.post("/explorer", response_class=HTMLResponse, include_in_schema=False)
@@ -315,10 +293,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               csrf_token: str | None = Form(None)) -> HTMLResponse:
         check_csrf(request, csrf_token)
         upload = await tools.receive(file, settings)
-        result, error = run_tool("explorer",
-                                 lambda: tools.explore_upload(upload, model, settings))
+        result, error = run_tool(lambda: tools.explore_upload(upload, model, settings))
         return render(request, "explorer.html", {
-            "published": attempt("published", tools.published_tables), "result": result,
+            "published": tools.published_tables(), "result": result,
             "table": None, "model": model, "models": tools.models(),
             "uploaded": upload.filename, "error": error,
         }, active="explorer", status_code=422 if error else 200)
@@ -326,8 +303,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/employers", response_class=HTMLResponse, include_in_schema=False)
     def employers_page(request: Request) -> HTMLResponse:
         return render(request, "employers.html", {
-            "report": None, "questionnaire": attempt("questionnaire", tools.questionnaire),
-            "stored": settings.upload_store is not None,
+            "report": None, "stored": settings.upload_store is not None,
         }, active="employers")
 
     @app.post("/employers", response_class=HTMLResponse, include_in_schema=False)
@@ -339,11 +315,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mapping_upload = None
         if mapping is not None and mapping.filename:
             mapping_upload = await tools.receive(mapping, settings)
-        report, error = run_tool(
-            "report", lambda: tools.employer_report(hr, mapping_upload, settings))
+        report, error = run_tool(lambda: tools.employer_report(hr, mapping_upload, settings))
         return render(request, "employers.html", {
             "report": report, "uploaded": hr.filename, "error": error,
-            "questionnaire": attempt("questionnaire", tools.questionnaire),
             "stored": settings.upload_store is not None,
         }, active="employers", status_code=422 if error else 200)
 
@@ -358,7 +332,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/methods", response_class=HTMLResponse, include_in_schema=False)
     def methods_page(request: Request) -> HTMLResponse:
         return render(request, "methods.html", {
-            "catalog": attempt("catalog", tools.catalog),
+            "catalog": tools.catalog(),
         }, active="methods")
 
     @app.get("/accessibility", response_class=HTMLResponse, include_in_schema=False)
@@ -416,42 +390,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def socmob_error(request: Request, exc: SocmobError) -> Response:
         return error_page(request, 422, "socmob could not do that", str(exc))
 
-    @app.exception_handler(Unavailable)
-    async def unavailable(request: Request, exc: Unavailable) -> Response:
-        return error_page(request, 503, "Not available yet",
-                          f"This part of socmob is {exc.reason}.")
+    @app.exception_handler(UnavailableError)
+    async def unavailable(request: Request, exc: UnavailableError) -> Response:
+        reason = exc.reason[:1].upper() + exc.reason[1:]
+        return error_page(request, 503, "Not available", f"{reason}.")
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
+        # a bug: the traceback to the log, an apology to the page (Starlette then
+        # re-raises it, so an in-process test client fails on it)
+        log.error("unhandled error on %s", request.url.path, exc_info=exc)
         return error_page(request, 500, "Sorry, there is a problem with the service",
                           "Please try again later.")
 
-    # ------------------------------------------------------------------ caches
-
-    @lru_cache(maxsize=256)
-    def _profile_cached(area_id: str) -> views.AreaProfile:
-        return views.area_profile(area_id, edition)
-
-    def _profile(area_id: str) -> views.AreaProfile | None:
-        if len(area_id) > 100:
-            raise NotFoundError("no such area")
-        try:
-            ref = views.find_area(area_id, edition)
-        except Unavailable:
-            return None
-        return _profile_cached(ref.id)
-
-    @lru_cache(maxsize=64)
-    def _briefing_html(area_id: str) -> str:
-        return briefing.briefing_html(_profile_cached(area_id))
-
-    @lru_cache(maxsize=32)
-    def _briefing_pdf(area_id: str) -> bytes:
-        return briefing.briefing_pdf(_profile_cached(area_id))
-
-    app.state.profile = _profile
     return app
+
+
+def _warm(edition: int) -> None:
+    try:
+        adapters.warm(edition)
+    except Exception:  # the pages that need it raise it again, as a 500
+        log.exception("computing the all-area results at start-up failed")
 
 
 def _group_areas(areas: Iterable[views.AreaRef]) -> list[tuple[str, list[views.AreaRef]]]:
