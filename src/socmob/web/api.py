@@ -20,7 +20,8 @@ from socmob.errors import InputError, NotFoundError
 from socmob.report import views
 from socmob.report.sections import Section
 from socmob.results import jsonable
-from socmob.web.profiles import AreaProfiles
+from socmob.web.routes.base import edition as _edition
+from socmob.web.routes.base import profiles as _profiles
 
 router = APIRouter(prefix="/api", tags=["data"])
 
@@ -55,16 +56,6 @@ def _panel_json(panel: views.Panel) -> dict[str, Any]:
 
 def _404(exc: NotFoundError) -> HTTPException:
     return HTTPException(status_code=404, detail=str(exc))
-
-
-def _edition(request: Request) -> int:
-    edition: int = request.app.state.settings.edition
-    return edition
-
-
-def _profiles(request: Request) -> AreaProfiles:
-    profiles: AreaProfiles = request.app.state.profiles
-    return profiles
 
 
 @router.get("/areas", response_model=Envelope, summary="All areas")
