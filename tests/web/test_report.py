@@ -39,7 +39,7 @@ def test_questions_from_hand_built_results():
         "trend": Section("trend", Panel("trend", "Trend", pd.DataFrame({
             "index_code": ["ci4", "ci1"], "period": ["a → b", "a → b"],
             "verdict": ["worsened", "within the noise"]}))),
-        "spatial": Section("spatial", reason="not available yet"),
+        "spatial": Section("spatial", reason="no neighbours in this test"),
     }
     qs = questions.generate(AREA, parts)
     assert [(q.rule, q.index_code) for q in qs] == [
