@@ -79,6 +79,21 @@ class NotFoundError(SocmobError, LookupError):
         super().__init__(text)
 
 
+class UnavailableError(SocmobError):
+    """A result that cannot be produced here, for a reason that is not a fault: figures
+    not published for an edition, an index with a single period (so no trend), an area
+    outside the published boundaries.
+
+    ``reason`` says why, in words a page can show after "not available:". Presentation
+    (``socmob.report``, ``socmob.web``) shows this error as an unavailable section; it
+    never treats any other exception that way.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = one_line(reason)
+
+
 class ConvergenceError(SocmobError, RuntimeError):
     """An iterative estimator did not converge."""
 

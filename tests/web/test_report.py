@@ -39,7 +39,7 @@ def test_questions_from_hand_built_results():
         "trend": Section("trend", Panel("trend", "Trend", pd.DataFrame({
             "index_code": ["ci4", "ci1"], "period": ["a → b", "a → b"],
             "verdict": ["worsened", "within the noise"]}))),
-        "spatial": Section("spatial", reason="not available yet"),
+        "spatial": Section("spatial", reason="no neighbours in this test"),
     }
     qs = questions.generate(AREA, parts)
     assert [(q.rule, q.index_code) for q in qs] == [
@@ -77,18 +77,29 @@ def test_question_rules_are_validated():
     assert questions.default_rules().max_questions == 6
 
 
-def test_sections_degrade_and_propagate():
-    from socmob.errors import NotFoundError
+def test_sections_absorb_only_unavailable():
+    """A section says "not available" only for UnavailableError, with its reason; every
+    other error — socmob's input and not-found errors, and bugs — propagates."""
+    from socmob.errors import NotFoundError, SocmobError, UnavailableError
 
+    assert Unavailable is UnavailableError and issubclass(Unavailable, SocmobError)
     assert attempt("a", lambda: 1).get() == 1
-    missing = attempt("b", lambda: __import__("socmob.no_such_module"))
-    assert not missing.available and missing.reason == "not available yet"
-    with pytest.raises(Unavailable):
+    missing = attempt("b", lambda: _raise(UnavailableError("one period, so no trend")))
+    assert not missing.available and missing.reason == "one period, so no trend"
+    with pytest.raises(UnavailableError, match="one period"):
         missing.get()
-    with pytest.raises(NotFoundError):
-        attempt("c", lambda: (_ for _ in ()).throw(NotFoundError("no area")))
-    bad = attempt("d", lambda: (_ for _ in ()).throw(InputError("bad", column="x")))
-    assert bad.reason == "column 'x': bad"
+    for error in (NotFoundError("no area"), InputError("bad", column="x"),
+                  ImportError("socmob.no_such_module"), KeyError("ci9"),
+                  TypeError("unexpected keyword"), AttributeError("no attribute"),
+                  ValueError("bad value"), LookupError("missing")):
+        with pytest.raises(type(error)):
+            attempt("c", lambda error=error: _raise(error))
+    with pytest.raises(TypeError, match="returned None"):
+        attempt("d", lambda: None)
+
+
+def _raise(error: BaseException) -> None:
+    raise error
 
 
 def test_trend_chart_spec_is_valid_and_carries_the_table():

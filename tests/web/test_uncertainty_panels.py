@@ -24,7 +24,7 @@ def test_blackpool_shows_rank_intervals_and_band_probabilities(client, needs_dat
     ranks = _section(r.text, "uncertainty")
     bands = _section(r.text, "band_probabilities")
     for section in (ranks, bands):
-        assert "not available yet" not in section
+        assert "socmob-unavailable" not in section and "not available" not in section
         assert "<table" in section
     # the plain-words note on the noise model, and that it errs on the wide side
     assert "noise is estimated" in ranks and "too wide" in ranks

@@ -2,10 +2,11 @@
 
 One function per panel. Each calls the place function that computes the statistic on
 the SMC composites (``socmob.data.composites``) and turns its tidy result into a
-:class:`~socmob.report.views.Panel` (tidy table, chart from the same rows). Results that
+:class:`~socmob.report.panels.Panel` (tidy table, chart from the same rows). Results that
 cover every area at once (spatial clusters, better/worse than expected) are computed
-once per process and cached. Until a function lands the adapter raises
-:class:`~socmob.report.sections.Unavailable`, and the page says "not available yet".
+once per process and cached. Where a panel cannot exist for an edition or an area, the
+adapter raises :class:`~socmob.errors.UnavailableError` naming the reason, and the page
+shows it; any other error is a bug and propagates.
 
 The tidy tables keep the library's columns; ``index_code`` is added where the index a
 row belongs to is not already the ``group`` (so the question rules can find it).
@@ -13,15 +14,18 @@ row belongs to is not already the ``group`` (so the question rules can find it).
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
+from socmob import data
+from socmob.errors import NotFoundError, UnavailableError
+from socmob.place import expected, peers, spatial, trends
+from socmob.place.smc_uncertainty import smc_rank_uncertainty
 from socmob.report import charts
-from socmob.report.sections import Unavailable, require
+from socmob.report.panels import AreaRef, Panel, composites, index_titles, rows_for
 
 _LOCK = threading.Lock()
 
@@ -36,34 +40,15 @@ EXPECTED_MODELS: tuple[tuple[str, tuple[str, ...]], ...] = (
 SPATIAL_PERMUTATIONS = 999
 SPATIAL_SEED = 20250101
 
-
-def _composites(edition: int) -> pd.DataFrame:
-    from socmob.report.views import composites
-
-    return composites(edition)
-
-
-def _titles(edition: int) -> dict[str, str]:
-    frame = _composites(edition)
-    return dict(zip(frame["index_code"], frame["index_title"], strict=False))
+#: Editions whose bands are a rule on z, which the rank and band simulation replays
+#: (``socmob.place.banding``: SoN 2025; the SoN 2024 groups are bespoke, not a rule).
+BANDED_EDITIONS = (2025,)
 
 
 def _panel(name: str, title: str, table: pd.DataFrame, chart: Any = None, note: str = "",
-           columns: tuple[tuple[str, str], ...] = ()) -> Any:
-    from socmob.report.views import Panel
-
+           columns: tuple[tuple[str, str], ...] = ()) -> Panel:
     return Panel(name, title, table.reset_index(drop=True), chart, note=note,
                  columns=columns)
-
-
-def _rows_for(frame: pd.DataFrame, area: Any) -> pd.DataFrame:
-    if "area_id" in frame.columns:
-        rows = frame[frame["area_id"].astype(str) == area.id]
-    else:
-        rows = frame[frame["area_code"].astype(str) == area.code]
-    if rows.empty:
-        raise Unavailable("no result for this area")
-    return rows.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- uncertainty
@@ -75,19 +60,18 @@ UNCERTAINTY_NOTE = (
     "if anything too wide (socmob.place.uncertainty).")
 
 
-def _smc_uncertainty(area: Any, edition: int) -> pd.DataFrame:
-    from socmob.errors import SocmobError
+def _smc_uncertainty(area: AreaRef, edition: int) -> pd.DataFrame:
+    if edition not in BANDED_EDITIONS:
+        raise UnavailableError(
+            f"the SoN {edition} groups are not a rule on the z-score, so there is no band "
+            "rule to simulate (rank intervals and band probabilities are given for the "
+            + " and ".join(f"SoN {e}" for e in BANDED_EDITIONS) + " edition)")
+    with _LOCK:
+        result = smc_rank_uncertainty(edition=edition, progress=False)
+    return rows_for(result.to_frame(), area)
 
-    fn = require("socmob.place.uncertainty", "smc_rank_uncertainty")
-    try:
-        with _LOCK:
-            result = fn(edition=edition, progress=False)
-    except SocmobError as exc:  # e.g. an edition without a band rule on z
-        raise Unavailable("not available for this edition") from exc
-    return _rows_for(result.to_frame(), area)
 
-
-def rank_interval_panel(area: Any, edition: int) -> Any:
+def rank_interval_panel(area: AreaRef, edition: int) -> Panel:
     """The area's published rank on each index with its 90% (5%–95%) Monte Carlo rank
     interval (``socmob.place.uncertainty.smc_rank_uncertainty``)."""
     frame = _smc_uncertainty(area, edition)
@@ -111,7 +95,7 @@ def rank_interval_panel(area: Any, edition: int) -> Any:
                            ("uci", "95% (upper)")))
 
 
-def band_probability_panel(area: Any, edition: int) -> Any:
+def band_probability_panel(area: AreaRef, edition: int) -> Panel:
     """The probability of each band on each index, one row per index; ``probability`` is
     that of the published band (``socmob.place.uncertainty.smc_rank_uncertainty``)."""
     frame = _smc_uncertainty(area, edition)
@@ -144,13 +128,16 @@ def band_probability_panel(area: Any, edition: int) -> Any:
 # --------------------------------------------------------------------------- trend
 
 
-def trend_panel(area: Any, edition: int) -> Any:
+def trend_panel(area: AreaRef, edition: int) -> Panel:
     """Change in z and band between consecutive periods, judged against the noise
     (``socmob.place.trends.trends``: reliable-change rule)."""
-    trends = require("socmob.place.trends", "trends")
-    frame = trends(_composites(edition), area=area.id).to_frame()
-    frame = _rows_for(frame, area)
-    titles = _titles(edition)
+    comp = composites(edition)
+    periods = comp.groupby("index_code")["period"].nunique()
+    if (periods < 2).all():
+        raise UnavailableError(f"the SoN {edition} edition publishes one period of each "
+                               "index, so there is no change to show")
+    frame = rows_for(trends.trends(comp, area=area.id).to_frame(), area)
+    titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
     label = frame["index_title"].fillna(frame["index_code"]) + ": " + frame["period"].astype(str)
@@ -174,10 +161,14 @@ def trend_panel(area: Any, edition: int) -> Any:
 
 @lru_cache(maxsize=2)
 def _spatial_all(edition: int) -> pd.DataFrame:
-    spatial = require("socmob.place.spatial")
-    boundaries = require("socmob.data", "boundaries")("areas")
+    boundaries = data.boundaries("areas")
+    comp = composites(edition)
+    differ = sorted(set(comp["area_id"]) ^ set(boundaries["area_id"]))
+    if differ:
+        raise UnavailableError(
+            f"the packaged boundaries are not those of the SoN {edition} areas ("
+            f"{len(differ)} areas differ, e.g. {differ[0]}), so neighbours are unknown")
     weights = spatial.contiguity_weights(boundaries)
-    comp = _composites(edition)
     frames = []
     for code in sorted(comp["index_code"].unique()):
         values = spatial.index_values(comp, index=str(code))
@@ -193,10 +184,10 @@ def spatial_all(edition: int) -> pd.DataFrame:
         return _spatial_all(edition)
 
 
-def spatial_panel(area: Any, edition: int) -> Any:
+def spatial_panel(area: AreaRef, edition: int) -> Panel:
     """Hot/cold-spot status on each index (``socmob.place.spatial.getis_ord``)."""
-    frame = _rows_for(spatial_all(edition), area)
-    titles = _titles(edition)
+    frame = rows_for(spatial_all(edition), area)
+    titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
     return _panel("spatial", "Spatial clusters", frame,
@@ -213,11 +204,11 @@ def spatial_panel(area: Any, edition: int) -> Any:
 
 @lru_cache(maxsize=2)
 def _expected_all(edition: int) -> pd.DataFrame:
-    fit = require("socmob.place.expected", "expected_from_composites")
-    comp = _composites(edition)
+    comp = composites(edition)
     frames = []
     for outcome, predictors in EXPECTED_MODELS:
-        frame = fit(comp, outcome=outcome, predictors=predictors).to_frame()
+        frame = expected.expected_from_composites(
+            comp, outcome=outcome, predictors=predictors).to_frame()
         frame["index_code"] = outcome
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
@@ -229,10 +220,10 @@ def expected_all(edition: int) -> pd.DataFrame:
         return _expected_all(edition)
 
 
-def expected_panel(area: Any, edition: int) -> Any:
+def expected_panel(area: AreaRef, edition: int) -> Panel:
     """Better or worse than expected (``socmob.place.expected``)."""
-    frame = _rows_for(expected_all(edition), area)
-    titles = _titles(edition)
+    frame = rows_for(expected_all(edition), area)
+    titles = index_titles(edition)
     frame["index_title"] = frame["index_code"].map(titles)
     label = frame["index_title"].fillna(frame["index_code"])
     chart = charts.interval_chart(
@@ -254,18 +245,15 @@ def expected_panel(area: Any, edition: int) -> Any:
 # --------------------------------------------------------------------------- peers
 
 
-def peers_panel(area: Any, edition: int) -> Any:
+def peers_panel(area: AreaRef, edition: int) -> Panel:
     """The area's statistical peers and how it compares with them
     (``socmob.place.peers.peers_from_composites``)."""
-    fn = require("socmob.place.peers", "peers_from_composites")
-    comparison = fn(_composites(edition), area.id)
+    comparison = peers.peers_from_composites(composites(edition), area.id)
     frame = comparison.to_frame()
-    titles = _titles(edition)
+    titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
-    peers = comparison.peers.peers if hasattr(comparison.peers, "peers") else None
-    names = (", ".join(peers["area_name"].astype(str).head(15))
-             if isinstance(peers, pd.DataFrame) else "")
+    names = ", ".join(comparison.peers.peers["area_name"].astype(str).head(15))
     chart = charts.interval_chart(
         frame.assign(label=frame["index_title"].fillna(frame["index_code"])),
         name="peers", title=f"{area.name} against its peers", label="label",
@@ -294,45 +282,44 @@ def indicator_groups() -> dict[str, Any]:
     return dict(yaml.safe_load(text))
 
 
-def itl2_region(area: Any) -> str:
+def itl2_region(area: AreaRef, edition: int = 2025) -> str:
     """The ITL2 region holding most of the area's local authority districts
     (``socmob.data.gss_lookup``; a lookup, not an estimate)."""
-    data = require("socmob.data")
-    registry = data.registry(edition=2025)
+    registry = data.registry(edition=edition)
     row = registry[registry["area_id"] == area.id]
     if row.empty:
-        raise Unavailable("the area is not in the registry")
+        raise LookupError(f"area {area.id!r} is not in the SoN {edition} registry")
     codes = str(row["codes"].iloc[0]).split(";")
     lookup = data.gss_lookup()
     lads = lookup[(lookup["role"] == "lad") & (lookup["area_type"] == "itl2")
                   & lookup["gss_code"].isin(codes)]
-    if lads.empty:
-        raise Unavailable("no ITL2 region found for this area")
+    if lads.empty:  # e.g. a unitary authority created after the ITL 2021 districts
+        raise UnavailableError(
+            f"the ITL2 lookup lists the 2021 local authority districts, and none of "
+            f"{area.name}'s codes ({', '.join(codes)}) is among them, so its region is "
+            "unknown")
     return str(lads["area_id"].value_counts().index[0])
 
 
-def indicators_panel(area: Any, edition: int) -> Any:
+def indicators_panel(area: AreaRef, edition: int) -> Panel:
     """The regional (ITL2) indicators under each index, with their intervals
     (``socmob.data.load`` for the area's ITL2 region)."""
-    data = require("socmob.data")
-    from socmob.errors import NotFoundError
-
     config = indicator_groups()
-    region = itl2_region(area)
-    titles = _titles(edition)
+    region = itl2_region(area, edition)
+    titles = index_titles(edition)
     frames = []
     for index_code, measures in config["indices"].items():
         for measure in measures:
             try:
                 rows = data.load(measure, area=region, edition=config.get("edition"))
-            except NotFoundError:
-                continue
+            except NotFoundError:  # not published for this region (the measures
+                continue           # themselves are checked against the catalogue)
             rows = rows.copy()
             rows["index_code"] = index_code
             rows["index_title"] = titles.get(index_code, index_code)
             frames.append(rows)
     if not frames:
-        raise Unavailable("no regional indicators for this area's region")
+        raise UnavailableError(f"no regional indicators are published for {region}")
     frame = pd.concat(frames, ignore_index=True)
     region_name = str(frame["area_name"].iloc[0])
     return _panel("indicators", f"Regional indicators for {region_name} (ITL2)", frame,
@@ -345,15 +332,19 @@ def indicators_panel(area: Any, edition: int) -> Any:
 
 
 def _uncertainty_all(edition: int) -> None:
-    fn = require("socmob.place.uncertainty", "smc_rank_uncertainty")
-    with _LOCK:
-        fn(edition=edition, progress=False)  # cached by the library
+    if edition in BANDED_EDITIONS:
+        with _LOCK:
+            smc_rank_uncertainty(edition=edition, progress=False)  # cached by the library
 
 
 def warm(edition: int) -> None:
     """Compute the all-area results once (spatial clusters, expected fits, rank
-    uncertainty), so the first area page does not wait for them."""
+    uncertainty), so the first area page does not wait for them.
+
+    A panel that is unavailable for the edition is skipped here (its page says why);
+    any other error propagates — the caller logs it, and the page raises it again."""
     for fn in (spatial_all, expected_all, _uncertainty_all):
-        # best effort: a failure here shows up as "not available yet" on the page
-        with contextlib.suppress(Exception):
+        try:
             fn(edition)
+        except UnavailableError:
+            continue

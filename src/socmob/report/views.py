@@ -2,9 +2,10 @@
 
 Each function calls library functions (``socmob.data``, ``socmob.place``, …) and returns
 :class:`Panel` objects — a table in the tidy schema, an optional chart spec made from
-the same rows, and a short note — wrapped in :class:`~socmob.report.sections.Section` so
-that a missing module shows as "not available yet". The web app, the JSON API and the
-briefings all use these views, so a number is fetched the same way wherever it is shown.
+the same rows, and a short note — wrapped in :class:`~socmob.report.sections.Section`
+where a panel may legitimately not exist for an area or edition (it then carries the
+reason). The web app, the JSON API and the briefings all use these views, so a number
+is fetched the same way wherever it is shown.
 
 Nothing here computes a statistic: it selects, orders, joins and relabels rows that the
 library produced.
@@ -13,121 +14,52 @@ library produced.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
+from socmob import data
 from socmob.errors import InputError, NotFoundError
-from socmob.report import charts
-from socmob.report.sections import Section, Unavailable, attempt, require
+from socmob.place import areas as place_areas
+from socmob.report import adapters, charts, questions
+from socmob.report.panels import DEFAULT_EDITION, AreaRef, Panel, composites
+from socmob.report.sections import Section, attempt
 from socmob.results import tidy
 
-DEFAULT_EDITION = 2025
+__all__ = [
+    "DEFAULT_EDITION", "MAX_COMPARE", "MIN_COMPARE", "NATIONAL_SERIES", "AreaProfile",
+    "AreaRef", "NationalSeries", "Panel", "all_areas", "area_composites", "area_profile",
+    "check_index_period", "compare_panel", "composite_tidy", "composites", "find_area",
+    "indices", "map_panel", "map_values", "national_panels", "parse_compare",
+]
+
 MIN_COMPARE, MAX_COMPARE = 2, 5
-
-
-@dataclass(frozen=True)
-class AreaRef:
-    """An SMC area as the dashboard shows it."""
-
-    id: str
-    name: str
-    code: str = ""
-    region: str = ""
-    nation: str = ""
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A table (tidy schema), the chart drawn from it, and a note on reading it."""
-
-    name: str
-    title: str
-    table: pd.DataFrame = field(repr=False)
-    chart: charts.ChartSpec | None = None
-    note: str = ""
-    columns: tuple[tuple[str, str], ...] = ()
-    """(column, heading) pairs shown in the HTML table; all tidy columns when empty."""
-
-    def display_table(self) -> pd.DataFrame:
-        """The columns shown on the page, with human headings."""
-        if not self.columns:
-            cols = [c for c in self.table.columns if self.table[c].notna().any()]
-            return self.table[cols]
-        present = [(c, h) for c, h in self.columns if c in self.table.columns]
-        return self.table[[c for c, _ in present]].rename(columns=dict(present))
 
 
 # --------------------------------------------------------------------------- areas
 
 
-def _area_from(obj: Any) -> AreaRef:
-    get = (lambda k: obj.get(k)) if isinstance(obj, dict) else (lambda k: getattr(obj, k, None))
-    return AreaRef(
-        id=str(get("id") or get("area_id")),
-        name=str(get("name") or get("area_name")),
-        code=str(get("code") or get("area_code") or ""),
-        region=str(get("region") or ""),
-        nation=str(get("nation") or get("country") or ""),
-    )
+def _ref(area: place_areas.Area) -> AreaRef:
+    return AreaRef(id=area.id, name=area.name, code=area.code, region=area.region,
+                   nation=area.nation)
 
 
 @lru_cache(maxsize=4)
 def all_areas(edition: int = DEFAULT_EDITION) -> tuple[AreaRef, ...]:
-    """Every area of the edition, in name order (``socmob.place.areas`` or the data
-    registry); raises :class:`Unavailable` until either has landed."""
-    try:
-        place_all = require("socmob.place.areas", "all_areas")
-        try:
-            found = place_all(edition=edition)
-        except TypeError:
-            found = place_all()
-        refs = [_area_from(a) for a in found]
-    except Unavailable:
-        registry = require("socmob.data", "registry")(edition=edition)
-        if "area_type" in registry.columns:
-            registry = registry[registry["area_type"] == "local_area"]
-        refs = [_area_from(r) for r in registry.to_dict(orient="records")]
-    if not refs:
-        raise Unavailable("no areas are available yet")
-    return tuple(sorted(refs, key=lambda a: a.name))
+    """Every area of the edition, in name order (``socmob.place.areas.all_areas``)."""
+    found = place_areas.all_areas(edition=edition)
+    return tuple(sorted((_ref(a) for a in found), key=lambda a: a.name))
 
 
 def find_area(query: str, edition: int = DEFAULT_EDITION) -> AreaRef:
-    """The area whose id, code or name is ``query`` (the library's lookup rules)."""
-    refs = all_areas(edition)
-    for ref in refs:
-        if query == ref.id or query == ref.code:
-            return ref
-    try:
-        lookup = require("socmob.place.areas", "lookup")
-    except Unavailable:
-        lowered = query.strip().lower()
-        for ref in refs:
-            if ref.name.lower() == lowered:
-                return ref
-        raise NotFoundError(f"no area called {query!r}") from None
-    found = _area_from(lookup(query))
-    for ref in refs:
-        if ref.id == found.id:
-            return ref
-    return found
+    """The area whose id, code or name is ``query`` (``socmob.place.areas.lookup``:
+    raises :class:`~socmob.errors.NotFoundError` with suggestions when none is)."""
+    return _ref(place_areas.lookup(query, edition=edition))
 
 
 # --------------------------------------------------------------------------- composites
-
-
-@lru_cache(maxsize=4)
-def composites(edition: int = DEFAULT_EDITION) -> pd.DataFrame:
-    """All composite-index rows of the edition (``socmob.data.composites``)."""
-    frame = require("socmob.data", "composites")(edition=edition)
-    if frame is None or len(frame) == 0:
-        raise Unavailable("composite indices are not available yet")
-    frame = frame.copy()
-    frame["period"] = frame["period"].astype(str)
-    return frame
 
 
 def indices(edition: int = DEFAULT_EDITION) -> list[dict[str, Any]]:
@@ -144,8 +76,8 @@ def composite_tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Composite rows in the tidy schema (value = z-score; group = band label)."""
     out = pd.DataFrame({
         "measure": frame["index_code"],
-        "area_code": frame.get("area_code", frame.get("area_id")),
-        "area_name": frame.get("area_name", frame.get("area_id")),
+        "area_code": frame["area_code"],
+        "area_name": frame["area_name"],
         "period": frame["period"],
         "breakdown": "band",
         "group": frame["band_label"],
@@ -156,16 +88,6 @@ def composite_tidy(frame: pd.DataFrame) -> pd.DataFrame:
     out["band"] = frame["band"].to_numpy()
     out["area_id"] = frame["area_id"].to_numpy()
     return tidy(out)
-
-
-def _with_names(frame: pd.DataFrame, edition: int) -> pd.DataFrame:
-    if "area_name" in frame.columns:
-        return frame
-    names = {a.id: a for a in all_areas(edition)}
-    frame = frame.copy()
-    frame["area_name"] = frame["area_id"].map(lambda i: names[i].name if i in names else i)
-    frame["area_code"] = frame["area_id"].map(lambda i: names[i].code if i in names else "")
-    return frame
 
 
 def check_index_period(index: str, period: str | None, edition: int) -> tuple[dict, str]:
@@ -188,13 +110,13 @@ def map_values(index: str, period: str | None = None,
     info, period = check_index_period(index, period, edition)
     frame = composites(edition)
     rows = frame[(frame["index_code"] == index) & (frame["period"] == period)]
-    rows = _with_names(rows, edition).sort_values("area_name").reset_index(drop=True)
+    rows = rows.sort_values("area_name").reset_index(drop=True)
     return info, period, rows
 
 
 @lru_cache(maxsize=2)
 def _geojson(edition: int) -> dict[str, Any]:
-    gdf = require("socmob.data", "boundaries")("areas")
+    gdf = data.boundaries("areas")
     keep = gdf[["area_id", "geometry"]]
     return dict(keep.__geo_interface__)
 
@@ -210,11 +132,7 @@ def map_panel(index: str, period: str | None = None,
 def _map_panel(index: str, period: str, edition: int) -> Panel:
     info, period, rows = map_values(index, period, edition)
     title = f"{info['title']}, {period}"
-    chart: charts.ChartSpec | None
-    try:
-        chart = charts.choropleth(_geojson(edition), rows, name="map", title=title)
-    except Unavailable:
-        chart = None
+    chart = charts.choropleth(_geojson(edition), rows, name="map", title=title)
     return Panel("map", title, composite_tidy(rows), chart,
                  note="Bands are the SMC's: 1 = least favourable, 7 = most favourable. "
                       "z-scores are relative to the UK average (0).",
@@ -260,11 +178,6 @@ NATIONAL_SERIES: tuple[NationalSeries, ...] = (
 )
 
 
-def _load(measure: str, **kwargs: Any) -> pd.DataFrame:
-    load = require("socmob.data", "load")
-    return load(measure, **kwargs)
-
-
 def national_panels() -> list[Section[Panel]]:
     """The national picture: absolute and relative occupational mobility over time
     (SMC mobility outcomes MO11 and MO12) with their intervals."""
@@ -274,11 +187,11 @@ def national_panels() -> list[Section[Panel]]:
 @lru_cache(maxsize=4)
 def _national_cached(measure: str) -> Panel:
     spec = next(s for s in NATIONAL_SERIES if s.measure == measure)
-    frame = _load(spec.measure)
+    frame = data.load(spec.measure)
     for col, keep in spec.select.items():
         frame = frame[frame[col].astype(str).isin(keep)]
-    if frame.empty:
-        raise Unavailable(f"{spec.measure} has no national rows")
+    if frame.empty:  # the selection names values the published data does not have
+        raise LookupError(f"{spec.measure}: no rows match {spec.select}")
     frame = frame.copy()
     series = "series"
     if spec.series:
@@ -331,14 +244,13 @@ def area_composites(area: AreaRef, edition: int = DEFAULT_EDITION) -> pd.DataFra
     """The area's rows of every composite index and period."""
     frame = composites(edition)
     rows = frame[frame["area_id"] == area.id]
-    rows = _with_names(rows, edition)
     return rows.sort_values(["index_code", "period"]).reset_index(drop=True)
 
 
 def _indices_panel(area: AreaRef, edition: int) -> Panel:
     rows = area_composites(area, edition)
-    if rows.empty:
-        raise Unavailable("no composite index values for this area")
+    if rows.empty:  # every area of the registry has published composites
+        raise LookupError(f"area {area.id!r} has no composite rows in SoN {edition}")
     chart = charts.index_periods_chart(rows, name="indices",
                                        title=f"{area.name}: the four indices over time")
     return Panel("indices", "The indices across periods", composite_tidy(rows), chart,
@@ -347,50 +259,10 @@ def _indices_panel(area: AreaRef, edition: int) -> Panel:
                           ("group", "Band")))
 
 
-def _place_call(module: str, names: Sequence[str], *args: Any, **kwargs: Any) -> Any:
-    mod = require(module)
-    for name in names:
-        fn = getattr(mod, name, None)
-        if callable(fn):
-            return fn(*args, **kwargs)
-    raise Unavailable("not available yet")
-
-
-def _result_frame(result: Any) -> pd.DataFrame:
-    if isinstance(result, pd.DataFrame):
-        return result
-    to_frame = getattr(result, "to_frame", None)
-    if callable(to_frame):
-        frame = to_frame()
-        if isinstance(frame, pd.DataFrame):
-            return frame
-    raise Unavailable("not available yet")
-
-
-def _filter_area(frame: pd.DataFrame, area: AreaRef) -> pd.DataFrame:
-    for col, key in (("area_id", area.id), ("area_code", area.code), ("area_name", area.name)):
-        if col in frame.columns:
-            hit = frame[frame[col].astype(str) == key]
-            if not hit.empty:
-                return hit.reset_index(drop=True)
-    raise Unavailable("no result for this area")
-
-
-def _generic_panel(name: str, title: str, note: str, producer: Callable[[], Any],
-                   area: AreaRef, *, filter_area: bool = True) -> Callable[[], Panel]:
-    def build() -> Panel:
-        frame = _result_frame(producer())
-        if filter_area:
-            frame = _filter_area(frame, area)
-        return Panel(name, title, tidy(frame), None, note=note)
-    return build
-
-
 def area_profile(area_id: str, edition: int = DEFAULT_EDITION) -> AreaProfile:
-    """Gather the area profile; sections whose module has not landed say so."""
+    """Gather the area profile. A panel that cannot exist for this area or edition is
+    an unavailable section with its reason; any other error propagates."""
     area = find_area(area_id, edition)
-    from socmob.report import adapters, questions
-
     indices_s = attempt("indices", lambda: _indices_panel(area, edition))
     uncertainty = attempt("uncertainty", lambda: adapters.rank_interval_panel(area, edition))
     band_probs = attempt("band_probabilities",
@@ -434,7 +306,6 @@ def compare_panel(ids: Sequence[str], edition: int = DEFAULT_EDITION) -> Panel:
     frame = composites(edition)
     latest = frame.groupby("index_code")["period"].transform("max")
     rows = frame[(frame["period"] == latest) & frame["area_id"].isin([a.id for a in areas])]
-    rows = _with_names(rows, edition)
     order = {a.id: k for k, a in enumerate(areas)}
     rows = rows.assign(_o=rows["area_id"].map(order)).sort_values(["index_code", "_o"])
     rows = rows.drop(columns="_o").reset_index(drop=True)

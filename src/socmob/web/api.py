@@ -1,10 +1,11 @@
 """The JSON API (``/api/...``), documented by the OpenAPI document at
 ``/api/openapi.json``.
 
-Every response is an envelope ``{"available": bool, "reason": str | null, "data": ...}``:
-while a part of socmob has not landed, or its data has not been built, the endpoint
-answers 200 with ``available: false`` and a reason, rather than an error. Unknown areas,
-indices and periods are 404; malformed parameters are 422.
+Every response is an envelope ``{"available": bool, "reason": str | null, "data": ...}``.
+``available: false`` (with status 200) means a part that cannot exist for this area or
+edition — figures not published for it, one period and so no trend — and ``reason``
+says which; it is never used for an error. Unknown areas, indices and periods are 404;
+malformed parameters are 422; a bug is a 500.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pydantic import BaseModel, Field
 from socmob import ATTRIBUTION
 from socmob.errors import InputError, NotFoundError
 from socmob.report import views
-from socmob.report.sections import Section, Unavailable, attempt
+from socmob.report.sections import Section
 from socmob.results import jsonable
+from socmob.web.routes.base import edition as _edition
+from socmob.web.routes.base import profiles as _profiles
 
 router = APIRouter(prefix="/api", tags=["data"])
 
@@ -26,7 +29,7 @@ AreaId = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class Envelope(BaseModel):
-    """Every API response: the data, or why it is not available yet."""
+    """Every API response: the data, or why it cannot exist here."""
 
     available: bool = Field(description="Whether the data is available.")
     reason: str | None = Field(None, description="Why the data is not available.")
@@ -41,7 +44,7 @@ def _make(available: bool, *, reason: str | None = None, data: Any = None) -> En
 
 def _envelope(section: Section[Any], convert: Any = None) -> Envelope:
     if not section.available:
-        return _make(False, reason=section.reason or "not available yet")
+        return _make(False, reason=section.reason)
     value = convert(section.get()) if convert else section.get()
     return _make(True, data=value)
 
@@ -55,21 +58,23 @@ def _404(exc: NotFoundError) -> HTTPException:
     return HTTPException(status_code=404, detail=str(exc))
 
 
-def _edition(request: Request) -> int:
-    return int(getattr(request.app.state.settings, "edition", views.DEFAULT_EDITION))
-
-
 @router.get("/areas", response_model=Envelope, summary="All areas")
 def list_areas(request: Request) -> Envelope:
     """The SMC areas (id, name, GSS code, region, nation)."""
-    section = attempt("areas", lambda: views.all_areas(_edition(request)))
-    return _envelope(section, lambda areas: [a.__dict__ for a in areas])
+    return _make(True, data=[a.__dict__ for a in views.all_areas(_edition(request))])
 
 
 @router.get("/indices", response_model=Envelope, summary="Composite indices")
 def list_indices(request: Request) -> Envelope:
     """The composite indices and the periods each covers."""
-    return _envelope(attempt("indices", lambda: views.indices(_edition(request))))
+    return _make(True, data=views.indices(_edition(request)))
+
+
+def _map_panel(request: Request, index: str, period: str | None) -> views.Panel:
+    try:
+        return views.map_panel(index, period, _edition(request))
+    except NotFoundError as exc:
+        raise _404(exc) from None
 
 
 @router.get("/map", response_model=Envelope, summary="Map data: one index and period")
@@ -81,11 +86,7 @@ def map_data(
     = None,
 ) -> Envelope:
     """Every area's z-score and band on one index in one period (tidy records)."""
-    try:
-        section = attempt("map", lambda: views.map_panel(index, period, _edition(request)))
-    except NotFoundError as exc:
-        raise _404(exc) from None
-    return _envelope(section, _panel_json)
+    return _make(True, data=_panel_json(_map_panel(request, index, period)))
 
 
 @router.get("/map/spec", response_model=Envelope, summary="Map as a Vega-Lite spec")
@@ -95,19 +96,10 @@ def map_spec(
     period: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Envelope:
     """The Vega-Lite specification of the map (the same one the page renders)."""
-    try:
-        section = attempt("map", lambda: views.map_panel(index, period, _edition(request)))
-    except NotFoundError as exc:
-        raise _404(exc) from None
-
-    def spec(panel: views.Panel) -> Any:
-        if panel.chart is None:
-            raise Unavailable("map boundaries are not available yet")
-        return panel.chart.spec
-
-    if section.available and section.get().chart is None:
-        return _make(False, reason="map boundaries are not available yet")
-    return _envelope(section, spec)
+    chart = _map_panel(request, index, period).chart
+    if chart is None:
+        raise TypeError("a map panel without its chart")
+    return _make(True, data=chart.spec)
 
 
 @router.get("/national", response_model=Envelope, summary="The national picture")
@@ -117,12 +109,13 @@ def national() -> Envelope:
     data = {s.name: (_panel_json(s.get()) if s.available else
                      {"available": False, "reason": s.reason}) for s in panels}
     some = any(s.available for s in panels)
-    return _make(some, reason=None if some else "not available yet", data=data)
+    return _make(some, reason=None if some else "no national series is available",
+                 data=data)
 
 
-def _profile(request: Request, area_id: str) -> views.AreaProfile | None:
+def _profile(request: Request, area_id: str) -> views.AreaProfile:
     try:
-        return request.app.state.profile(area_id)
+        return _profiles(request).profile(area_id)
     except NotFoundError as exc:
         raise _404(exc) from None
 
@@ -131,8 +124,6 @@ def _profile(request: Request, area_id: str) -> views.AreaProfile | None:
 def area(request: Request, area_id: AreaId) -> Envelope:
     """Everything on the area page: each panel's tidy rows, or why it is not available."""
     profile = _profile(request, area_id)
-    if profile is None:
-        return _make(False, reason="not available yet")
     panels = {name: (_panel_json(s.get()) if s.available else
                      {"available": False, "reason": s.reason})
               for name, s in profile.panels().items()}
@@ -149,8 +140,6 @@ def area_questions(request: Request, area_id: AreaId) -> Envelope:
     """Questions generated from the area's weakest and most uncertain domains, each with
     the panel holding its evidence."""
     profile = _profile(request, area_id)
-    if profile is None:
-        return _make(False, reason="not available yet")
     return _envelope(profile.questions, lambda qs: [q.__dict__ for q in qs])
 
 
@@ -162,11 +151,9 @@ def compare(
 ) -> Envelope:
     """The latest value of each index for 2–5 areas, side by side."""
     try:
-        section = attempt("compare", lambda: views.compare_panel(areas, _edition(request)))
+        panel = views.compare_panel(areas, _edition(request))
     except NotFoundError as exc:
         raise _404(exc) from None
     except InputError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    if not section.available and section.reason and section.reason.startswith("column"):
-        raise HTTPException(status_code=422, detail=section.reason)
-    return _envelope(section, _panel_json)
+    return _make(True, data=_panel_json(panel))

@@ -17,27 +17,28 @@ from typing import Any
 import pandas as pd
 from fastapi import UploadFile
 
-from socmob.errors import InputError
-from socmob.report.sections import Unavailable, require
-from socmob.report.views import Panel
+from socmob import data
+from socmob.errors import InputError, NotFoundError
+from socmob.models import MODELS, fit
+from socmob.report import published
+from socmob.report import workforce as workforce_report
+from socmob.report.panels import Panel
 from socmob.results import atomic_write, tidy
+from socmob.tables import MobilityTable, describe
 from socmob.web.settings import Settings
 from socmob.web.uploads import Upload, read_table
+from socmob.workforce import hr as workforce_hr
+from socmob.workforce.summary import workforce_summary
+from socmob.workforce.survey import load_questionnaire
 
 #: Bootstrap replicates for the pay-gap intervals of the employer report on the web
 #: (the library's default is 1000; fewer keep a request short, seed fixed).
 EMPLOYER_BOOTSTRAP = 400
 
-FALLBACK_MODELS = ("independence", "quasi-independence", "uniform-association", "rc1",
-                   "unidiff")
-
 
 def models() -> tuple[str, ...]:
     """The association models the explorer offers (``socmob.models.MODELS``)."""
-    try:
-        return tuple(require("socmob.models", "MODELS"))
-    except Unavailable:
-        return FALLBACK_MODELS
+    return tuple(MODELS)
 
 
 async def receive(file: UploadFile, settings: Settings) -> Upload:
@@ -69,19 +70,13 @@ class Exploration:
 
 def published_tables() -> dict[str, str]:
     """Published mobility tables offered by the explorer (name → title)."""
-    from socmob.report import published
-
     return published.published_tables()
 
 
 def explore_published(name: str, model: str) -> Exploration:
     """Explore a published table by name."""
-    from socmob.report import published
-
     tables = published.published_tables()
     if name not in tables:
-        from socmob.errors import NotFoundError
-
         raise NotFoundError(f"no published table {name!r}", suggestions=sorted(tables))
     return explore(published.published_table(name), model, source=tables[name])
 
@@ -89,23 +84,20 @@ def explore_published(name: str, model: str) -> Exploration:
 def explore_upload(upload: Upload, model: str, settings: Settings) -> Exploration:
     """Explore an uploaded long table (columns origin, destination, count[, layer])."""
     frame = read_table(upload, max_rows=settings.max_upload_rows)
-    mobility_table = require("socmob.tables", "MobilityTable")
     layer = "layer" if "layer" in frame.columns else None
-    table = mobility_table.from_long(frame, layer=layer, source=upload.filename)
+    table = MobilityTable.from_long(frame, layer=layer, source=upload.filename)
     return explore(table, model, source=upload.filename)
 
 
-def explore(table: Any, model: str, *, source: str) -> Exploration:
+def explore(table: MobilityTable, model: str, *, source: str) -> Exploration:
     """Describe ``table`` and fit ``model`` beside its baseline (independence, or
     conditional independence for a layered table)."""
     if model not in models():
         raise InputError(f"unknown model {model!r}", column="model",
                          expected=", ".join(models()))
-    describe = require("socmob.tables", "describe")
-    fit = require("socmob.models", "fit")
     desc = describe(table)
     panels: list[Panel] = []
-    if getattr(desc, "absolute", None) is not None:
+    if desc.absolute is not None:
         panels.append(Panel("absolute", "Absolute mobility", tidy(desc.absolute.to_frame())))
     panels.append(Panel("outflow", "Outflow percentages (destinations by origin)",
                         tidy(desc.outflow.to_frame())))
@@ -113,8 +105,7 @@ def explore(table: Any, model: str, *, source: str) -> Exploration:
         [desc.corner_odds_ratio.to_frame(), desc.local_odds_ratios.to_frame()],
         ignore_index=True))))
     panels.append(Panel("altham", "Altham index", tidy(desc.altham.to_frame())))
-    baseline = ("conditional-independence" if getattr(table, "is_layered", False)
-                else "independence")
+    baseline = "conditional-independence" if table.is_layered else "independence"
     wanted = [baseline] if model == baseline else [baseline, model]
     fits = []
     for name in wanted:
@@ -126,7 +117,7 @@ def explore(table: Any, model: str, *, source: str) -> Exploration:
             params = result.to_frame()
     panels.append(Panel("fit", "Model fit (lower BIC is better)", pd.DataFrame(fits)))
     panels.append(Panel("params", f"Parameters of the {model} model", tidy(params)))
-    shape = " × ".join(str(n) for n in getattr(table, "shape", ()))
+    shape = " × ".join(str(n) for n in table.shape)
     return Exploration(source, shape, tuple(panels))
 
 
@@ -150,17 +141,14 @@ def employer_report(hr: Upload, mapping: Upload | None, settings: Settings) -> E
         raise InputError("the column mapping is missing", column="mapping",
                          expected="a YAML file declaring columns and grades")
     frame = read_table(hr, max_rows=settings.max_upload_rows)
-    hr_module = require("socmob.workforce.hr")
-    summary_fn = require("socmob.workforce.summary", "workforce_summary")
-    render = require("socmob.report.workforce", "report_html")
     parsed = _yaml(mapping)
-    hr_mapping = hr_module.HRMapping.from_dict(parsed, file=mapping.filename)
+    hr_mapping = workforce_hr.HRMapping.from_dict(parsed, file=mapping.filename)
     frame = frame.astype(object).where(frame.notna(), None)
-    data = hr_module.validate_hr(frame, hr_mapping, file=hr.filename)
-    summary = summary_fn(data, view="publishable", n_boot=EMPLOYER_BOOTSTRAP, seed=0,
-                         progress=False)
-    body = _body(render(summary))
-    tables = summary.to_frame() if hasattr(summary, "to_frame") else pd.DataFrame()
+    validated = workforce_hr.validate_hr(frame, hr_mapping, file=hr.filename)
+    summary = workforce_summary(validated, view="publishable", n_boot=EMPLOYER_BOOTSTRAP,
+                                seed=0, progress=False)
+    body = _body(workforce_report.report_html(summary))
+    tables = summary.to_frame()
     return EmployerReport(body, (Panel("report", "Report tables (publishable view)",
                                        tidy(tables)),) if len(tables) else ())
 
@@ -193,16 +181,14 @@ def _body(document: str) -> str:
 
 def questionnaire() -> pd.DataFrame:
     """The employers' questionnaire (question, answers) from ``socmob.workforce``."""
-    q = require("socmob.workforce.survey", "load_questionnaire")()
-    return q.to_frame()
+    return load_questionnaire().to_frame()
 
 
 def questionnaire_html() -> str:
     """The printable questionnaire (``socmob.report.workforce.questionnaire_html``)."""
-    q = require("socmob.workforce.survey", "load_questionnaire")()
-    return str(require("socmob.report.workforce", "questionnaire_html")(q))
+    return workforce_report.questionnaire_html(load_questionnaire())
 
 
 def catalog() -> pd.DataFrame:
     """The data catalogue (``socmob.data.catalog``)."""
-    return require("socmob.data", "catalog")()
+    return data.catalog()

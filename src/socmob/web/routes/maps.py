@@ -1,0 +1,33 @@
+"""The map: every area coloured by band on one index and period, with the same figures
+as a table and as CSV."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from socmob.report import views
+from socmob.web.routes.base import MenuEntry, Page, csv_response, edition, render
+
+router = APIRouter(include_in_schema=False)
+page = Page(router, MenuEntry("map", "/map", "Map"))
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, index: str = "ci1", period: str | None = None
+             ) -> HTMLResponse:
+    indices = views.indices(edition(request))
+    periods = {i["code"]: i["periods"] for i in indices}
+    if index in periods and period not in periods[index]:
+        period = None  # e.g. kept from another index: show the latest instead
+    panel = views.map_panel(index, period, edition(request))
+    return render(request, "map.html", {
+        "indices": indices, "panel": panel, "index": index,
+        "period": panel.title.rsplit(", ", 1)[-1],
+    }, active="map")
+
+
+@router.get("/map.csv")
+def map_csv(request: Request, index: str = "ci1", period: str | None = None) -> Response:
+    panel = views.map_panel(index, period, edition(request))
+    return csv_response(panel.table, f"socmob-map-{index}.csv")

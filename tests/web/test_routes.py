@@ -1,0 +1,85 @@
+"""The page routers: every address of the dashboard is served, once, and the main menu
+comes from the routers' own entries."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from socmob.web import app as app_module
+from socmob.web.routes import PAGES
+from socmob.web.routes.base import MenuEntry, Page, render
+from socmob.web.settings import Settings
+
+#: Every page address and method of the dashboard (the JSON API is in test_app.py).
+PAGE_ROUTES = {
+    ("GET", "/"), ("GET", "/national/{name}.csv"),
+    ("GET", "/map"), ("GET", "/map.csv"),
+    ("GET", "/areas"), ("GET", "/areas/{area_id}"),
+    ("GET", "/areas/{area_id}/data/{panel}.csv"),
+    ("GET", "/areas/{area_id}/briefing.html"), ("GET", "/areas/{area_id}/briefing.pdf"),
+    ("GET", "/compare"), ("GET", "/compare.csv"),
+    ("GET", "/explorer"), ("POST", "/explorer"),
+    ("GET", "/employers"), ("POST", "/employers"),
+    ("GET", "/employers/questionnaire.{fmt}"),
+    ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"),
+}
+
+EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",
+           "{fmt}": "csv"}
+
+
+def test_the_routers_serve_every_page_address_once():
+    routes = [(method, r.path) for p in PAGES for r in p.router.routes
+              if isinstance(r, APIRoute) for method in sorted(r.methods)]
+    assert len(routes) == len(set(routes))
+    assert set(routes) == PAGE_ROUTES
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(PAGE_ROUTES))
+def test_the_app_answers_every_page_address(client, needs_data, method, path):
+    for key, value in EXAMPLE.items():
+        path = path.replace(key, value)
+    r = client.request(method, path, params={"areas": ["blackpool", "glasgow_city"]}
+                       if path.startswith("/compare") else None)
+    # a POST without its form is refused by validation; everything else is served
+    assert r.status_code == (422 if method == "POST" else 200), r.text[:300]
+
+
+def test_pages_stay_out_of_the_api_document(app):
+    assert all(path.startswith("/api/") for path in app.openapi()["paths"])
+
+
+def test_main_menu_comes_from_the_routers():
+    assert app_module.NAVIGATION == (
+        ("home", "/", "Home"), ("map", "/map", "Map"), ("areas", "/areas", "Areas"),
+        ("compare", "/compare", "Compare areas"),
+        ("explorer", "/explorer", "Mobility explorer"),
+        ("employers", "/employers", "Employers"),
+        ("methods", "/methods", "Methods and data"))
+    for page in PAGES:  # every menu entry links to a page its own router serves
+        if page.menu is not None:
+            assert page.menu.href in {r.path for r in page.router.routes}
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/indicators", response_class=HTMLResponse)
+def indicators(request: Request) -> HTMLResponse:
+    return render(request, "accessibility.html", {}, active="indicators")
+
+
+def test_a_new_router_and_its_menu_entry(monkeypatch):
+    """Adding a page group: a module with ``router`` and ``page``, listed in PAGES."""
+    page = Page(router, MenuEntry("indicators", "/indicators", "Indicators"))
+    monkeypatch.setattr(app_module, "PAGES", (*PAGES, page))
+    monkeypatch.setattr(app_module, "NAVIGATION", app_module.menu((*PAGES, page)))
+    with TestClient(app_module.create_app(Settings(secret_key="t", warm=False))) as client:
+        r = client.get("/indicators")
+        assert r.status_code == 200
+        assert 'href="/indicators"' in r.text and ">Indicators<" in r.text
+        assert 'href="/methods"' in r.text
