@@ -36,7 +36,6 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 #: until that work is merged, then this set is emptied.
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
     frozenset({"socmob.place.smc_uncertainty", "socmob.place.uncertainty"}),
-    frozenset({"socmob.tables._aggregate", "socmob.tables.table"}),
     frozenset({"socmob.engine", "socmob.engine.readers"}),
 })
 
