@@ -63,7 +63,7 @@ from socmob.monitor.stats import (
 from socmob.results import Result, tidy
 
 #: Columns of a series' tidy frame after the tidy schema.
-SERIES_EXTRA = ["time", "start", "end", "x", "interval", "lower", "upper", "se", "scale",
+SERIES_EXTRA = ["time", "start", "end", "x", "interval", "lower", "upper", "se_used", "scale",
                 "series", "geography", "place", "edition"]
 
 
@@ -127,7 +127,8 @@ def series_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """Annotated rows in the tidy schema: published columns first (unchanged), then the
     time, interval and series columns, sorted by series and time."""
     cols = [c for c in ["measure", "area_code", "area_name", "period", "breakdown", "group",
-                        "value", "lci", "uci", "n", "unit", "note", "age", *SERIES_EXTRA]
+                        "value", "lci", "uci", "n", "unit", "note", "age", "se",
+                        *SERIES_EXTRA]
             if c in rows.columns]
     out = rows[cols].sort_values(["series", "x"], kind="mergesort")
     return tidy(out)
@@ -526,8 +527,8 @@ class Breakdown(Result):
         """The interval used for every row (published or derived, 95%)."""
         if not math.isclose(alpha, 0.05):
             z = z_value(alpha)
-            return pd.DataFrame({"lower": self.rows["value"] - z * self.rows["se"],
-                                 "upper": self.rows["value"] + z * self.rows["se"]})
+            return pd.DataFrame({"lower": self.rows["value"] - z * self.rows["se_used"],
+                                 "upper": self.rows["value"] + z * self.rows["se_used"]})
         return self.rows[["lower", "upper"]].reset_index(drop=True)
 
 
@@ -549,8 +550,9 @@ def breakdown(code: str, *, by: str | None = None, geography: str | None = None,
 
     ``by``: a dimension (``"seb"``, ``"sex"``, ``"ethnicity"``, ``"itl2_current_geo"`` …:
     every breakdown containing it) or a published breakdown without its time dimension
-    (``"neet; seb; sex"``); default: the headline breakdown. ``geography``: ``country``
-    (the default), ``itl1``, ``itl2`` or ``international``. Unknown values raise
+    (``"neet; seb; sex"``); default: the headline breakdown in the national area, or —
+    when a ``geography`` is named — every breakdown published for it. ``geography``:
+    ``country``, ``itl1``, ``itl2``, ``international`` or ``other``. Unknown values raise
     :class:`~socmob.errors.NotFoundError` with "did you mean".
     """
     entry = indicator(code)
@@ -567,15 +569,17 @@ def breakdown(code: str, *, by: str | None = None, geography: str | None = None,
                                 f"(it has: {', '.join(geographies)})", geographies)
         rows = rows[rows["geography"] == geography]
     shown, dims = _breakdown_choices(rows)
-    if by is None:
+    if by is None and geography is not None:
+        wanted = sorted(dims)  # every breakdown published for that geography
+        label = "all"
+    elif by is None:
         wanted = [SEP.join(d for d in entry.headline.breakdown.split(SEP)
                            if not dimension(d).time) or "total"]
         label = wanted[0]
-        if geography is None:
-            geography = "country"
-            rows = rows[rows["geography"] == "country"]
-            shown, dims = _breakdown_choices(rows)
-            wanted = [w for w in wanted if w in dims] or list(dims)[:1]
+        geography = "country"
+        rows = rows[rows["geography"] == "country"]
+        shown, dims = _breakdown_choices(rows)
+        wanted = [w for w in wanted if w in dims] or list(dims)[:1]
     else:
         key = normalise(by)
         if key in shown:
@@ -628,7 +632,8 @@ def _breakdown_gaps(entry: Indicator, rows: pd.DataFrame, *, alpha: float) -> pd
                 a, b = pair[most], pair[least]
                 if not (np.isfinite(a.value) and np.isfinite(b.value)):
                     continue
-                diff = difference(float(a.value), float(b.value), float(a.se), float(b.se),
+                diff = difference(float(a.value), float(b.value), float(a.se_used),
+                                  float(b.se_used),
                                   label=str(a.time), log_scale=a.scale == "log", alpha=alpha)
                 out.append({
                     "breakdown": brk, "place": place, "dimension": dim_name,

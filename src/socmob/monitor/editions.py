@@ -6,11 +6,15 @@ dimension), unit (one spelling: "Percent" = "Percentage"), age, and the calendar
 covered — so that SoN 2025's ``"2013"`` meets SoN 2026's ``"2012/13"`` and a fixed span
 in the period column (``"2014-2024"`` → ``"2014-2025"``) does not hide a match.
 
-**Same value.** Two published values are the same figure when they agree after rounding
-both to the coarser of their precisions (``24.8`` = ``24.83``; ``24.8`` ≠ ``24.7``: a
-revision of one unit in the last place is still a revision).
+**Precision.** A block of values (one breakdown and unit of one edition) is published to
+``d`` decimals, the most any of its values shows (a stored ``10.0`` among 2-decimal
+values was published as ``10.00``); a value is then known to ``±h = ½·10⁻ᵈ``.
 
-**Re-basing.** A published value with ``d`` decimals is known to ``±h = ½·10⁻ᵈ``, so a
+**Same value.** Two published values are the same figure when they are closer than half
+a unit in the last decimal place both editions publish (``24.8`` = ``24.83``; ``24.8`` ≠
+``24.7``: a revision of one unit in the last place is still a revision).
+
+**Re-basing.** A
 pair is consistent with a factor ``f`` when ``f`` lies in ``[(new − h_new)/(old + h_old),
 (new + h_new)/(old − h_old)]``. Within one block (a breakdown and unit), when fewer than
 half of the pairs are the same and at least :data:`REBASE_SHARE` of them (and at least
@@ -65,7 +69,10 @@ def half_unit(x: float) -> float:
 
 
 def _key_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    usable = rows[rows["start"].notna()].copy()
+    # rows the analysis cannot use (no value, or SoN 2026's 0 for a year with no data)
+    # are not points: an empty value in one edition and a placeholder in the other match
+    # nothing
+    usable = rows[rows["usable"]].copy()
     usable["block"] = [SEP.join(d) or "total" for d in usable["dims"]]
     usable["group_key"] = [SEP.join(d.values()) or "Total" for d in usable["dims"]]
     usable["unit_key"] = usable["unit"].map(unit_key)
@@ -140,42 +147,50 @@ def _pair_rows(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     return both, added, dropped
 
 
-def same_value(old: float, new: float) -> bool:
-    """Whether two published values are the same figure: equal when both are rounded to
-    the coarser of their two precisions (``24.8`` and ``24.83`` are; ``24.8`` and ``24.7``
-    are not)."""
+def same_value(old: float, new: float, decimals_: int | None = None) -> bool:
+    """Whether two published values are the same figure: closer than half a unit in the
+    last decimal place both are published to (``decimals_``; default: the coarser of
+    the two values' own decimals). ``24.8`` and ``24.83`` are; ``24.8`` and ``24.7`` are
+    not."""
     if not (np.isfinite(old) and np.isfinite(new)):
         return not np.isfinite(old) and not np.isfinite(new)
-    d = min(decimals(old), decimals(new))
-    return round(old, d) == round(new, d)
+    d = min(decimals(old), decimals(new)) if decimals_ is None else decimals_
+    return abs(old - new) < 0.5 * 10.0 ** (-d) - 1e-12 * max(abs(old), abs(new), 1.0)
 
 
-def _status(old: float, new: float, factor: float | None) -> str:
-    if same_value(old, new):
+def _status(old: float, new: float, factor: float | None, d_old: int, d_new: int) -> str:
+    if same_value(old, new, min(d_old, d_new)):
         return "unchanged"
     if not np.isfinite(new):
         return "now missing"
     if not np.isfinite(old):
         return "now published"
-    if factor is not None and _fits(old, new, factor):
+    if factor is not None and _fits(old, new, factor, d_old, d_new):
         return "re-based"
     return "revised"
 
 
-def _factor_range(old: float, new: float) -> tuple[float, float]:
+def _factor_range(old: float, new: float, d_old: int, d_new: int) -> tuple[float, float]:
     """The factors ``new / old`` consistent with both values' rounding (module
     docstring); NaNs when the signs differ."""
     if old < 0 and new < 0:
-        return _factor_range(-old, -new)
-    ho, hn = half_unit(old), half_unit(new)
+        return _factor_range(-old, -new, d_old, d_new)
+    ho, hn = 0.5 * 10.0 ** (-d_old), 0.5 * 10.0 ** (-d_new)
     if old - ho <= 0 or new - hn < 0:
         return math.nan, math.nan
     return (new - hn) / (old + ho), (new + hn) / (old - ho)
 
 
-def _fits(old: float, new: float, factor: float) -> bool:
-    lo, hi = _factor_range(old, new)
+def _fits(old: float, new: float, factor: float, d_old: int, d_new: int) -> bool:
+    lo, hi = _factor_range(old, new, d_old, d_new)
     return bool(lo <= factor <= hi)
+
+
+def block_decimals(values: np.ndarray) -> int:
+    """The decimal places a block of values is published to: the most any of them shows
+    (a stored 10.0 in a block of 2-decimal values was published as 10.00)."""
+    finite = [float(v) for v in values if np.isfinite(v)]
+    return max((decimals(v) for v in finite), default=0)
 
 
 def revisions(code: str, *, old: str | None = None, new: str | None = None) -> Revisions:
@@ -198,16 +213,18 @@ def revisions(code: str, *, old: str | None = None, new: str | None = None) -> R
         ov = part["value_old"].to_numpy(dtype=float)
         nv = part["value_new"].to_numpy(dtype=float)
         ok = np.isfinite(ov) & np.isfinite(nv) & (ov != 0)
+        d_old, d_new = block_decimals(ov), block_decimals(nv)
         factor = float(np.median(nv[ok] / ov[ok])) if ok.any() else math.nan
         rebase: float | None = None
         shares = unit in ("percent", "proportion")  # a share has no base to move
         if ok.sum() >= MIN_REBASE_POINTS and np.isfinite(factor) and not shares:
-            same = sum(same_value(o, n_) for o, n_ in zip(ov[ok], nv[ok], strict=True))
-            fits = sum(_fits(o, n_, factor) for o, n_ in zip(ov[ok], nv[ok], strict=True))
+            pairs_ok = list(zip(ov[ok], nv[ok], strict=True))
+            same = sum(same_value(o, n_, min(d_old, d_new)) for o, n_ in pairs_ok)
+            fits = sum(_fits(o, n_, factor, d_old, d_new) for o, n_ in pairs_ok)
             if same < 0.5 * ok.sum() and fits >= max(MIN_REBASE_POINTS,
                                                      REBASE_SHARE * ok.sum()):
                 rebase = factor
-        st = [_status(o, n_, rebase) for o, n_ in zip(ov, nv, strict=True)]
+        st = [_status(o, n_, rebase, d_old, d_new) for o, n_ in zip(ov, nv, strict=True)]
         statuses.update(zip(part.index, st, strict=True))
         counts = pd.Series(st).value_counts()
         n_rev = int(counts.get("revised", 0) + counts.get("now missing", 0)
@@ -265,5 +282,5 @@ def _verdict(code: str, old: str, new: str, pairs: pd.DataFrame, blocks: pd.Data
     return "; ".join(parts) + "."
 
 
-__all__ = ["DEFAULT_EDITIONS", "MIN_REBASE_POINTS", "REBASE_SHARE", "Revisions", "decimals",
-           "half_unit", "revisions", "same_value"]
+__all__ = ["DEFAULT_EDITIONS", "MIN_REBASE_POINTS", "REBASE_SHARE", "Revisions",
+           "block_decimals", "decimals", "half_unit", "revisions", "same_value"]

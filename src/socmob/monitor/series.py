@@ -14,25 +14,27 @@ exactly as :func:`socmob.data.load` gives them); it adds:
 ``dims``
     the breakdown as a ``{dimension: value}`` mapping, without the time dimension.
 ``geography``, ``place``
-    ``country``, ``itl1``, ``itl2`` or ``international``, and the area: a row of a
+    ``country``, ``itl1``, ``itl2``, ``international`` or ``other`` (no area type, e.g.
+    MO12's "Abroad"), and the area: a row of a
     breakdown with an ITL2 dimension (``itl2_current_geo``) is an ITL2 row whatever its
     area column says.
 ``scale``
     ``percent`` (0–100), ``proportion`` (0–1: the release writes some percentages as
     proportions, e.g. ``MO11`` 0.326), ``log`` (odds ratios: intervals symmetric on the
     log scale) or ``level``; decided per series.
-``interval``, ``lower``, ``upper``, ``se``
+``interval``, ``lower``, ``upper``, ``se_used``
     where the interval comes from — ``published``; ``published (reference, fixed)`` for a
     zero-width interval at a baseline; ``derived (Wilson, n)`` for a percentage with a
     sample size and no published interval; ``none published`` — and the interval and
-    standard error used (``se`` on the log scale for ``log``).
+    standard error used (the published ``se`` where there is one, else from the
+    interval; on the log scale for ``log``).
 ``series``
     an identifier shared by the points of one series: geography, place, breakdown and
     group without the time dimension, unit — and note and age where they tell rows of
     the same group and time apart.
 ``usable``, ``unusable``
-    whether the row can enter the analysis, and if not why (no value; or a 0 the source
-    publishes for a year with no data, its sample size marked "x").
+    whether the row can enter the analysis, and if not why (no value; or a bare 0 the
+    source publishes for a year with no data).
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ SEP = "; "
 #: National areas, in the order the headline of an indicator looks for them.
 NATIONAL_AREAS: tuple[str, ...] = ("United Kingdom", "UK", "Great Britain", "England")
 
-#: Geographies a user can ask for.
-GEOGRAPHIES: tuple[str, ...] = ("country", "itl1", "itl2", "international")
+#: Geographies a user can ask for ("other": rows the release gives no area type, e.g.
+#: MO12's "Abroad").
+GEOGRAPHIES: tuple[str, ...] = ("country", "itl1", "itl2", "international", "other")
 
 #: Where an interval comes from.
 PUBLISHED = "published"
@@ -136,7 +139,7 @@ def _geography(area_type: Any, pairs: _Pairs) -> tuple[str, str | None]:
         geo = dimension(name).geography
         if geo:
             return geo, value
-    kind = "" if _is_missing(area_type) else str(area_type)
+    kind = "other" if _is_missing(area_type) or not str(area_type) else str(area_type)
     return ("itl2" if kind == "itl2_2025" else kind), None
 
 
@@ -230,7 +233,7 @@ def annotate(rows: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     out["interval"] = pd.Series(source, index=out.index, dtype="string")
     out["lower"] = np.asarray(lower, dtype=float) if n else np.array([], dtype=float)
     out["upper"] = np.asarray(upper, dtype=float) if n else np.array([], dtype=float)
-    out["se"] = np.asarray(se, dtype=float) if n else np.array([], dtype=float)
+    out["se_used"] = np.asarray(se, dtype=float) if n else np.array([], dtype=float)
     out["unusable"] = _unusable(out)
     out["usable"] = out["unusable"].isna()
     return out
@@ -242,12 +245,15 @@ SUPPRESSED_NOTE = "sample size suppressed in the source"
 
 def _unusable(out: pd.DataFrame) -> pd.Series:
     """Why a published row cannot enter the analysis (else missing): no value; no time;
-    or a value of exactly 0 whose sample size the source marks "x" — the SoN 2026 files
-    write 0 for years with no assessment (in12 in 2019/20 and 2020/21), where SoN 2025
-    left the value empty."""
+    or a placeholder — a value of exactly 0 with neither an interval nor a sample size,
+    in a series whose other values are not 0. SoN 2026 writes such zeros for the years
+    with no assessment (in12 in 2019/20 and 2020/21, the sample size marked "x"), where
+    SoN 2025 left the value empty."""
     reason = pd.Series(pd.NA, index=out.index, dtype="string")
-    placeholder = (out["value"] == 0) & (out["note"].fillna("") == SUPPRESSED_NOTE)
-    reason[placeholder] = "0 published with the sample size marked 'x' (not available)"
+    bare = (out["value"] == 0) & out["lci"].isna() & out["uci"].isna() & out["n"].isna()
+    nonzero = (out["value"].fillna(0) != 0).groupby(out["series"]).transform("any")
+    reason[bare & nonzero] = ("0 published with no interval and no sample size "
+                              "(a year with no data)")
     reason[out["start"].isna()] = "no time"
     reason[out["value"].isna()] = "no value published"
     return reason
@@ -446,7 +452,7 @@ def points(rows: pd.DataFrame) -> Points:
         raise ValueError(f"rows of {rows['series'].nunique()} series given to points()")
     part = rows[rows["usable"]]
     part = part.sort_values(["x", "start"], kind="mergesort")
-    cols = ["start", "end", "value", "lci", "uci", "time", "se", "lower", "upper",
+    cols = ["start", "end", "value", "lci", "uci", "time", "se_used", "lower", "upper",
             "interval", "scale"]
     records = [dict(zip(cols, vals, strict=True))
                for vals in zip(*(_objects(part[c]) for c in cols), strict=True)]
@@ -474,7 +480,8 @@ def points(rows: pd.DataFrame) -> Points:
         series=str(rows["series"].iloc[0]) if len(rows) else "",
         labels=tuple(str(r["time"]) for r in kept),
         spans=tuple(Span(int(r["start"]), int(r["end"])) for r in kept),
-        values=floats("value"), se=floats("se"), lower=floats("lower"), upper=floats("upper"),
+        values=floats("value"), se=floats("se_used"), lower=floats("lower"),
+        upper=floats("upper"),
         interval=tuple(str(r["interval"]) for r in kept),
         scale=str(kept[0]["scale"]) if kept else "level",
         duplicates=duplicates, conflicts=tuple(conflicts),
