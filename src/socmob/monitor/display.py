@@ -12,6 +12,7 @@ unit           value                                   change                exa
 ``share``      a proportion (0–1) shown as a percent   percentage points     ``32.6%``
 ``£``          pounds                                  pounds                ``£23.89``
 ``£bn``        billions of pounds                      billions              ``£55.6bn``
+``£m``         millions of pounds                      millions              ``£18.8m``
 ``odds ratio`` a ratio (1 = no association)            ratio of the two      ``4.00``
 ``number``     anything else, three significant digits same                  ``0.391``
 =============  ======================================  ====================  ==========
@@ -25,7 +26,7 @@ from typing import Any
 _POUNDS = {"£", "pounds", "pound", "pound sterling", "gbp (£)",
            "predictive margins in pounds sterling"}
 
-UNITS: tuple[str, ...] = ("%", "share", "£", "£bn", "odds ratio", "number")
+UNITS: tuple[str, ...] = ("%", "share", "£", "£bn", "£m", "odds ratio", "number")
 
 
 def default_unit(unit: str | None, scale: str) -> str:
@@ -41,6 +42,8 @@ def default_unit(unit: str | None, scale: str) -> str:
         return "£"
     if text == "billions of £":
         return "£bn"
+    if text == "millions of £":
+        return "£m"
     return "number"
 
 
@@ -64,19 +67,28 @@ def significant(x: float, digits: int = 3) -> str:
     return "0" if float(text.replace(",", "")) == 0 else text
 
 
+def _minus(text: str) -> str:
+    """The typographic minus sign for a leading hyphen-minus."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def value(x: float, unit: str) -> str:
     """A level in its display unit (``"16.5%"``, ``"£23.89"``, ``"4.00"``)."""
     if not _finite(x):
         return "n/a"
-    x = float(x)
+    return _minus(_value(float(x), unit))
+
+
+def _value(x: float, unit: str) -> str:
     if unit == "%":
         return f"{x:.1f}%"
     if unit == "share":
         return f"{100 * x:.1f}%"
-    if unit == "£":
-        return f"£{x:,.2f}" if abs(x) < 1000 else f"£{x:,.0f}"
-    if unit == "£bn":
-        return f"£{x:,.1f}bn"
+    if unit in ("£", "£bn", "£m"):
+        a = abs(x)
+        body = (f"£{a:,.2f}" if a < 1000 else f"£{a:,.0f}") if unit == "£" else \
+            f"£{a:,.1f}{unit[1:]}"
+        return ("-" if x < 0 else "") + body
     if unit == "odds ratio":
         return f"{x:.2f}"
     return significant(x)
@@ -95,14 +107,15 @@ def change(x: float, unit: str, *, signed: bool = True) -> str:
         body = f"{100 * a:.1f} pp"
     elif unit == "£":
         body = f"£{a:,.2f}" if a < 100 else f"£{a:,.0f}"
-    elif unit == "£bn":
-        body = f"£{a:,.1f}bn"
+    elif unit in ("£bn", "£m"):
+        body = f"£{a:,.1f}{unit[1:]}"
     else:
         body = significant(a)
     return sign + body
 
 
-def per_year(slope: float, unit: str, *, log_scale: bool = False, suffix: bool = True) -> str:
+def per_year(slope: float, unit: str, *, log_scale: bool = False, suffix: bool = True,
+             short: bool = False) -> str:
     """A trend slope (``"+0.9 pp a year"``; for ratios on the log scale the yearly
     proportional change, ``"+1.4% a year"``); ``suffix=False`` leaves out the unit words
     (for the bounds of an interval beside the estimate)."""
@@ -115,20 +128,30 @@ def per_year(slope: float, unit: str, *, log_scale: bool = False, suffix: bool =
         sign = "+" if x > 0 else "−" if x < 0 else ""
     elif unit in ("%", "share"):
         body = significant(abs(x) * (100 if unit == "share" else 1), 2) + " pp"
-    elif unit in ("£", "£bn"):
+    elif unit in ("£", "£bn", "£m"):
         body = change(x, unit, signed=False).lstrip("−")
     else:
         body = significant(abs(x), 2)
     if not suffix:
         body = body.removesuffix(" pp")
-    return f"{sign}{body}" + (" a year" if suffix else "")
+    if short:
+        body = body.replace(" pp", "\u00a0pp")
+    return f"{sign}{body}" + (("/yr" if short else " a year") if suffix else "")
 
 
-def interval(lower: float, upper: float, unit: str) -> str:
-    """``"15.3% to 17.7%"``; empty when there is no interval."""
+def interval(lower: float, upper: float, unit: str, *, compact: bool = False) -> str:
+    """``"15.3% to 17.7%"`` (``compact``: ``"15.3–17.7%"``, the unit once); empty when
+    there is no interval."""
     if not (_finite(lower) and _finite(upper)):
         return ""
-    return f"{value(lower, unit)} to {value(upper, unit)}"
+    lo, hi = value(lower, unit), value(upper, unit)
+    if not compact:
+        return f"{lo} to {hi}"
+    if unit in ("%", "share"):
+        return f"{lo.removesuffix('%')}–{hi}"
+    if unit in ("£", "£bn") and not lo.startswith("−"):
+        return f"{lo}–{hi.removeprefix('£')}"
+    return f"{lo} to {hi}" if lo.startswith("−") or hi.startswith("−") else f"{lo}–{hi}"
 
 
 def p_value(p: float, *, name: str = "p") -> str:

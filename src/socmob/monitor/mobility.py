@@ -181,7 +181,8 @@ def _mo11() -> MobilityOutcome:
     latest = up.iloc[-1] if len(up) else None
     bottom = rates.iloc[-1]
     summary = (
-        (f"Of men born in the {latest['period']}, {_pct(float(latest['value']))} ended in a "
+        (f"Of men born in {str(latest['period']).replace('-', '–')}, "
+         f"{_pct(float(latest['value']))} ended in a "
          f"higher class than their parents. " if latest is not None else "")
         + f"In 2020, {_pct(bottom['upward'])} of people from lower working-class origins "
           f"had moved up, and {_pct(float(table.counts[0, -1, 0]), 100)} reached a higher "
@@ -202,7 +203,8 @@ def _series_outcome(code: str, what: str) -> MobilityOutcome:
             figures.append(_figure(what, float(v), period=lab, lci=float(lo), uci=float(hi),
                                    unit=a.series.unit,
                                    area=str(a.series.rows["area_name"].iloc[0])))
-    summary = f"{a.indicator.definition} Trend: {a.status.status}. {a.status.text}"
+    lead = a.indicator.definition.split(" (")[0].rstrip(".")
+    summary = f"{lead}: {a.status.status}. {a.status.text}"
     return MobilityOutcome(code, KINDS[code], a.indicator.release_title, summary,
                            pd.DataFrame(figures))
 

@@ -21,7 +21,8 @@ exactly as :func:`socmob.data.load` gives them); it adds:
 ``scale``
     ``percent`` (0–100), ``proportion`` (0–1: the release writes some percentages as
     proportions, e.g. ``MO11`` 0.326), ``log`` (odds ratios: intervals symmetric on the
-    log scale) or ``level``; decided per series.
+    log scale) or ``level`` (anything else, including the regional random effects of
+    in23 and in31–in34, published with the unit "Percent"); decided per series.
 ``interval``, ``lower``, ``upper``, ``se_used``
     where the interval comes from — ``published``; ``published (reference, fixed)`` for a
     zero-width interval at a baseline; ``derived (Wilson, n)`` for a percentage with a
@@ -318,6 +319,10 @@ def _scales(frame: pd.DataFrame) -> pd.Series:
     scale[percent] = "percent"
     scale[percent & (series_top <= 1)] = "proportion"
     scale[unit.isin(_LOG_UNITS)] = "log"
+    # regional values of in23 and in31–in34 are published with the unit "Percent" but are
+    # random effects of a mixed model (their note says so): levels, not percentages
+    effect = frame["note"].fillna("").str.lower().str.contains("random effect")
+    scale[effect] = "level"
     return scale
 
 
