@@ -344,7 +344,8 @@ def _measure_dims(dims: dict[str, str]) -> frozenset[str]:
 def regional_values(code: str) -> pd.DataFrame | None:
     """The latest ITL2 values of an indicator (one per region: area_code, place, time,
     start, end, value, lower, upper, interval, unit, scale, breakdown, group, dims, note,
-    ``comparable``), or ``None`` when it has none.
+    ``comparable``, ``boundaries``: ``itl2`` or ``itl2_2025``), or ``None`` when it has
+    none.
 
     Where several ITL2 breakdowns exist, the one matching the headline's fixed values
     (e.g. "Unemployed" for dr32) is used. ``comparable`` says whether the regional
@@ -375,13 +376,24 @@ def regional_values(code: str) -> pd.DataFrame | None:
     from socmob import data
 
     reg = data.registry(2025, area_type="itl2")
-    codes = {str(n): str(c) for n, c in zip(reg["area_name"], reg["area_code"], strict=True)}
+    from socmob._text import normalise
+
+    # the release spells some regions differently from the registry ("Northumberland
+    # and Tyne and Wear"): match on normalised names
+    codes = {normalise(n): str(c) for n, c in zip(reg["area_name"], reg["area_code"],
+                                                 strict=True)}
     comparable = [matched and _measure_dims(d) == head_dims and unit_key(u) in head_units
                   and "random effect" not in f"{u} {n}".lower()
                   for d, u, n in zip(rows["dims"], rows["unit"], rows["note"].fillna(""),
                                      strict=True)]
+    # rows of the January 2025 geography (dr55) carry their own ITL2 code
+    own = [str(c) if t == "itl2_2025" and isinstance(c, str) else None
+           for c, t in zip(rows["area_code"], rows["area_type"], strict=True)]
     out = pd.DataFrame({
-        "area_code": [codes.get(str(p)) for p in rows["place"]], "place": rows["place"],
+        "area_code": [o or codes.get(normalise(str(p)))
+                      for o, p in zip(own, rows["place"], strict=True)],
+        "boundaries": ["itl2_2025" if o else "itl2" for o in own],
+        "place": rows["place"],
         "time": rows["time"], "start": rows["start"], "end": rows["end"],
         "value": rows["value"], "lower": rows["lower"], "upper": rows["upper"],
         "interval": rows["interval"], "unit": rows["unit"], "scale": rows["scale"],
@@ -391,14 +403,21 @@ def regional_values(code: str) -> pd.DataFrame | None:
 
 
 def regional_map_spec(code: str, values: pd.DataFrame) -> ChartSpec:
-    """A map of the 41 ITL2 regions shaded by the indicator's latest value (continuous
-    blue scale; the table beside it carries the same numbers)."""
+    """A map of the ITL2 regions shaded by the indicator's latest value (continuous scale;
+    the table beside it carries the same numbers): the 41 regions of January 2021, or for
+    an indicator published on the January 2025 geography (dr55) those boundaries."""
     import json
 
     from socmob import data
 
     entry = indicator(code)
     shapes = data.boundaries("itl2")
+    if "boundaries" in values and (values["boundaries"] == "itl2_2025").any():
+        # dr55 mixes the January 2025 regions with two 2021 ones (Eastern and West
+        # Central Scotland): the 2025 map plus the 2021 shapes of codes it lacks
+        new = data.boundaries("itl2_2025")
+        old = shapes[shapes["area_code"].isin(set(values["area_code"]) - set(new["area_code"]))]
+        shapes = pd.concat([new, old], ignore_index=True)
     geo = json.loads(shapes.to_json())
     cols = ["area_code", "place", "time", "value", "lower", "upper"]
     records = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
