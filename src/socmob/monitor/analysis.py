@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import socmob.monitor.display as display
+import socmob.monitor.health as health_rules
 from socmob._text import closest, normalise
 from socmob.errors import NotFoundError
-from socmob.monitor import display
-from socmob.monitor import health as health_rules
 from socmob.monitor.metadata import GapSpec, Indicator, dimension, indicator
 from socmob.monitor.periods import Span, non_overlapping, overlap_correlation
 from socmob.monitor.series import (

@@ -20,6 +20,7 @@ import yaml
 
 from socmob._text import closest, normalise
 from socmob.errors import InputError, NotFoundError
+from socmob.monitor.display import UNITS
 
 #: The SMC framework, in reading order: drivers → intermediate outcomes → mobility outcomes.
 LEVELS: tuple[str, ...] = ("driver", "intermediate outcome", "mobility outcome")
@@ -124,8 +125,6 @@ def _selection(raw: Mapping[str, Any], where: str) -> Selection:
 
 
 def _display_unit(raw: Any, where: str) -> str | None:
-    from socmob.monitor.display import UNITS
-
     if raw is None:
         return None
     if str(raw) not in UNITS:

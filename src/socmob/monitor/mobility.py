@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import NotFoundError
+from socmob.monitor.analysis import assess
 from socmob.monitor.metadata import dimension, indicator
 from socmob.monitor.series import published
 from socmob.monitor.series import records as _records
@@ -193,8 +194,6 @@ def _mo11() -> MobilityOutcome:
 
 
 def _series_outcome(code: str, what: str) -> MobilityOutcome:
-    from socmob.monitor.analysis import assess
-
     a = assess(code)
     figures = []
     if a.series is not None:

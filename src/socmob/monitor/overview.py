@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socmob.monitor import health
+import socmob.monitor.health as health
 from socmob.monitor.analysis import Assessment, assess, evidence_text
 from socmob.monitor.metadata import LEVELS, indicators
 from socmob.monitor.stats import adjust_p_values
