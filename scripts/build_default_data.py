@@ -28,7 +28,6 @@ import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -38,6 +37,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO / "src") not in sys.path:  # run from a source tree without installing
+    sys.path.insert(0, str(REPO / "src"))
+
+# one normalisation for names everywhere: the build's joins and the package's lookups
+from socmob._text import normalise  # noqa: E402
+
 DEFAULT_SOURCE = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "src" / "socmob" / "data" / "default"
 
@@ -125,13 +130,6 @@ class BuildError(Exception):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def normalise(text: object) -> str:
-    """Lower-case, accent-free, punctuation-free form of a name (matches socmob._text)."""
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    s = s.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
-    return re.sub(r"[^0-9a-z]+", " ", s).strip()
 
 
 def slugify(text: str) -> str:

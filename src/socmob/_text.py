@@ -13,17 +13,36 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
-_APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u201b\u2032`\u00b4"), "'")
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+#: Apostrophe-like characters, removed so that "don’t", "don't" and "don`t" agree:
+#: right/left single quotes, the reversed quote, prime, grave and acute accents, the
+#: modifier-letter apostrophe and turned comma, and the fullwidth apostrophe.
+APOSTROPHES = "'\u2018\u2019\u201b\u2032\u0060\u00b4\u02bc\u02bb\uff07"
+#: Dash-like characters, read as a word break like "-": hyphen, non-breaking hyphen,
+#: figure dash, en and em dashes, horizontal bar, hyphen bullet, minus sign, two- and
+#: three-em dashes, small em dash, small and fullwidth hyphen-minus.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+#: Invisible characters dropped outright: soft hyphen, zero-width space and joiners,
+#: word joiner and byte-order mark ("Stock\u00adton" is "Stockton").
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+
+_TRANSLATE = str.maketrans({**dict.fromkeys(APOSTROPHES, ""), **dict.fromkeys(DASHES, " "),
+                            **dict.fromkeys(_INVISIBLE, ""), "&": " and "})
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def normalise(text: object) -> str:
     """Lower-case ``text``, strip accents, turn ``&`` into ``and``, drop apostrophes and
-    replace every other run of punctuation or white space by one space."""
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    s = s.translate(_APOSTROPHES).translate(_DASHES).lower().replace("&", " and ")
-    s = s.replace("'", "")
+    replace every other run of punctuation or white space (dashes included) by one space.
+
+    Dashes and apostrophes are translated before the accents are folded to ASCII, which
+    would otherwise delete the non-ASCII ones: "Stockton–on–Tees" (en dashes),
+    "Stockton-on-Tees" and "Stockton on Tees" all give ``"stockton on tees"``. The
+    translation runs again after compatibility decomposition (NFKD), which maps e.g. the
+    fullwidth hyphen-minus to "-".
+    """
+    s = str(text).translate(_TRANSLATE)
+    s = unicodedata.normalize("NFKD", s).translate(_TRANSLATE)
+    s = s.encode("ascii", "ignore").decode("ascii").lower()
     return _NON_WORD.sub(" ", s).strip()
 
 
@@ -56,4 +75,4 @@ def describe_unknown(unknown: Mapping[str, int], choices: Sequence[str], *,
     return "; ".join(parts) + more
 
 
-__all__ = ["closest", "describe_unknown", "did_you_mean", "normalise"]
+__all__ = ["APOSTROPHES", "DASHES", "closest", "describe_unknown", "did_you_mean", "normalise"]

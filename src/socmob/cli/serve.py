@@ -1,4 +1,9 @@
-"""``socmob serve`` (the dashboard) and ``socmob briefing`` (an area briefing file)."""
+"""``socmob serve`` (the dashboard) and ``socmob briefing`` (an area briefing file, or
+the national health check with ``socmob briefing national``).
+
+Heavy libraries (uvicorn, the report and its PDF machinery) are imported inside the
+commands, so ``socmob --help`` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -38,17 +43,36 @@ def register(app: typer.Typer) -> None:
 
     @app.command("briefing")
     def briefing(
-        area: str = typer.Argument(..., help="Area name, id or GSS code, e.g. 'Blackpool'."),
+        area: str = typer.Argument(..., help="Area name, id or GSS code, e.g. 'Blackpool'; "
+                                             "or 'national' for the national health check "
+                                             "of the State of the Nation indicators."),
         fmt: BriefingFormat = typer.Option(BriefingFormat.pdf, "--format", "-f",
                                            help="html or pdf."),
         out: Path = typer.Option(..., "--out", "-o", help="File to write."),
-        edition: int = typer.Option(2025, "--edition", help="SoN edition of the indices."),
+        edition: int = typer.Option(2025, "--edition", help="SoN edition of the indices "
+                                                            "(area briefings)."),
     ) -> None:
-        """Write a 2–4 page area briefing (HTML or PDF) for a meeting."""
+        """Write a 2–4 page briefing (HTML or PDF) for a meeting: one area's, or with
+        'national' the national health check of the State of the Nation indicators."""
+        from socmob._text import normalise
+        from socmob.results import atomic_write
+
+        if normalise(area) == "national":
+            from socmob.report import national
+
+            with user_errors():
+                if fmt is BriefingFormat.pdf:
+                    data = national.briefing_pdf()
+                    atomic_write(out, lambda h: h.write(data))
+                else:
+                    text = national.briefing_html()
+                    atomic_write(out, lambda h: h.write(text), mode="w")
+            console.print(f"wrote {out} (national health check, {fmt.value})", highlight=False)
+            return
+
         from socmob.report import briefing as briefings
         from socmob.report import views
         from socmob.report.sections import Unavailable
-        from socmob.results import atomic_write
 
         with user_errors():
             try:
@@ -56,9 +80,9 @@ def register(app: typer.Typer) -> None:
             except Unavailable as exc:
                 fail(f"area briefings are {exc.reason}")
             if fmt is BriefingFormat.pdf:
-                data = briefings.briefing_pdf(profile)
-                atomic_write(out, lambda h: h.write(data))
+                pdf = briefings.briefing_pdf(profile)
+                atomic_write(out, lambda h: h.write(pdf))
             else:
-                text = briefings.briefing_html(profile)
-                atomic_write(out, lambda h: h.write(text), mode="w")
+                html = briefings.briefing_html(profile)
+                atomic_write(out, lambda h: h.write(html), mode="w")
         console.print(f"wrote {out} ({profile.area.name}, {fmt.value})", highlight=False)
