@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.place._progress import progress_bar
 from socmob.place.banding import BAND_LABELS_2025, band_2025
 from socmob.place.composite.normalise import rank_min
 from socmob.place.spatial import _choose, _labels, _require_columns, period_key
@@ -116,9 +117,6 @@ class RankBandDraws:
 
 
 def _progress(enabled: bool) -> Any:
-    # imported here: socmob.place.uncertainty re-exports this module at its end
-    from socmob.place.uncertainty import progress_bar
-
     return progress_bar(enabled, "Monte Carlo")
 
 

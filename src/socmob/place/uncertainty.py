@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.place._progress import progress_bar
 from socmob.place.banding import CUT_POINTS_2025
 from socmob.place.composite.aggregate import aggregate_array
 from socmob.place.composite.coin import Coin, Step, normalise_kwargs
@@ -437,14 +438,6 @@ def rank_summary(
     )
 
 
-def progress_bar(enabled: bool, description: str) -> Any:
-    """A rich progress bar on stderr (a no-op context when disabled)."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    return Progress(console=Console(stderr=True), transient=True, disable=not enabled)
-
-
 def uncertainty(
     coin: Coin,
     inputs: UncertainInputs,
@@ -504,4 +497,14 @@ def uncertainty(
                                     noise=noise)
             bar.advance(task, n)
     return rank_summary(engine, out, bands=bands, seed=seed, varied=names)
-from socmob.place.smc_uncertainty import smc_rank_uncertainty  # noqa: E402,F401  (re-export)
+
+
+def __getattr__(name: str) -> Any:
+    # ``smc_rank_uncertainty`` (the SMC areas' rank intervals) is also reachable from
+    # here, as it always was; it lives in socmob.place.smc_uncertainty. Resolved on first
+    # use, so that this module neither imports that one nor pays for its imports.
+    if name == "smc_rank_uncertainty":
+        from socmob.place.smc_uncertainty import smc_rank_uncertainty
+
+        return smc_rank_uncertainty
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
