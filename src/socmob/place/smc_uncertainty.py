@@ -79,7 +79,7 @@ from socmob.errors import InputError
 from socmob.place._progress import progress_bar
 from socmob.place.banding import BAND_LABELS_2025, band_2025
 from socmob.place.composite.normalise import rank_min
-from socmob.place.spatial import _choose, _labels, _require_columns, period_key
+from socmob.place.selection import area_labels, choose, period_key, require_columns
 from socmob.place.trends import reliable_change_se
 from socmob.results import Result, tidy
 
@@ -329,7 +329,7 @@ def rank_uncertainty_from_composites(
     progress
         Show a progress bar.
     """
-    _require_columns(composites, ["index_code", "area_id", "area_name", "period", "z"],
+    require_columns(composites, ["index_code", "area_id", "area_name", "period", "z"],
                      "composites")
     if runs < 1:
         raise InputError(f"runs = {runs}", column="runs", expected="at least 1")
@@ -342,7 +342,7 @@ def rank_uncertainty_from_composites(
                          expected="σ ≥ 0 on the z scale")
     codes = sorted(composites["index_code"].astype(str).unique())
     wanted = (codes if indices is None else
-              [_choose(i, codes, "index") for i in ([indices] if isinstance(indices, str)
+              [choose(i, codes, "index") for i in ([indices] if isinstance(indices, str)
                                                     else indices)])
     if not wanted:
         raise InputError("no index given", column="indices", expected="e.g. ['ci1']")
@@ -351,7 +351,7 @@ def rank_uncertainty_from_composites(
         if unknown:
             raise InputError(f"sigma given for unknown index {unknown[0]!r}",
                              column="sigma", expected=f"one of {', '.join(codes)}")
-    names, gss = _labels(composites)
+    names, gss = area_labels(composites)
     titles = (dict(zip(composites["index_code"].astype(str),
                        composites["index_title"].astype(str), strict=False))
               if "index_title" in composites.columns else {})
@@ -361,7 +361,7 @@ def rank_uncertainty_from_composites(
     for code in wanted:
         sub = composites[composites["index_code"].astype(str) == code]
         periods = sorted(sub["period"].astype(str).unique(), key=period_key)
-        chosen = periods[-1] if period is None else _choose(period, periods, "period",
+        chosen = periods[-1] if period is None else choose(period, periods, "period",
                                                             f" for {code}")
         pos = periods.index(chosen)
         other = (periods[pos - 1] if pos > 0 else
