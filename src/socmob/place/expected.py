@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from socmob.errors import InputError, ModelSpecError
+from socmob.place.defaults import EXPECTED_MODELS
 from socmob.place.selection import (
     area_labels,
     choose,
@@ -265,8 +266,8 @@ def closest_period(target: str, periods: Sequence[str]) -> str:
 def expected_from_composites(
     composites: pd.DataFrame,
     *,
-    outcome: str = "ci4",
-    predictors: Sequence[str] = ("ci1",),
+    outcome: str = EXPECTED_MODELS[0][0],
+    predictors: Sequence[str] = EXPECTED_MODELS[0][1],
     period: str | None = None,
     alpha: float = 0.05,
     correction: Correction = "none",

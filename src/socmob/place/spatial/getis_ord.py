@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from socmob.place.defaults import PERMUTATIONS
 from socmob.place.spatial._shared import (
     NOT_SIGNIFICANT,
     Correction,
@@ -85,7 +86,7 @@ def getis_ord(
     values: pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray,
     weights: AreaWeights,
     *,
-    permutations: int = 999,
+    permutations: int = PERMUTATIONS,
     seed: int | None = None,
     correction: Correction = "none",
     alpha: float = 0.05,

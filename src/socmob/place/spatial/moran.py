@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from socmob.place.defaults import PERMUTATIONS
 from socmob.place.spatial._shared import (
     NOT_SIGNIFICANT,
     Correction,
@@ -104,7 +105,7 @@ def global_moran(
     values: pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray,
     weights: AreaWeights,
     *,
-    permutations: int = 999,
+    permutations: int = PERMUTATIONS,
     seed: int | None = None,
 ) -> GlobalMoran:
     """Global Moran's I of ``values`` under row-standardised ``weights``.
@@ -215,7 +216,7 @@ def local_moran(
     values: pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray,
     weights: AreaWeights,
     *,
-    permutations: int = 999,
+    permutations: int = PERMUTATIONS,
     seed: int | None = None,
     correction: Correction = "none",
     alpha: float = 0.05,

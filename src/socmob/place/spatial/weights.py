@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.place.defaults import CONTIGUITY, ISLAND_K
 from socmob.results import Result
 
 Contiguity = Literal["queen", "rook"]
@@ -191,11 +192,11 @@ def _repair(geoms: Any) -> Any:
 def contiguity_weights(
     areas: Any,
     *,
-    kind: Contiguity = "queen",
+    kind: Contiguity = CONTIGUITY,
     id_column: str = "area_id",
     name_column: str | None = "area_name",
     code_column: str | None = "area_code",
-    island_k: int = 1,
+    island_k: int = ISLAND_K,
     projected_crs: int | str = 27700,
 ) -> AreaWeights:
     """Contiguity neighbours between area polygons, with islands linked to their nearest
