@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socmob.checks import finite
 from socmob.errors import InputError
 from socmob.place._progress import progress_bar
 from socmob.place.banding import CUT_POINTS_2025
@@ -182,9 +183,14 @@ class Engine:
                                  column="uCode", expected="a uCode of iData")
             se = inputs.se.reindex(index=self.raw.index, columns=self.raw.columns)
             arr = se.to_numpy(dtype=float)
-            if np.any(arr[~np.isnan(arr)] < 0):
-                raise InputError("standard errors must be ≥ 0", column="se",
-                                 expected="non-negative standard errors")
+            for j, col in enumerate(se.columns):
+                try:
+                    finite(arr[:, j], name=str(col), allow_missing=True, nonnegative=True)
+                except InputError as exc:
+                    unit = se.index[exc.row - 1] if exc.row is not None else None
+                    raise InputError(f"unit {unit!r}: standard error {exc.message}",
+                                     column=str(col), expected="a finite number ≥ 0"
+                                     ) from None
             self.se = np.nan_to_num(arr, nan=0.0)
         else:
             self.se = None

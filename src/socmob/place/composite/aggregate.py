@@ -31,8 +31,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from socmob.checks import no_overflow
 from socmob.errors import InputError
-from socmob.place.composite.meta import Hierarchy
+from socmob.place.composite.meta import Hierarchy, check_weights
 
 AGGREGATE_METHODS = ("amean", "gmean", "hmean", "genmean", "copeland", "copeland_sum")
 """Names accepted by :func:`aggregate_array`."""
@@ -143,7 +144,8 @@ def aggregate_array(
     w = np.asarray(weights, dtype=float)
     out = np.full((*x.shape[:-1], n_codes), np.nan)
     out[..., : hierarchy.n_indicators] = x
-    with warnings.catch_warnings():
+    check_weights(hierarchy, w)
+    with warnings.catch_warnings(), no_overflow("aggregation"):
         warnings.simplefilter("ignore", RuntimeWarning)
         for lev in range(2, n_lev + 1):
             for k, _code in enumerate(hierarchy.codes):

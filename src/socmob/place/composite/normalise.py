@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
+from socmob.checks import no_overflow
 from socmob.errors import InputError
 
 NORMALISE_METHODS = ("minmax", "zscore", "rank", "prank", "borda", "dist2max", "dist2ref",
@@ -94,7 +95,7 @@ def normalise_array(
     xd = x * d
     if method in _NEEDS_SPREAD:
         check_spread(xd, codes)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), no_overflow(f"normalisation ({method})"):
         warnings.simplefilter("ignore", RuntimeWarning)
         lo = np.nanmin(xd, axis=-2, keepdims=True)
         hi = np.nanmax(xd, axis=-2, keepdims=True)

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from socmob.checks import no_overflow
+
 TREAT_METHODS = ("winsorise_log", "winsorise", "log", "none")
 """``winsorise_log`` (COINr default), ``winsorise`` only, ``log`` (log_CT) only, none."""
 
@@ -187,8 +189,17 @@ def treat_array(
     """Treat outliers column by column (COINr's default two-stage treatment).
 
     ``skip`` is a boolean mask over indicators left untreated. ``method``: see
-    :data:`TREAT_METHODS`.
+    :data:`TREAT_METHODS`. Values so large that the moments overflow raise
+    :class:`~socmob.errors.InputError` (:func:`socmob.checks.no_overflow`).
     """
+    with no_overflow("outlier treatment (skewness and kurtosis)"):
+        return _treat_array(x, method=method, winmax=winmax, skew_thresh=skew_thresh,
+                            kurt_thresh=kurt_thresh, skip=skip)
+
+
+def _treat_array(x: np.ndarray, *, method: str, winmax: int | np.ndarray | None,
+                 skew_thresh: float, kurt_thresh: float, skip: np.ndarray | None
+                 ) -> Treatment:
     if method not in TREAT_METHODS:
         from socmob.errors import InputError
 
