@@ -20,7 +20,11 @@ seven bands on the scores re-standardised within the run, cut at
 in, e.g. one built on :func:`socmob.place.banding.band_2025`).
 
 Computation is vectorised with numpy over runs (arrays ``(runs, units, indicators)``)
-in chunks. Without sampling error, everything up to aggregation depends only on the
+in chunks of ``chunk`` runs (default 256, small enough to stay in cache). The arrays are
+laid out in memory as (runs, indicators, units), so that every statistic over the units
+(skewness, minimum, rank …) reads one indicator's values side by side; the steps see the
+usual axes. The random draws are made in run order whatever the chunk, so results depend
+only on the seed. Without sampling error, everything up to aggregation depends only on the
 discrete choices, so it is computed once per distinct combination and shared. Screening
 keeps the units of the nominal coin in every run.
 
@@ -219,7 +223,7 @@ class Engine:
                                     functools.partial(self._impute, rows=rows))
             elif step.name == "screen":
                 kept = coin.get(p["write_to"]).index
-                out = arr[:, rows.get_indexer(kept), :]
+                out = _take_units(arr, rows.get_indexer(kept))
                 rows = kept
             elif step.name == "treat":
                 wm = choice.get("winmax")
@@ -243,7 +247,7 @@ class Engine:
             data[p["write_to"]] = (out, rows)
         arr, rows = data[self.agg.params["dset"]]
         if not rows.equals(self.units):
-            arr = arr[:, rows.get_indexer(self.units), :]
+            arr = _take_units(arr, rows.get_indexer(self.units))
         return arr
 
     def _impute(self, a: np.ndarray, p: Mapping[str, Any], *, rows: pd.Index) -> np.ndarray:
@@ -265,9 +269,9 @@ class Engine:
         out: np.ndarray | None = None
         for k in np.unique(idx):
             sel = idx == k
-            res = fn(arr[sel], self._params(step, int(k), alternatives))
+            res = fn(_take_runs(arr, sel), self._params(step, int(k), alternatives))
             if out is None:
-                out = np.empty((arr.shape[0], *res.shape[1:]))
+                out = _runs_first(arr.shape[0], res.shape[1:])
             out[sel] = res
         assert out is not None
         return out
@@ -287,7 +291,8 @@ class Engine:
         out = np.empty(xn.shape[:2])
         for k in np.unique(idx):
             sel = idx == k
-            out[sel] = run(xn[sel], self._params(self.agg, int(k), self.inputs.aggregate),
+            out[sel] = run(_take_runs(xn, sel),
+                           self._params(self.agg, int(k), self.inputs.aggregate),
                            weights[sel])
         return out
 
@@ -302,7 +307,11 @@ class Engine:
         pre_names = [n for n in ("impute", "winmax", "normalise") if n in choice]
         base = self.raw.to_numpy(dtype=float)
         if noise is not None and self.se is not None:
-            xn = self._forward(base[None] + self.se[None] * noise, choice)
+            # x = raw + se·ε, laid out (runs, indicators, units): every statistic over the
+            # units then reads memory in order; the steps see the usual axes (a view)
+            drawn = np.multiply(noise.transpose(0, 2, 1), self.se.T)
+            drawn += base.T
+            xn = self._forward(drawn.transpose(0, 2, 1), choice)
         else:
             keys = (np.stack([choice[n] for n in pre_names], axis=1) if pre_names
                     else np.zeros((n_runs, 0), dtype=int))
@@ -314,10 +323,32 @@ class Engine:
                     sub = {n: np.array([t[i]]) for i, n in enumerate(pre_names)}
                     self._cache[t] = self._forward(base[None], sub)[0]
                 blocks.append(self._cache[t])
-            xn = np.stack(blocks)[np.asarray(inverse).ravel()]
+            stacked = np.stack([b.T for b in blocks])[np.asarray(inverse).ravel()]
+            xn = stacked.transpose(0, 2, 1)
         w = (np.broadcast_to(self.weights0, (n_runs, self.weights0.size)) if weights is None
              else weights)
         return self._aggregate(xn, choice.get("aggregate"), w)
+
+
+def _runs_first(n_runs: int, shape: tuple[int, ...]) -> np.ndarray:
+    """An empty ``(runs, units, indicators)`` array laid out (runs, indicators, units)."""
+    if len(shape) != 2:
+        return np.empty((n_runs, *shape))
+    return np.empty((n_runs, shape[1], shape[0])).transpose(0, 2, 1)
+
+
+def _take_runs(a: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """The runs ``sel`` of ``a`` (runs, units, indicators), laid out (runs, indicators,
+    units) whatever the layout of ``a``."""
+    if a.ndim != 3:
+        return a[sel]
+    return a.transpose(0, 2, 1)[sel].transpose(0, 2, 1)
+
+
+def _take_units(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The units at positions ``idx`` of ``a`` (runs, units, indicators), laid out (runs,
+    indicators, units)."""
+    return a.transpose(0, 2, 1)[:, :, idx].transpose(0, 2, 1)
 
 
 def _normalise_run(a: np.ndarray, p: Mapping[str, Any], *, coin: Coin, frame: pd.DataFrame
@@ -452,7 +483,7 @@ def uncertainty(
     seed: int | None = None,
     code: str | None = None,
     bands: BandRule | Sequence[float] | None = None,
-    chunk: int = 500,
+    chunk: int = 256,
     progress: bool = True,
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis of ``coin`` (see the module docstring).

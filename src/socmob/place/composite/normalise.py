@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from socmob.checks import no_overflow
 from socmob.errors import InputError
@@ -46,26 +45,57 @@ def _names(codes: Sequence[str] | None, n: int) -> list[str]:
     return list(codes) if codes is not None else [f"column {i + 1}" for i in range(n)]
 
 
+def _spread_error(spread: np.ndarray, codes: Sequence[str] | None, n: int) -> None:
+    flat = spread.reshape(-1, n)
+    bad = np.flatnonzero(np.any(~(flat > 0), axis=0))
+    if bad.size:
+        name = _names(codes, n)[int(bad[0])]
+        raise InputError(f"indicator {name!r} has zero variance (all values equal), so it "
+                         "cannot be normalised", column=name,
+                         expected="an indicator that varies between units")
+
+
 def check_spread(x: np.ndarray, codes: Sequence[str] | None = None) -> None:
     """Raise :class:`~socmob.errors.InputError` naming the first indicator with zero
     variance (every value the same) anywhere in ``x``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         spread = np.nanmax(x, axis=-2) - np.nanmin(x, axis=-2)
-    flat = spread.reshape(-1, x.shape[-1])
-    bad = np.flatnonzero(np.any(~(flat > 0), axis=0))
-    if bad.size:
-        name = _names(codes, x.shape[-1])[int(bad[0])]
-        raise InputError(f"indicator {name!r} has zero variance (all values equal), so it "
-                         "cannot be normalised", column=name,
-                         expected="an indicator that varies between units")
+    _spread_error(spread, codes, x.shape[-1])
 
 
 def rank_min(x: np.ndarray, axis: int = -2) -> np.ndarray:
-    """Ranks along ``axis`` with ties given the minimum rank; NaN stays NaN."""
+    """Ranks along ``axis`` with ties given the minimum rank (R's
+    ``rank(ties.method = "min")``); NaN stays NaN.
+
+    One sort per line: with the values sorted, the rank of a value is one plus the
+    position of the first value equal to it.
+    """
     x = np.asarray(x, dtype=float)
-    r = rankdata(np.where(np.isnan(x), np.inf, x), method="min", axis=axis).astype(float)
-    return np.where(np.isnan(x), np.nan, r)
+    moved = np.moveaxis(x, axis, -1)
+    n = moved.shape[-1]
+    if n == 0 or moved.size == 0:
+        return np.empty(x.shape)
+    missing = np.isnan(moved)
+    has_missing = bool(missing.any())
+    lines = np.where(missing, np.inf, moved) if has_missing else moved
+    lines = np.ascontiguousarray(lines).reshape(-1, n)
+    # positions in the flattened lines of each line's values in ascending order
+    where = np.argsort(lines, axis=-1)
+    where += (np.arange(len(lines)) * n)[:, None]
+    where = where.reshape(-1)
+    ordered = lines.reshape(-1)[where].reshape(lines.shape)
+    starts = np.empty(ordered.shape, dtype=bool)
+    starts[:, 0] = True
+    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=starts[:, 1:])
+    position = np.where(starts, np.arange(1, n + 1, dtype=float), 0.0)
+    np.maximum.accumulate(position, axis=-1, out=position)
+    flat = np.empty(lines.size)
+    flat[where] = position.reshape(-1)
+    ranks = flat.reshape(moved.shape)
+    if has_missing:
+        ranks[missing] = np.nan
+    return np.moveaxis(ranks, -1, axis)
 
 
 def normalise_array(
@@ -93,20 +123,22 @@ def normalise_array(
     n_ind = x.shape[-1]
     d = np.ones(n_ind) if directions is None else np.asarray(directions, dtype=float)
     xd = x * d
-    if method in _NEEDS_SPREAD:
-        check_spread(xd, codes)
+    # without missing values the plain reductions give the same numbers, faster
+    complete = not np.isnan(xd).any()
     with warnings.catch_warnings(), no_overflow(f"normalisation ({method})"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo = np.nanmin(xd, axis=-2, keepdims=True)
-        hi = np.nanmax(xd, axis=-2, keepdims=True)
+        lo = (np.min if complete else np.nanmin)(xd, axis=-2, keepdims=True)
+        hi = (np.max if complete else np.nanmax)(xd, axis=-2, keepdims=True)
+        if method in _NEEDS_SPREAD:
+            _spread_error(hi - lo, codes, n_ind)
         if method == "minmax":
             return (xd - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0]
         if method == "zscore":
             if not m_sd[1] > 0:
                 raise InputError("z-score SD must be positive", column="m_sd",
                                  expected="m_sd=(mean, sd > 0)")
-            mean = np.nanmean(xd, axis=-2, keepdims=True)
-            sd = np.nanstd(xd, axis=-2, ddof=1, keepdims=True)
+            mean = (np.mean if complete else np.nanmean)(xd, axis=-2, keepdims=True)
+            sd = (np.std if complete else np.nanstd)(xd, axis=-2, ddof=1, keepdims=True)
             return (xd - mean) / sd * m_sd[1] + m_sd[0]
         if method == "rank":
             return rank_min(xd)
