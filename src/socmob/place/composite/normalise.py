@@ -76,25 +76,28 @@ def rank_min(x: np.ndarray, axis: int = -2) -> np.ndarray:
     n = moved.shape[-1]
     if n == 0 or moved.size == 0:
         return np.empty(x.shape)
-    missing = np.isnan(moved)
+    lines = np.ascontiguousarray(moved).reshape(-1, n)
+    missing = np.isnan(lines)
     has_missing = bool(missing.any())
-    lines = np.where(missing, np.inf, moved) if has_missing else moved
-    lines = np.ascontiguousarray(lines).reshape(-1, n)
-    # positions in the flattened lines of each line's values in ascending order
+    if has_missing:
+        lines = np.where(missing, np.inf, lines)
+    # where each line's values sit in the flattened lines, in ascending order
     where = np.argsort(lines, axis=-1)
     where += (np.arange(len(lines)) * n)[:, None]
     where = where.reshape(-1)
     ordered = lines.reshape(-1)[where].reshape(lines.shape)
-    starts = np.empty(ordered.shape, dtype=bool)
-    starts[:, 0] = True
-    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=starts[:, 1:])
-    position = np.where(starts, np.arange(1, n + 1, dtype=float), 0.0)
-    np.maximum.accumulate(position, axis=-1, out=position)
+    tied = ordered[:, 1:] == ordered[:, :-1]
+    if tied.any():  # a tied value takes the position of the first of its run
+        position = np.where(tied, 0.0, np.arange(2, n + 1, dtype=float))
+        position = np.concatenate([np.ones((len(lines), 1)), position], axis=1)
+        np.maximum.accumulate(position, axis=-1, out=position)
+    else:
+        position = np.broadcast_to(np.arange(1, n + 1, dtype=float), lines.shape)
     flat = np.empty(lines.size)
     flat[where] = position.reshape(-1)
     ranks = flat.reshape(moved.shape)
     if has_missing:
-        ranks[missing] = np.nan
+        ranks[missing.reshape(moved.shape)] = np.nan
     return np.moveaxis(ranks, -1, axis)
 
 
@@ -122,24 +125,41 @@ def normalise_array(
     x = np.asarray(x, dtype=float)
     n_ind = x.shape[-1]
     d = np.ones(n_ind) if directions is None else np.asarray(directions, dtype=float)
-    xd = x * d
-    # without missing values the plain reductions give the same numbers, faster
-    complete = not np.isnan(xd).any()
+    xd = x * d  # a new array: the methods below may work on it in place
     with warnings.catch_warnings(), no_overflow(f"normalisation ({method})"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo = (np.min if complete else np.nanmin)(xd, axis=-2, keepdims=True)
-        hi = (np.max if complete else np.nanmax)(xd, axis=-2, keepdims=True)
+        # min and max carry a missing value through: without one, they are the numbers
+        # the nan-aware reductions give, faster
+        lo = np.min(xd, axis=-2, keepdims=True)
+        hi = np.max(xd, axis=-2, keepdims=True)
+        complete = not (np.isnan(lo).any() or np.isnan(hi).any())
+        if not complete:
+            lo = np.nanmin(xd, axis=-2, keepdims=True)
+            hi = np.nanmax(xd, axis=-2, keepdims=True)
         if method in _NEEDS_SPREAD:
             _spread_error(hi - lo, codes, n_ind)
-        if method == "minmax":
-            return (xd - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0]
+        if method == "minmax":  # (x − lo) / (hi − lo) · (u − l) + l, in place
+            xd -= lo
+            xd /= hi - lo
+            xd *= l_u[1] - l_u[0]
+            xd += l_u[0]
+            return xd
         if method == "zscore":
             if not m_sd[1] > 0:
                 raise InputError("z-score SD must be positive", column="m_sd",
                                  expected="m_sd=(mean, sd > 0)")
-            mean = (np.mean if complete else np.nanmean)(xd, axis=-2, keepdims=True)
-            sd = (np.std if complete else np.nanstd)(xd, axis=-2, ddof=1, keepdims=True)
-            return (xd - mean) / sd * m_sd[1] + m_sd[0]
+            if not complete:
+                mean = np.nanmean(xd, axis=-2, keepdims=True)
+                sd = np.nanstd(xd, axis=-2, ddof=1, keepdims=True)
+                return (xd - mean) / sd * m_sd[1] + m_sd[0]
+            # np.mean and np.std(ddof=1) step by step, sharing x − mean
+            n = xd.shape[-2]
+            xd -= np.add.reduce(xd, axis=-2, keepdims=True) / n
+            sd = np.sqrt(np.add.reduce(xd * xd, axis=-2, keepdims=True) / max(n - 1, 0))
+            xd /= sd
+            xd *= m_sd[1]
+            xd += m_sd[0]
+            return xd
         if method == "rank":
             return rank_min(xd)
         if method == "borda":

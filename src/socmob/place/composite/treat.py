@@ -44,13 +44,18 @@ def _moments(x: np.ndarray, axis: int = -2) -> tuple[np.ndarray, np.ndarray]:
     """(G1, G2) over the units ``axis``, ignoring NaN; NaN where n < 3 (G1) or n < 4
     (G2)."""
     x = np.asarray(x, dtype=float)
-    missing = np.isnan(x)
-    any_missing = bool(missing.any())
-    n = (x.shape[axis] - missing.sum(axis=axis)).astype(float)
+    total = x.sum(axis=axis, keepdims=True)  # NaN exactly where a value is missing
     with np.errstate(invalid="ignore", divide="ignore"):
-        xz = np.where(missing, 0.0, x) if any_missing else x
-        mean = xz.sum(axis=axis, keepdims=True) / np.expand_dims(n, axis)
-        d = np.where(missing, 0.0, xz - mean) if any_missing else x - mean
+        if np.isnan(total).any():
+            missing = np.isnan(x)
+            n = (x.shape[axis] - missing.sum(axis=axis)).astype(float)
+            xz = np.where(missing, 0.0, x)
+            mean = xz.sum(axis=axis, keepdims=True) / np.expand_dims(n, axis)
+            d = np.where(missing, 0.0, xz - mean)
+        else:
+            n = np.full(np.squeeze(total, axis).shape, float(x.shape[axis]))
+            mean = total / np.expand_dims(n, axis)
+            d = x - mean
         d2 = d * d
         m2 = d2.sum(axis=axis)
         d, d2 = np.moveaxis(d, axis, -1), np.moveaxis(d2, axis, -1)
