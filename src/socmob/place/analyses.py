@@ -132,13 +132,13 @@ class _Memo:
                     return self._values[key]  # type: ignore[no-any-return]
             try:
                 value = compute()
+                with self._lock:  # kept before the pending lock goes: no second run
+                    self._values[key] = value
+                    while len(self._values) > self.maxsize:
+                        self._values.popitem(last=False)
             finally:
                 with self._lock:
                     self._pending.pop(key, None)
-            with self._lock:
-                self._values[key] = value
-                while len(self._values) > self.maxsize:
-                    self._values.popitem(last=False)
         return value
 
     def clear(self) -> None:
