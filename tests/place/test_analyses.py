@@ -166,3 +166,20 @@ def test_the_command_line_prints_the_dashboard_numbers():
     g = analyses.getis_ord_by_index()["ci1"].to_frame().set_index("area_id")
     np.testing.assert_allclose(got["p_sim"], g.loc[got.index, "p_sim"], atol=1e-6)
     assert (got["spot"] == g.loc[got.index, "spot"]).all()
+
+
+def test_a_failed_computation_is_not_kept():
+    memo = analyses._Memo(maxsize=2)
+    calls = []
+
+    def broken():
+        calls.append("broken")
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        memo.get("k", broken)
+    assert memo.get("k", lambda: calls.append("fixed") or 42) == 42
+    assert memo.get("k", broken) == 42 and calls == ["broken", "fixed"]
+    memo.get("a", lambda: 1)
+    memo.get("b", lambda: 2)  # beyond maxsize: the least recently used ("k") goes
+    assert memo.get("k", lambda: 43) == 43
