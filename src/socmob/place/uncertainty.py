@@ -37,7 +37,11 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,6 +203,7 @@ class Engine:
         else:
             self.se = None
         self._cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._cache_lock = threading.Lock()
 
     # per-step parameter sets for a choice index (-1 = nominal)
     def _params(self, step: Step, choice: int, alternatives: Sequence[Mapping[str, Any]]
@@ -319,10 +324,11 @@ class Engine:
             blocks = []
             for key in uniq:
                 t = tuple(int(v) for v in key)
-                if t not in self._cache:
-                    sub = {n: np.array([t[i]]) for i, n in enumerate(pre_names)}
-                    self._cache[t] = self._forward(base[None], sub)[0]
-                blocks.append(self._cache[t])
+                with self._cache_lock:  # chunks may run in several threads
+                    if t not in self._cache:
+                        sub = {n: np.array([t[i]]) for i, n in enumerate(pre_names)}
+                        self._cache[t] = self._forward(base[None], sub)[0]
+                    blocks.append(self._cache[t])
             stacked = np.stack([b.T for b in blocks])[np.asarray(inverse).ravel()]
             xn = stacked.transpose(0, 2, 1)
         w = (np.broadcast_to(self.weights0, (n_runs, self.weights0.size)) if weights is None
@@ -484,6 +490,7 @@ def uncertainty(
     code: str | None = None,
     bands: BandRule | Sequence[float] | None = None,
     chunk: int = 256,
+    workers: int | None = None,
     progress: bool = True,
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis of ``coin`` (see the module docstring).
@@ -503,11 +510,21 @@ def uncertainty(
         (default :data:`SMC_Z_CUTS`).
     chunk
         Runs computed at once (memory ∝ chunk × units × indicators).
+    workers
+        Threads that compute chunks side by side (default: one per CPU, at most 4). The
+        random draws are made in run order in the calling thread and each chunk's scores
+        depend only on its own draws, so the result is the same for any ``workers``.
     progress
         Show a progress bar.
     """
     if runs < 1:
         raise InputError(f"runs = {runs}", column="runs", expected="at least 1")
+    if chunk < 1:
+        raise InputError(f"chunk = {chunk}", column="chunk", expected="at least 1")
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
+    if workers < 1:
+        raise InputError(f"workers = {workers}", column="workers", expected="at least 1")
     engine = Engine(coin, inputs, code=code)
     names = inputs.names()
     if not names:
@@ -522,26 +539,45 @@ def uncertainty(
     weights = (noisy_weights(engine.weights0, h, noise=inputs.weight_noise, n=runs,
                              rng=rng_weights) if "weights" in names else None)
     out = np.empty((runs, len(engine.units)))
-    with progress_bar(progress, "Monte Carlo") as bar:
-        task = bar.add_task("Monte Carlo runs", total=runs)
+
+    def run(sl: slice, noise: np.ndarray | None) -> int:
+        out[sl] = engine.scores({k: v[sl] for k, v in choices.items()},
+                                weights=None if weights is None else weights[sl],
+                                noise=noise)
+        return sl.stop - sl.start
+
+    def chunks() -> Iterator[tuple[slice, np.ndarray | None]]:
         for start in range(0, runs, chunk):
             sl = slice(start, min(runs, start + chunk))
             n = sl.stop - sl.start
-            noise = (rng_noise.standard_normal((n, *engine.raw.shape)) if "sampling" in names
-                     else None)
-            out[sl] = engine.scores({k: v[sl] for k, v in choices.items()},
-                                    weights=None if weights is None else weights[sl],
-                                    noise=noise)
-            bar.advance(task, n)
+            yield sl, (rng_noise.standard_normal((n, *engine.raw.shape))
+                       if "sampling" in names else None)
+
+    with progress_bar(progress, "Monte Carlo") as bar:
+        task = bar.add_task("Monte Carlo runs", total=runs)
+        if workers == 1 or runs <= chunk:
+            for sl, noise in chunks():
+                bar.advance(task, run(sl, noise))
+        else:
+            # numpy lets go of the GIL in its loops, so chunks overlap on several cores;
+            # at most two chunks per worker are drawn ahead (memory stays bounded)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                pending: deque[Future[int]] = deque()
+                for sl, noise in chunks():
+                    pending.append(pool.submit(run, sl, noise))
+                    while len(pending) >= 2 * workers:
+                        bar.advance(task, pending.popleft().result())
+                while pending:
+                    bar.advance(task, pending.popleft().result())
     return rank_summary(engine, out, bands=bands, seed=seed, varied=names)
 
 
 def __getattr__(name: str) -> Any:
     # ``smc_rank_uncertainty`` (the SMC areas' rank intervals) is also reachable from
-    # here, as it always was; it lives in socmob.place.smc_uncertainty. Resolved on first
-    # use, so that this module neither imports that one nor pays for its imports.
+    # here, as it always was; it lives in socmob.place.analyses. Resolved on first use, so
+    # that this module neither imports that one nor pays for its imports.
     if name == "smc_rank_uncertainty":
-        from socmob.place.smc_uncertainty import smc_rank_uncertainty
+        from socmob.place.analyses import smc_rank_uncertainty
 
         return smc_rank_uncertainty
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,6 @@ Reference: OECD/JRC (2008) *Handbook on Constructing Composite Indicators*, sect
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -178,8 +177,7 @@ def aggregate_array(
     # codes laid out as (..., codes, units): a child's values over the units side by side
     out = np.empty((*x.shape[:-2], n_codes, x.shape[-2]))
     out[..., :n_ind, :] = np.moveaxis(x, -1, -2)
-    with warnings.catch_warnings(), no_overflow("aggregation"):
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with no_overflow("aggregation"), np.errstate(divide="ignore", invalid="ignore"):
         for lev in range(2, n_lev + 1):
             for k, _code in enumerate(hierarchy.codes):
                 if hierarchy.levels[k] != lev:

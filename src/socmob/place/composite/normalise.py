@@ -126,16 +126,20 @@ def normalise_array(
     n_ind = x.shape[-1]
     d = np.ones(n_ind) if directions is None else np.asarray(directions, dtype=float)
     xd = x * d  # a new array: the methods below may work on it in place
-    with warnings.catch_warnings(), no_overflow(f"normalisation ({method})"):
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # np.errstate is per thread; the warnings filters (for numpy's all-NaN warnings) are
+    # process-wide, so they are touched only where values are missing
+    with no_overflow(f"normalisation ({method})"), \
+            np.errstate(divide="ignore", invalid="ignore"):
         # min and max carry a missing value through: without one, they are the numbers
         # the nan-aware reductions give, faster
         lo = np.min(xd, axis=-2, keepdims=True)
         hi = np.max(xd, axis=-2, keepdims=True)
         complete = not (np.isnan(lo).any() or np.isnan(hi).any())
         if not complete:
-            lo = np.nanmin(xd, axis=-2, keepdims=True)
-            hi = np.nanmax(xd, axis=-2, keepdims=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                lo = np.nanmin(xd, axis=-2, keepdims=True)
+                hi = np.nanmax(xd, axis=-2, keepdims=True)
         if method in _NEEDS_SPREAD:
             _spread_error(hi - lo, codes, n_ind)
         if method == "minmax":  # (x − lo) / (hi − lo) · (u − l) + l, in place
@@ -149,8 +153,10 @@ def normalise_array(
                 raise InputError("z-score SD must be positive", column="m_sd",
                                  expected="m_sd=(mean, sd > 0)")
             if not complete:
-                mean = np.nanmean(xd, axis=-2, keepdims=True)
-                sd = np.nanstd(xd, axis=-2, ddof=1, keepdims=True)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean = np.nanmean(xd, axis=-2, keepdims=True)
+                    sd = np.nanstd(xd, axis=-2, ddof=1, keepdims=True)
                 return (xd - mean) / sd * m_sd[1] + m_sd[0]
             # np.mean and np.std(ddof=1) step by step, sharing x − mean
             n = xd.shape[-2]

@@ -29,6 +29,7 @@ that ``winmax`` stops at the same point.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 
@@ -92,10 +93,13 @@ def skew_kurt_pass(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: floa
 def log_ct(x: np.ndarray) -> np.ndarray:
     """COINr's ``log_CT``: :math:`\\log(x - \\min x + 0.01(\\max x - \\min x))` per column."""
     x = np.asarray(x, dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo = np.nanmin(x, axis=-2, keepdims=True)
-        hi = np.nanmax(x, axis=-2, keepdims=True)
+    lo = np.min(x, axis=-2, keepdims=True)
+    hi = np.max(x, axis=-2, keepdims=True)
+    if np.isnan(lo).any() or np.isnan(hi).any():  # missing values: skip them
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo = np.nanmin(x, axis=-2, keepdims=True)
+            hi = np.nanmax(x, axis=-2, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(x - lo + 0.01 * (hi - lo))
 
@@ -152,8 +156,9 @@ def winsorise(
     # without missing values the plain max/min give the same numbers, faster
     complete = not np.isnan(lines).any()
     top, bottom = (np.max, np.min) if complete else (np.nanmax, np.nanmin)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with warnings.catch_warnings() if not complete else contextlib.nullcontext():
+        if not complete:  # the warnings filters are process-wide: only when needed
+            warnings.simplefilter("ignore", RuntimeWarning)
         for _ in range(n_units):
             act = np.flatnonzero(active)
             if not act.size:
