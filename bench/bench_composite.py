@@ -30,13 +30,15 @@ case.
 coin written to CSV files (10,000 runs, with the sampling error from a ``--se`` file),
 against ``python -c pass`` (the baseline: an interpreter that starts and stops) and
 ``python -c "import socmob.cli"`` (what starting the command line costs before any work).
-Each process case reports its own peak RSS in its check value (the harness's peak is the
-parent's).
+Each process case reports its own peak RSS in its check value (measured by GNU time; the
+harness's peak is the parent's). The processes may write bytecode caches, as after any
+install (``PYTHONDONTWRITEBYTECODE`` is dropped from their environment), so the median of
+the repeats is a start with compiled modules.
 """
 
 from __future__ import annotations
 
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -296,9 +298,19 @@ def write_files() -> dict[str, Any]:
 
 
 def _process(command: list[str]) -> dict[str, Any]:
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    return {"stdout_lines": done.stdout.count("\n"), "process_peak_rss_mb": round(peak_mb)}
+    """Run ``command``; its peak RSS comes from GNU time where present (a child forked
+    from this bench process would also count the memory it inherited before exec)."""
+    timer = Path("/usr/bin/time")
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
+        wrapped = ([str(timer), "-f", "%M", "-o", report.name, *command] if timer.exists()
+                   else command)
+        # bytecode caches as after any install (a session may forbid writing them, which
+        # would make every start compile socmob and its dependencies afresh)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        done = subprocess.run(wrapped, capture_output=True, text=True, check=True, env=env)
+        text = report.read().strip() if timer.exists() else ""
+    peak_mb = round(int(text.splitlines()[-1]) / 1024.0) if text else None
+    return {"stdout_lines": done.stdout.count("\n"), "process_peak_rss_mb": peak_mb}
 
 
 def cli_process(state: dict[str, Any]) -> dict[str, Any]:

@@ -102,9 +102,21 @@ class ZBands:
         if len(labels) != len(self.cuts) + 1:
             raise InputError(f"{len(labels)} band labels for {len(self.cuts)} cut points",
                              column="labels", expected=f"{len(self.cuts) + 1} labels")
+        return np.asarray(labels, dtype=object)[self.band_index(_standardised(scores))]
+
+
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    """Scores re-standardised within each run (last axis): (s − mean) / sample SD,
+    ignoring missing scores (the plain reductions when none is missing: the same
+    numbers, faster)."""
+    scores = np.asarray(scores, dtype=float)
+    if np.isnan(scores).any():
         mean = np.nanmean(scores, axis=-1, keepdims=True)
         sd = np.nanstd(scores, axis=-1, ddof=1, keepdims=True)
-        return np.asarray(labels, dtype=object)[self.band_index((scores - mean) / sd)]
+    else:
+        mean = np.mean(scores, axis=-1, keepdims=True)
+        sd = np.std(scores, axis=-1, ddof=1, keepdims=True)
+    return (scores - mean) / sd
 
 
 def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
@@ -451,9 +463,7 @@ def rank_summary(
         if len(names) != len(rule.cuts) + 1:
             raise InputError(f"{len(names)} band labels for {len(rule.cuts)} cut points",
                              column="labels", expected=f"{len(rule.cuts) + 1} labels")
-        mean = np.nanmean(scores, axis=-1, keepdims=True)
-        sd = np.nanstd(scores, axis=-1, ddof=1, keepdims=True)
-        codes = rule.band_index((scores - mean) / sd)
+        codes = rule.band_index(_standardised(scores))
     else:
         labels = np.asarray(rule(scores))
         if labels.shape != scores.shape:
@@ -464,15 +474,16 @@ def rank_summary(
         codes = inverse.reshape(labels.shape)
     probs = pd.DataFrame({name: np.mean(codes == j, axis=0) for j, name in enumerate(names)},
                          index=idx)
+    by_unit = np.ascontiguousarray(ranks.T)  # each unit's ranks side by side
     return UncertaintyResult(
         code=engine.code,
         units=engine.coin.units.loc[idx],
         nominal_rank=pd.Series(engine.nominal_rank, index=idx),
         nominal_score=pd.Series(engine.nominal_scores, index=idx),
-        median_rank=pd.Series(np.median(ranks, axis=0), index=idx),
+        median_rank=pd.Series(np.median(by_unit, axis=-1), index=idx),
         mean_rank=pd.Series(ranks.mean(axis=0), index=idx),
-        q05=pd.Series(np.quantile(ranks, 0.05, axis=0), index=idx),
-        q95=pd.Series(np.quantile(ranks, 0.95, axis=0), index=idx),
+        q05=pd.Series(np.quantile(by_unit, 0.05, axis=-1), index=idx),
+        q95=pd.Series(np.quantile(by_unit, 0.95, axis=-1), index=idx),
         band_probability=probs,
         ranks=ranks,
         runs=scores.shape[0],
