@@ -14,6 +14,14 @@ Cases (``SOCMOB_BENCH_PERMUTATIONS`` permutations, default 99,999):
 
 A second benchmark times the local statistics (LISA and Gi*, 9,999 permutations) that
 ``socmob place hotspots`` runs, against the same calls made directly on esda.
+
+A third, ``place_analyses``, times the every-area analyses the dashboard shows
+(:mod:`socmob.place.analyses`: Gi* on each index, better/worse than expected, rank
+uncertainty with 10,000 runs per index) computed from cold with :func:`~socmob.place.
+analyses.warm` (``analyses_warm``), and the answers for one area page once they are
+computed (``analyses_cached_page``, 100 pages: each hands out copies of the cached
+results). The baseline (``direct_calls``) makes the same library calls without the
+analyses layer, as the dashboard's adapters did.
 """
 
 from __future__ import annotations
@@ -81,6 +89,44 @@ def esda_local(state: dict[str, Any]) -> dict[str, int]:
             "gi_significant": int(np.sum(p_g < 0.05))}
 
 
+def analyses_warm(state: Any) -> dict[str, Any]:
+    from socmob.place import analyses
+
+    analyses.clear_cache()
+    analyses.warm(2025)
+    by = analyses.getis_ord_by_index()
+    return {"indices": len(by), "hot_spots_ci1": by["ci1"].counts().get("hot spot", 0)}
+
+
+def analyses_cached_page(state: Any) -> dict[str, Any]:
+    from socmob.place import analyses
+
+    analyses.warm(2025)  # computed in the first repeat only
+    rows = 0
+    for _ in range(100):
+        rows += len(analyses.getis_ord_by_index()["ci1"].to_frame())
+        rows += len(analyses.expected_outcomes()["ci4 on ci1"].areas)
+        rows += len(analyses.smc_rank_uncertainty(progress=False).area("blackpool"))
+    return {"rows": rows}
+
+
+def direct_calls(state: Any) -> dict[str, Any]:
+    from socmob.data import boundaries, composites
+    from socmob.place.expected import expected_from_composites
+    from socmob.place.smc_uncertainty import rank_uncertainty_from_composites
+    from socmob.place.spatial import contiguity_weights, getis_ord, index_values
+
+    comp = composites(edition=2025)
+    weights = contiguity_weights(boundaries("areas"))
+    spots = {code: getis_ord(index_values(comp, index=code), weights, permutations=999,
+                             seed=20250101)
+             for code in sorted(comp["index_code"].unique())}
+    for outcome, predictors in (("ci4", ("ci1",)), ("ci2", ("ci1",))):
+        expected_from_composites(comp, outcome=outcome, predictors=predictors)
+    rank_uncertainty_from_composites(comp, runs=10_000, seed=20250101, progress=False)
+    return {"indices": len(spots), "hot_spots_ci1": spots["ci1"].counts().get("hot spot", 0)}
+
+
 BENCHMARKS = [
     Benchmark(
         name="place_moran_permutations",
@@ -101,5 +147,17 @@ BENCHMARKS = [
         setup=setup,
         repeat=3,
         params={"permutations": LOCAL_PERMUTATIONS, "areas": 205},
+    ),
+    Benchmark(
+        name="place_analyses",
+        description="The dashboard's every-area analyses of SoN 2025 (Gi* × 4 indices, "
+                    "2 expected-outcome fits, rank uncertainty 4 × 10,000 runs): from cold, "
+                    "and 100 area pages' answers once cached, vs the same library calls "
+                    "made directly",
+        cases={"analyses_warm": analyses_warm, "analyses_cached_page": analyses_cached_page,
+               "direct_calls": direct_calls},
+        baseline="direct_calls",
+        repeat=3,
+        params={"edition": 2025, "permutations": 999, "rank_runs": 10_000, "pages": 100},
     ),
 ]

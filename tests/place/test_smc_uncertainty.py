@@ -16,11 +16,11 @@ from scipy.stats import norm
 from typer.testing import CliRunner
 
 from socmob.errors import InputError, NotFoundError
+from socmob.place.analyses import smc_rank_uncertainty
 from socmob.place.smc_uncertainty import (
     BAND_COLUMNS,
     rank_band_draws,
     rank_uncertainty_from_composites,
-    smc_rank_uncertainty,
 )
 from socmob.results import TIDY_COLUMNS
 
@@ -196,16 +196,35 @@ def test_sigma_override_and_options(comp):
         smc_rank_uncertainty(edition=2024, runs=10, progress=False)
 
 
-def test_default_call_is_cached():
+def test_default_call_is_computed_once_and_each_caller_gets_its_own_copy(monkeypatch):
+    from socmob.place import analyses
+
+    analyses.clear_cache()
+    calls = []
+    real = analyses.rank_uncertainty_from_composites
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("indices"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analyses, "rank_uncertainty_from_composites", counted)
     a = smc_rank_uncertainty(runs=300, indices="ci4", progress=False)
     b = smc_rank_uncertainty(runs=300, indices=["ci4"], progress=False)
-    assert a is b and a.edition == 2025
+    assert calls == [("ci4",)] and a.edition == 2025
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.table is not b.table and a.noise is not b.noise
+    a.table["q05"] = -1.0  # what one caller does to its answer ...
+    c = smc_rank_uncertainty(runs=300, indices="ci4", progress=False)
+    assert (c.table["q05"] >= 1).all() and len(calls) == 1  # ... never reaches another
 
 
-def test_reexported_from_uncertainty():
-    from socmob.place import smc_uncertainty, uncertainty
+def test_still_reachable_under_its_former_homes():
+    from socmob.place import analyses, smc_uncertainty, uncertainty
 
-    assert uncertainty.smc_rank_uncertainty is smc_uncertainty.smc_rank_uncertainty
+    assert uncertainty.smc_rank_uncertainty is analyses.smc_rank_uncertainty
+    assert smc_uncertainty.smc_rank_uncertainty is analyses.smc_rank_uncertainty
+    with pytest.raises(AttributeError):
+        _ = uncertainty.no_such_name
 
 
 # --------------------------------------------------------------------------- CLI

@@ -61,6 +61,19 @@ def test_same_seed_same_result(asem: Coin) -> None:
     np.testing.assert_array_equal(a.ranks, b.ranks)
 
 
+def test_same_result_in_any_number_of_threads(asem: Coin) -> None:
+    se = asem.get("Raw") * 0 + 0.1 * asem.get("Raw").std()
+    inputs = UncertainInputs(winmax=[1, 3, 5], normalise=VIGNETTE.normalise,
+                             weight_noise={2: 0.25}, se=se)
+    one = uncertainty(asem, inputs, runs=300, seed=8, chunk=16, workers=1, progress=False)
+    for workers in (2, 3):
+        many = uncertainty(asem, inputs, runs=300, seed=8, chunk=16, workers=workers,
+                           progress=False)
+        np.testing.assert_array_equal(many.ranks, one.ranks)
+    with pytest.raises(InputError):
+        uncertainty(asem, inputs, runs=10, workers=0, progress=False)
+
+
 def test_nominal_choices_and_zero_error_reproduce_the_coin(asem: Coin) -> None:
     zero = asem.get("Raw") * 0.0
     inputs = UncertainInputs(winmax=[5], normalise=[{"method": "minmax"}],

@@ -1,24 +1,18 @@
 """``socmob index``: build composite indices from COINr-style files, and analyse their
 uncertainty and sensitivity.
 
-Method options take a name and optional parameters after a colon:
-
-* ``--impute``: ``mean``, ``median``, ``group_mean:GROUP``, ``group_median:GROUP``, ``none``
-* ``--treat``: ``winsorise_log`` (COINr default), ``winsorise``, ``log``, ``none``
-* ``--normalise``: ``minmax[:L,U]``, ``zscore[:MEAN,SD]``, ``rank``, ``prank``, ``borda``,
-  ``dist2max``, ``dist2targ``, ``fracmax``, ``none``
-* ``--aggregate``: ``amean``, ``gmean[:OFFSET]``, ``hmean``, ``genmean:P``, ``copeland``
-
-Alternatives for the uncertainty and sensitivity analyses are separated by ``;``, e.g.
-``--normalise-set "minmax:1,100;zscore:10,2"``.
+Method options take a name and optional parameters after a colon (``minmax:1,100``);
+alternatives for the uncertainty and sensitivity analyses are separated by ``;``
+(``--normalise-set "minmax:1,100;zscore:10,2"``). The grammar and its errors are the
+measure layer's (:mod:`socmob.place.composite.specs`); this module only passes the text
+on. Heavy libraries are imported inside the commands.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from socmob.cli._common import (
@@ -29,6 +23,9 @@ from socmob.cli._common import (
     print_json,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 index_app = typer.Typer(
     help="Composite indices (COINr-style): build, uncertainty, sensitivity.",
@@ -48,80 +45,20 @@ AGGREGATE = typer.Option("amean", "--aggregate", help="amean, gmean[:offset], hm
                                                      "copeland.")
 
 
-def _numbers(text: str, option: str, n: int | None = None) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        fail(f"{option}: expected numbers separated by commas, got {text!r}")
-    if n is not None and len(values) != n:
-        fail(f"{option}: expected {n} numbers, got {text!r}")
-    return values
+def _spec(denominate: bool, impute: str, screen: float, treat: str, winmax: int,
+          normalise: str, aggregate: str) -> Any:
+    from socmob.place.composite.specs import CoinSpec
 
-
-def parse_impute(spec: str, option: str = "--impute") -> dict[str, Any]:
-    """``group_mean:GROUP`` → impute step parameters."""
-    name, _, arg = spec.partition(":")
-    name = name.strip()
-    if name.startswith("group") and not arg:
-        fail(f"{option}: {name} needs a group column, e.g. {name}:EurAsia_group")
-    return {"method": name, "group": arg.strip() or None}
-
-
-def parse_normalise(spec: str, option: str = "--normalise") -> dict[str, Any]:
-    """``minmax:1,100`` / ``zscore:10,2`` → normalise step parameters."""
-    name, _, arg = spec.partition(":")
-    name = name.strip()
-    out: dict[str, Any] = {"method": name}
-    if arg and name == "minmax":
-        out["l_u"] = tuple(_numbers(arg, option, 2))
-    elif arg and name == "zscore":
-        out["m_sd"] = tuple(_numbers(arg, option, 2))
-    elif arg:
-        fail(f"{option}: {name} takes no parameters, got {spec!r}")
-    return out
-
-
-def parse_aggregate(spec: str, option: str = "--aggregate") -> dict[str, Any]:
-    """``gmean:1`` (offset) / ``genmean:2`` (power) → aggregate step parameters."""
-    name, _, arg = spec.partition(":")
-    name = name.strip()
-    out: dict[str, Any] = {"method": name}
-    if name == "genmean":
-        if not arg:
-            fail(f"{option}: genmean needs a power, e.g. genmean:2")
-        out["p"] = _numbers(arg, option, 1)[0]
-    elif name == "gmean" and arg:
-        out["offset"] = _numbers(arg, option, 1)[0]
-    elif arg:
-        fail(f"{option}: {name} takes no parameters, got {spec!r}")
-    return out
-
-
-def _alternatives(text: str | None, parser: Any, option: str) -> list[dict[str, Any]]:
-    if not text:
-        return []
-    return [parser(part.strip(), option) for part in text.split(";") if part.strip()]
+    return CoinSpec.parse(denominate=denominate, impute=impute, screen=screen, treat=treat,
+                          winmax=winmax, normalise=normalise, aggregate=aggregate)
 
 
 def _build(data: Path, meta: Path, denominate: bool, impute: str, screen: float, treat: str,
            winmax: int, normalise: str, aggregate: str) -> Any:
     from socmob.place.composite import read_coin
 
-    imp = parse_impute(impute)
-    norm = parse_normalise(normalise)
-    agg = parse_aggregate(aggregate)
-    if not 0 <= screen <= 1:
-        fail(f"--screen: expected a fraction in [0, 1], got {screen}")
-    coin = read_coin(data, meta)
-    dset = "Raw"
-    if denominate:
-        coin = coin.denominate(dset=dset)
-        dset = "Denominated"
-    coin = coin.impute(dset=dset, **imp)
-    coin = coin.screen(dset="Imputed", dat_thresh=screen)
-    coin = coin.treat(dset="Screened", method=treat, winmax=winmax)
-    coin = coin.normalise(dset="Treated", **norm)
-    return coin.aggregate(dset="Normalised", **agg)
+    spec = _spec(denominate, impute, screen, treat, winmax, normalise, aggregate)
+    return spec.build(read_coin(data, meta))
 
 
 def _write(frame: pd.DataFrame, out: Path | None) -> None:
@@ -168,14 +105,20 @@ def register(app: typer.Typer) -> None:
                 se: Path | None, ci: tuple[Path | None, Path | None, float] = (None, None, 0.95)
                 ) -> Any:
         from socmob.place.composite import read_table
+        from socmob.place.composite.specs import (
+            parse_aggregate,
+            parse_alternatives,
+            parse_impute,
+            parse_normalise,
+            parse_numbers,
+            parse_weight_noise,
+        )
         from socmob.place.uncertainty import UncertainInputs
 
-        wm = [int(v) for v in _numbers(winmax_set, "--winmax-set")] if winmax_set else []
-        noise = {}
-        if weight_noise:
-            if not 0 < weight_noise < 1:
-                fail(f"--weight-noise: expected a fraction in (0, 1), got {weight_noise}")
-            noise = {int(v): weight_noise for v in _numbers(noise_levels, "--noise-levels")}
+        wm = ([int(v) for v in parse_numbers(winmax_set, option="--winmax-set",
+                                             integer=True)] if winmax_set else [])
+        noise = parse_weight_noise(weight_noise, noise_levels)
+
         def by_unit(path: Path, option: str) -> pd.DataFrame:
             frame = read_table(path)
             if "uCode" not in frame.columns:
@@ -198,10 +141,12 @@ def register(app: typer.Typer) -> None:
                 fail("--lci and --uci must have the same units and indicators")
             se_frame = se_from_ci(low, high, level=level)
         return UncertainInputs(
-            impute=_alternatives(impute_set, parse_impute, "--impute-set"),
+            impute=parse_alternatives(impute_set, parse_impute, option="--impute-set"),
             winmax=wm,
-            normalise=_alternatives(normalise_set, parse_normalise, "--normalise-set"),
-            aggregate=_alternatives(aggregate_set, parse_aggregate, "--aggregate-set"),
+            normalise=parse_alternatives(normalise_set, parse_normalise,
+                                         option="--normalise-set"),
+            aggregate=parse_alternatives(aggregate_set, parse_aggregate,
+                                         option="--aggregate-set"),
             weight_noise=noise, se=se_frame)
 
     WM_SET = typer.Option(None, "--winmax-set", help='Alternative winmax values, e.g. "1,2,3".')
@@ -248,10 +193,11 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = FormatOption,
     ) -> None:
         """Monte Carlo: median rank, 5–95% rank interval and band probabilities per unit."""
+        from socmob.place.composite.specs import parse_numbers
         from socmob.place.uncertainty import uncertainty
 
-        cuts = _numbers(bands, "--bands")
         with user_errors():
+            cuts = parse_numbers(bands, option="--bands")
             coin = _build(data, meta, denominate, impute, screen, treat, winmax, normalise,
                           aggregate)
             inputs = _inputs(winmax_set, normalise_set, aggregate_set, impute_set,

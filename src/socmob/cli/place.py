@@ -1,28 +1,45 @@
 """``socmob place``: spatial hot/cold spots, better or worse than expected, peers, trends.
 
-Each command loads the embedded SoN 2025 composites (and the 205-area map), calls one
-library function from :mod:`socmob.place` and prints its result as a table, CSV or JSON.
+Each command runs one analysis of the embedded SoN 2025 composites (and the 205-area
+map) — through :mod:`socmob.place.analyses` where the dashboard shows the same analysis,
+so that both give the same numbers for the same options — and prints its result as a
+table, CSV or JSON. The option defaults are socmob's analysis choices
+(:mod:`socmob.place.defaults`).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from socmob.cli._common import (
     FormatOption,
     OutputFormat,
     console,
+    err_console,
     fail,
     print_frame,
     split_list,
     user_errors,
 )
-from socmob.results import jsonable
+from socmob.place.defaults import (
+    ALPHA,
+    CONTIGUITY,
+    EDITION,
+    EXPECTED_MODELS,
+    ISLAND_K,
+    PERMUTATIONS,
+    RANK_RUNS,
+    SEED,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from socmob.results import ByGroup
 
 place_app = typer.Typer(
     help="Place analytics on the SMC's 205-area map: hot/cold spots, Moran's I, better or "
@@ -69,22 +86,37 @@ class Metric(StrEnum):
 def _composites() -> pd.DataFrame:
     from socmob.data import composites
 
-    return composites(edition=2025)
+    return composites(edition=EDITION)
 
 
-@cache
 def _weights(kind: str, island_k: int) -> Any:
-    from socmob.data import boundaries
-    from socmob.place.spatial import contiguity_weights
+    from socmob.place.analyses import area_weights
 
-    return contiguity_weights(boundaries("areas"), kind=kind,  # type: ignore[arg-type]
-                              island_k=island_k)
+    return area_weights(EDITION, contiguity=kind, island_k=island_k)  # type: ignore[arg-type]
+
+
+def _one(by: ByGroup[Any]) -> Any:
+    """The one result of a by-index or by-model answer asked for one group (or the
+    reason it could not be estimated, as a one-line error)."""
+    for group, reason in by.not_estimated.items():
+        fail(f"{group}: {reason}")
+    return next(iter(by.values()))
+
+
+def _not_estimated(by: ByGroup[Any]) -> dict[str, str]:
+    """Say on stderr which groups have no result and why; fail when none has one."""
+    if not len(by):
+        fail("; ".join(f"{g}: {r}" for g, r in by.not_estimated.items()))
+    for group, reason in by.not_estimated.items():
+        err_console.print(f"note: {group} not estimated: {reason}", highlight=False,
+                          soft_wrap=True)
+    return dict(by.not_estimated)
 
 
 def _area_id(query: str) -> str:
     from socmob.place.areas import lookup
 
-    return lookup(query, edition=2025).id
+    return lookup(query, edition=EDITION).id
 
 
 def _items(text: str) -> list[str]:
@@ -101,6 +133,8 @@ _CLUSTER_ORDER = ["hotspot (high-high)", "coldspot (low-low)", "high-low outlier
 
 
 def _round(frame: pd.DataFrame, digits: int = 6) -> pd.DataFrame:
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
@@ -118,14 +152,14 @@ def hotspots(
                                       help='Period, e.g. "2018 to 2024" (default: latest).'),
     method: Method = typer.Option(Method.lisa, "--method",
                                   help="lisa (local Moran clusters) or gi (Getis–Ord Gi*)."),
-    permutations: int = typer.Option(999, "--permutations", min=0,
+    permutations: int = typer.Option(PERMUTATIONS, "--permutations", min=0,
                                      help="Random permutations for the pseudo p-values."),
-    seed: int = typer.Option(1, "--seed", help="Seed of the permutations."),
+    seed: int = typer.Option(SEED, "--seed", help="Seed of the permutations."),
     correction: Correction = typer.Option(Correction.none, "--correction",
                                           help="Multiple testing: none, bonferroni or fdr."),
-    alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
-    contiguity: ContiguityKind = typer.Option(ContiguityKind.queen, "--contiguity"),
-    island_k: int = typer.Option(1, "--island-k", min=1,
+    alpha: float = typer.Option(ALPHA, "--alpha", help="Significance level."),
+    contiguity: ContiguityKind = typer.Option(ContiguityKind(CONTIGUITY), "--contiguity"),
+    island_k: int = typer.Option(ISLAND_K, "--island-k", min=1,
                                  help="Nearest areas each island is linked to."),
     significant: bool = typer.Option(False, "--significant",
                                      help="List only areas in a significant cluster."),
@@ -133,15 +167,20 @@ def hotspots(
 ) -> None:
     """Hot and cold spots: clusters of favourable (high-high) and unfavourable (low-low)
     areas, and outliers, with permutation p-values."""
-    from socmob.place.spatial import getis_ord, index_values, local_moran
+    import pandas as pd
+
+    from socmob.place import analyses
 
     with user_errors():
-        values = index_values(_composites(), index=index, period=period)
         weights = _weights(contiguity.value, island_k)
-        common = {"permutations": permutations, "seed": seed,
-                  "correction": correction.value, "alpha": alpha}
+        run_by_index = (analyses.local_moran_by_index if method is Method.lisa
+                        else analyses.getis_ord_by_index)
+        result = _one(run_by_index(
+            EDITION, indices=[index], period=period, permutations=permutations, seed=seed,
+            correction=correction.value, alpha=alpha,  # type: ignore[arg-type]
+            contiguity=contiguity.value, island_k=island_k))  # type: ignore[arg-type]
         if method is Method.lisa:
-            lm = local_moran(values, weights, **common)  # type: ignore[arg-type]
+            lm = result
             frame = pd.DataFrame({
                 "area_id": list(lm.ids), "area_code": list(lm.codes or lm.ids),
                 "area_name": list(lm.names), "z": lm.values, "spatial_lag": lm.lag,
@@ -150,7 +189,7 @@ def hotspots(
             })
             label, counts = "cluster", lm.counts()
         else:
-            g = getis_ord(values, weights, **common)  # type: ignore[arg-type]
+            g = result
             frame = pd.DataFrame({
                 "area_id": list(g.ids), "area_code": list(g.codes or g.ids),
                 "area_name": list(g.names), "z": g.values, "gi_star_z": g.z,
@@ -165,7 +204,7 @@ def hotspots(
     if significant:
         frame = frame[frame[label] != "not significant"]
     frame = _round(frame)
-    meta = {"index": values.attrs["index"], "period": values.attrs["period"],
+    meta = {"index": result.index, "period": result.period,
             "method": method.value, "contiguity": contiguity.value,
             "permutations": permutations, "seed": seed, "correction": correction.value,
             "alpha": alpha, "islands": list(weights.island_names), "counts": counts}
@@ -182,39 +221,41 @@ def moran(
                               help="Index code(s), comma-separated."),
     period: str | None = typer.Option(None, "--period", "-p",
                                       help="Period (default: each index's latest)."),
-    permutations: int = typer.Option(999, "--permutations", min=0),
-    seed: int = typer.Option(1, "--seed"),
-    contiguity: ContiguityKind = typer.Option(ContiguityKind.queen, "--contiguity"),
-    island_k: int = typer.Option(1, "--island-k", min=1),
+    permutations: int = typer.Option(PERMUTATIONS, "--permutations", min=0),
+    seed: int = typer.Option(SEED, "--seed"),
+    contiguity: ContiguityKind = typer.Option(ContiguityKind(CONTIGUITY), "--contiguity"),
+    island_k: int = typer.Option(ISLAND_K, "--island-k", min=1),
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Global Moran's I: how strongly similar values cluster on the map."""
-    from socmob.place.spatial import global_moran, index_values
+    import pandas as pd
 
-    rows = []
-    with user_errors():
-        weights = _weights(contiguity.value, island_k)
-        for code in _items(index):
-            values = index_values(_composites(), index=code, period=period)
-            res = global_moran(values, weights, permutations=permutations, seed=seed)
-            rows.append({"index": res.index, "period": res.period, "n": res.n,
-                         "moran_i": res.I, "expected": res.expected, "z_norm": res.z_norm,
-                         "p_norm": res.p_norm, "p_sim": res.p_sim,
-                         "permutations": res.permutations, "seed": res.seed})
-    if not rows:
+    from socmob.place.analyses import global_moran_by_index
+
+    if not _items(index):
         fail("no index given (expected e.g. --index ci1)")
+    with user_errors():
+        by = global_moran_by_index(EDITION, indices=_items(index), period=period,
+                                   permutations=permutations, seed=seed,
+                                   contiguity=contiguity.value,  # type: ignore[arg-type]
+                                   island_k=island_k)
+    _not_estimated(by)
+    rows = [{"index": res.index, "period": res.period, "n": res.n, "moran_i": res.I,
+             "expected": res.expected, "z_norm": res.z_norm, "p_norm": res.p_norm,
+             "p_sim": res.p_sim, "permutations": res.permutations, "seed": res.seed}
+            for res in by.values()]
     frame = _round(pd.DataFrame(rows))
     print_frame(frame, fmt, title=f"Global Moran's I ({contiguity.value} contiguity, "
                                   f"row-standardised; islands linked to nearest areas)")
 
 
 def expected(
-    outcome: str = typer.Option("ci4", "--outcome", help="Outcome index."),
-    predictors: str = typer.Option("ci1", "--predictors",
+    outcome: str = typer.Option(EXPECTED_MODELS[0][0], "--outcome", help="Outcome index."),
+    predictors: str = typer.Option(",".join(EXPECTED_MODELS[0][1]), "--predictors",
                                    help="Condition indices, comma-separated."),
     period: str | None = typer.Option(None, "--period", "-p",
                                       help="Outcome period (default: latest)."),
-    alpha: float = typer.Option(0.05, "--alpha", help="1 − level of the intervals."),
+    alpha: float = typer.Option(ALPHA, "--alpha", help="1 − level of the intervals."),
     correction: Correction = typer.Option(Correction.none, "--correction"),
     notable: bool = typer.Option(False, "--notable",
                                  help="List only areas better or worse than expected."),
@@ -222,13 +263,15 @@ def expected(
 ) -> None:
     """Better or worse than expected: each area's outcome against the prediction from its
     conditions (OLS, leave-one-out prediction intervals)."""
-    from socmob.place.expected import AS_EXPECTED, expected_from_composites
+    from socmob.place.analyses import expected_outcomes
+    from socmob.place.expected import AS_EXPECTED
+    from socmob.results import jsonable
 
     with user_errors():
-        fit = expected_from_composites(
-            _composites(), outcome=outcome, predictors=_items(predictors), period=period,
-            alpha=alpha, correction=correction.value,  # type: ignore[arg-type]
-        )
+        fit = _one(expected_outcomes(
+            EDITION, models=[(outcome, _items(predictors))], period=period, alpha=alpha,
+            correction=correction.value,  # type: ignore[arg-type]
+        ))
     a = fit.areas
     frame = a[["area_id", "area_code", "area_name", "observed", "expected_loo", "pi_lower",
                "pi_upper", "residual", "studentised_residual", "p_value", "verdict"]]
@@ -336,8 +379,8 @@ def trends_command(
 
 def uncertainty_command(
     area: str = typer.Argument(..., help="Area name, GSS code or id, e.g. Blackpool."),
-    runs: int = typer.Option(10_000, "--runs", min=1, help="Monte Carlo runs."),
-    seed: int = typer.Option(20250101, "--seed", help="Seed of the Monte Carlo draws."),
+    runs: int = typer.Option(RANK_RUNS, "--runs", min=1, help="Monte Carlo runs."),
+    seed: int = typer.Option(SEED, "--seed", help="Seed of the Monte Carlo draws."),
     index: str | None = typer.Option(None, "--index", "-i",
                                      help="Index code(s), comma-separated (default all)."),
     period: str | None = typer.Option(None, "--period", "-p",
@@ -352,12 +395,12 @@ def uncertainty_command(
     correlation; conservative)."""
     import sys
 
-    from socmob.place.uncertainty import smc_rank_uncertainty
+    from socmob.place.analyses import smc_rank_uncertainty
 
     with user_errors():
         area_id = _area_id(area)
         res = smc_rank_uncertainty(
-            runs=runs, seed=seed, sigma=sigma, indices=split_list(index),
+            EDITION, runs=runs, seed=seed, sigma=sigma, indices=split_list(index),
             period=period, progress=fmt is OutputFormat.table and sys.stderr.isatty())
     rows = res.area(area_id)
     frame = _round(rows[["index_code", "index_title", "area_id", "area_code", "area_name",
@@ -394,8 +437,8 @@ def uncertainty_command(
 
 
 def weights_command(
-    contiguity: ContiguityKind = typer.Option(ContiguityKind.queen, "--contiguity"),
-    island_k: int = typer.Option(1, "--island-k", min=1),
+    contiguity: ContiguityKind = typer.Option(ContiguityKind(CONTIGUITY), "--contiguity"),
+    island_k: int = typer.Option(ISLAND_K, "--island-k", min=1),
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """The neighbour links of the 205-area map, with the islands and their links."""

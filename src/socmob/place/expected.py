@@ -40,12 +40,13 @@ import pandas as pd
 from scipy import stats
 
 from socmob.errors import InputError, ModelSpecError
-from socmob.place.spatial import (
-    _choose,
-    _labels,
-    _require_columns,
+from socmob.place.defaults import EXPECTED_MODELS
+from socmob.place.selection import (
+    area_labels,
+    choose,
     index_values,
     period_key,
+    require_columns,
 )
 from socmob.results import Result, tidy
 
@@ -265,8 +266,8 @@ def closest_period(target: str, periods: Sequence[str]) -> str:
 def expected_from_composites(
     composites: pd.DataFrame,
     *,
-    outcome: str = "ci4",
-    predictors: Sequence[str] = ("ci1",),
+    outcome: str = EXPECTED_MODELS[0][0],
+    predictors: Sequence[str] = EXPECTED_MODELS[0][1],
     period: str | None = None,
     alpha: float = 0.05,
     correction: Correction = "none",
@@ -274,10 +275,10 @@ def expected_from_composites(
     """:func:`fit_expected` on the composites table (:func:`socmob.data.composites`
     layout): the outcome in ``period`` (default its latest), each predictor in the same
     period or the closest one by mid-year."""
-    _require_columns(composites, ["index_code", "area_id", "period", "z"], "composites")
+    require_columns(composites, ["index_code", "area_id", "period", "z"], "composites")
     codes = sorted(composites["index_code"].astype(str).unique())
-    outcome = _choose(outcome, codes, "index")
-    predictors = tuple(_choose(p, codes, "index") for p in predictors)
+    outcome = choose(outcome, codes, "index")
+    predictors = tuple(choose(p, codes, "index") for p in predictors)
     y = index_values(composites, index=outcome, period=period)
     chosen = {outcome: str(y.attrs["period"])}
     columns = {outcome: y}
@@ -288,6 +289,6 @@ def expected_from_composites(
         columns[pred] = index_values(composites, index=pred, period=per)
         chosen[pred] = per
     wide = pd.DataFrame(columns)
-    names, gss = _labels(composites)
+    names, gss = area_labels(composites)
     return fit_expected(wide, outcome=outcome, predictors=predictors, alpha=alpha,
                         correction=correction, names=names, codes=gss, periods=chosen)

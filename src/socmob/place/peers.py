@@ -30,12 +30,12 @@ import pandas as pd
 
 from socmob.errors import InputError, ModelSpecError, NotFoundError
 from socmob.place.expected import closest_period
-from socmob.place.spatial import (
-    _choose,
-    _labels,
-    _require_columns,
+from socmob.place.selection import (
+    area_labels,
+    choose,
     index_values,
     period_key,
+    require_columns,
 )
 from socmob.results import Result, tidy
 
@@ -275,11 +275,11 @@ def peers_from_composites(
     latest, else the closest period) and the comparison on ``compare`` (default every
     index, each in the same way). Areas missing any ``on`` value are left out of the
     peer search."""
-    _require_columns(composites, ["index_code", "area_id", "period", "z"], "composites")
+    require_columns(composites, ["index_code", "area_id", "period", "z"], "composites")
     codes = sorted(composites["index_code"].astype(str).unique())
-    on = tuple(_choose(c, codes, "index") for c in on)
-    compare = tuple(_choose(c, codes, "index") for c in (compare or codes))
-    names, gss = _labels(composites)
+    on = tuple(choose(c, codes, "index") for c in on)
+    compare = tuple(choose(c, codes, "index") for c in (compare or codes))
+    names, gss = area_labels(composites)
 
     def pick(code: str) -> pd.Series:
         if period is None:

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.place._progress import progress_bar
 from socmob.place.composite.coin import Coin
 from socmob.place.composite.normalise import rank_min
 from socmob.place.composite.weights import noisy_weights
@@ -42,7 +43,6 @@ from socmob.place.uncertainty import (
     Engine,
     UncertainInputs,
     UncertaintyResult,
-    progress_bar,
     rank_summary,
 )
 from socmob.results import Result

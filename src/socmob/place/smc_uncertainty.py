@@ -69,16 +69,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.place._progress import progress_bar
 from socmob.place.banding import BAND_LABELS_2025, band_2025
 from socmob.place.composite.normalise import rank_min
-from socmob.place.spatial import _choose, _labels, _require_columns, period_key
+from socmob.place.defaults import RANK_RUNS, SEED
+from socmob.place.selection import area_labels, choose, period_key, require_columns
 from socmob.place.trends import reliable_change_se
 from socmob.results import Result, tidy
 
@@ -93,7 +94,7 @@ NOISE_NOTE = ("noise σ = √(1 − r), r = correlation of the index between two
 SigmaArg = float | Mapping[str, float] | None
 
 __all__ = ["BAND_COLUMNS", "RankBandDraws", "SmcRankUncertainty", "rank_band_draws",
-           "rank_uncertainty_from_composites", "smc_rank_uncertainty"]
+           "rank_uncertainty_from_composites"]
 
 
 # --------------------------------------------------------------------------- core
@@ -116,9 +117,6 @@ class RankBandDraws:
 
 
 def _progress(enabled: bool) -> Any:
-    # imported here: socmob.place.uncertainty re-exports this module at its end
-    from socmob.place.uncertainty import progress_bar
-
     return progress_bar(enabled, "Monte Carlo")
 
 
@@ -126,7 +124,7 @@ def rank_band_draws(
     z: Sequence[float] | np.ndarray | pd.Series,
     sigma: float,
     *,
-    runs: int = 10_000,
+    runs: int = RANK_RUNS,
     seed: int | np.random.Generator | None = None,
     restandardise: bool = True,
     chunk: int = 1_000,
@@ -301,8 +299,8 @@ def _sigma_for(code: str, sigma: SigmaArg) -> float | None:
 def rank_uncertainty_from_composites(
     composites: pd.DataFrame,
     *,
-    runs: int = 10_000,
-    seed: int | None = 20250101,
+    runs: int = RANK_RUNS,
+    seed: int | None = SEED,
     sigma: SigmaArg = None,
     indices: str | Sequence[str] | None = None,
     period: str | None = None,
@@ -331,7 +329,7 @@ def rank_uncertainty_from_composites(
     progress
         Show a progress bar.
     """
-    _require_columns(composites, ["index_code", "area_id", "area_name", "period", "z"],
+    require_columns(composites, ["index_code", "area_id", "area_name", "period", "z"],
                      "composites")
     if runs < 1:
         raise InputError(f"runs = {runs}", column="runs", expected="at least 1")
@@ -344,7 +342,7 @@ def rank_uncertainty_from_composites(
                          expected="σ ≥ 0 on the z scale")
     codes = sorted(composites["index_code"].astype(str).unique())
     wanted = (codes if indices is None else
-              [_choose(i, codes, "index") for i in ([indices] if isinstance(indices, str)
+              [choose(i, codes, "index") for i in ([indices] if isinstance(indices, str)
                                                     else indices)])
     if not wanted:
         raise InputError("no index given", column="indices", expected="e.g. ['ci1']")
@@ -353,7 +351,7 @@ def rank_uncertainty_from_composites(
         if unknown:
             raise InputError(f"sigma given for unknown index {unknown[0]!r}",
                              column="sigma", expected=f"one of {', '.join(codes)}")
-    names, gss = _labels(composites)
+    names, gss = area_labels(composites)
     titles = (dict(zip(composites["index_code"].astype(str),
                        composites["index_title"].astype(str), strict=False))
               if "index_title" in composites.columns else {})
@@ -363,7 +361,7 @@ def rank_uncertainty_from_composites(
     for code in wanted:
         sub = composites[composites["index_code"].astype(str) == code]
         periods = sorted(sub["period"].astype(str).unique(), key=period_key)
-        chosen = periods[-1] if period is None else _choose(period, periods, "period",
+        chosen = periods[-1] if period is None else choose(period, periods, "period",
                                                             f" for {code}")
         pos = periods.index(chosen)
         other = (periods[pos - 1] if pos > 0 else
@@ -417,52 +415,12 @@ def rank_uncertainty_from_composites(
                               edition=edition)
 
 
-def _sigma_key(sigma: SigmaArg) -> Any:
-    if sigma is None or not isinstance(sigma, Mapping):
-        return None if sigma is None else float(sigma)
-    return tuple(sorted((str(k), float(v)) for k, v in sigma.items()))
+def __getattr__(name: str) -> Any:
+    # ``smc_rank_uncertainty`` — this analysis run on the embedded data of an edition,
+    # cached — lives in socmob.place.analyses with the other analyses of that data; it is
+    # still reachable here, resolved on first use (analyses imports this module).
+    if name == "smc_rank_uncertainty":
+        from socmob.place.analyses import smc_rank_uncertainty
 
-
-@lru_cache(maxsize=8)
-def _cached(edition: int, runs: int, seed: int | None, sigma: Any,
-            indices: tuple[str, ...] | None, period: str | None,
-            progress: bool) -> SmcRankUncertainty:
-    from socmob.data import composites
-
-    if edition != 2025:
-        raise InputError(f"edition {edition}: band probabilities need the SoN 2025 "
-                         "seven-band rule on z", column="edition", expected="2025")
-    given = dict(sigma) if isinstance(sigma, tuple) else sigma
-    return rank_uncertainty_from_composites(
-        composites(edition=edition), runs=runs, seed=seed, sigma=given, indices=indices,
-        period=period, progress=progress, edition=edition)
-
-
-def smc_rank_uncertainty(
-    *,
-    edition: int = 2025,
-    runs: int = 10_000,
-    seed: int | None = 20250101,
-    sigma: SigmaArg = None,
-    indices: str | Sequence[str] | None = None,
-    period: str | None = None,
-    progress: bool = True,
-) -> SmcRankUncertainty:
-    """Rank intervals and band probabilities of the SMC's published areas on each
-    composite index (see the module docstring for the noise model and formulas).
-
-    Loads :func:`socmob.data.composites` for ``edition`` (2025 only: the seven-band rule
-    on z) and runs :func:`rank_uncertainty_from_composites`. Results are cached per
-    argument set (the dashboard asks for them on every area page); the cached result is
-    shared, so do not modify its tables in place.
-
-    >>> res = smc_rank_uncertainty(runs=200, indices="ci4", progress=False)
-    >>> res.noise[["index_code", "period", "reliability_period"]].values.tolist()
-    [['ci4', '2021 to 2024', '2018 to 2020']]
-    >>> round(float(res.noise["sigma"].iloc[0]), 3)  # √(1 − 0.802)
-    0.445
-    """
-    idx = None if indices is None else (
-        (indices,) if isinstance(indices, str) else tuple(str(i) for i in indices))
-    return _cached(int(edition), int(runs), seed, _sigma_key(sigma), idx, period,
-                   bool(progress))
+        return smc_rank_uncertainty
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -36,7 +36,7 @@ from scipy import stats
 
 from socmob.errors import InputError
 from socmob.place.peers import _resolve_area
-from socmob.place.spatial import _choose, _labels, _require_columns, period_key
+from socmob.place.selection import area_labels, choose, period_key, require_columns
 from socmob.results import Result, tidy
 
 WITHIN_NOISE = "within the noise"
@@ -147,14 +147,14 @@ def trends(
         Override the reliability-based noise: one standard error of a difference for
         every area, or one per area id.
     """
-    _require_columns(composites, ["index_code", "area_id", "period", "z"], "composites")
+    require_columns(composites, ["index_code", "area_id", "period", "z"], "composites")
     if not 0 < level < 1:
         raise InputError(f"level {level} is outside (0, 1)", expected="e.g. 0.95")
     codes = sorted(composites["index_code"].astype(str).unique())
     wanted = (codes if index is None else
-              [_choose(i, codes, "index") for i in ([index] if isinstance(index, str)
+              [choose(i, codes, "index") for i in ([index] if isinstance(index, str)
                                                     else index)])
-    names, gss = _labels(composites)
+    names, gss = area_labels(composites)
     all_ids = sorted(composites["area_id"].astype(str).unique())
     chosen_areas: list[str] | None = None
     if area is not None:
@@ -171,8 +171,8 @@ def trends(
         if period_from is not None or period_to is not None:
             if period_from is None or period_to is None:
                 raise InputError("give both period_from and period_to, or neither")
-            pairs = [(_choose(period_from, periods, "period", f" for {code}"),
-                      _choose(period_to, periods, "period", f" for {code}"))]
+            pairs = [(choose(period_from, periods, "period", f" for {code}"),
+                      choose(period_to, periods, "period", f" for {code}"))]
         else:
             pairs = list(itertools.pairwise(periods))
         z = sub.pivot_table(index="area_id", columns="period", values="z", aggfunc="first")

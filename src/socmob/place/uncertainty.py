@@ -20,7 +20,11 @@ seven bands on the scores re-standardised within the run, cut at
 in, e.g. one built on :func:`socmob.place.banding.band_2025`).
 
 Computation is vectorised with numpy over runs (arrays ``(runs, units, indicators)``)
-in chunks. Without sampling error, everything up to aggregation depends only on the
+in chunks of ``chunk`` runs (default 256, small enough to stay in cache). The arrays are
+laid out in memory as (runs, indicators, units), so that every statistic over the units
+(skewness, minimum, rank …) reads one indicator's values side by side; the steps see the
+usual axes. The random draws are made in run order whatever the chunk, so results depend
+only on the seed. Without sampling error, everything up to aggregation depends only on the
 discrete choices, so it is computed once per distinct combination and shared. Screening
 keeps the units of the nominal coin in every run.
 
@@ -33,14 +37,20 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from socmob.checks import finite
 from socmob.errors import InputError
+from socmob.place._progress import progress_bar
 from socmob.place.banding import CUT_POINTS_2025
 from socmob.place.composite.aggregate import aggregate_array
 from socmob.place.composite.coin import Coin, Step, normalise_kwargs
@@ -92,9 +102,21 @@ class ZBands:
         if len(labels) != len(self.cuts) + 1:
             raise InputError(f"{len(labels)} band labels for {len(self.cuts)} cut points",
                              column="labels", expected=f"{len(self.cuts) + 1} labels")
+        return np.asarray(labels, dtype=object)[self.band_index(_standardised(scores))]
+
+
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    """Scores re-standardised within each run (last axis): (s − mean) / sample SD,
+    ignoring missing scores (the plain reductions when none is missing: the same
+    numbers, faster)."""
+    scores = np.asarray(scores, dtype=float)
+    if np.isnan(scores).any():
         mean = np.nanmean(scores, axis=-1, keepdims=True)
         sd = np.nanstd(scores, axis=-1, ddof=1, keepdims=True)
-        return np.asarray(labels, dtype=object)[self.band_index((scores - mean) / sd)]
+    else:
+        mean = np.mean(scores, axis=-1, keepdims=True)
+        sd = np.std(scores, axis=-1, ddof=1, keepdims=True)
+    return (scores - mean) / sd
 
 
 def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
@@ -181,13 +203,19 @@ class Engine:
                                  column="uCode", expected="a uCode of iData")
             se = inputs.se.reindex(index=self.raw.index, columns=self.raw.columns)
             arr = se.to_numpy(dtype=float)
-            if np.any(arr[~np.isnan(arr)] < 0):
-                raise InputError("standard errors must be ≥ 0", column="se",
-                                 expected="non-negative standard errors")
+            for j, col in enumerate(se.columns):
+                try:
+                    finite(arr[:, j], name=str(col), allow_missing=True, nonnegative=True)
+                except InputError as exc:
+                    unit = se.index[exc.row - 1] if exc.row is not None else None
+                    raise InputError(f"unit {unit!r}: standard error {exc.message}",
+                                     column=str(col), expected="a finite number ≥ 0"
+                                     ) from None
             self.se = np.nan_to_num(arr, nan=0.0)
         else:
             self.se = None
         self._cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._cache_lock = threading.Lock()
 
     # per-step parameter sets for a choice index (-1 = nominal)
     def _params(self, step: Step, choice: int, alternatives: Sequence[Mapping[str, Any]]
@@ -212,7 +240,7 @@ class Engine:
                                     functools.partial(self._impute, rows=rows))
             elif step.name == "screen":
                 kept = coin.get(p["write_to"]).index
-                out = arr[:, rows.get_indexer(kept), :]
+                out = _take_units(arr, rows.get_indexer(kept))
                 rows = kept
             elif step.name == "treat":
                 wm = choice.get("winmax")
@@ -236,7 +264,7 @@ class Engine:
             data[p["write_to"]] = (out, rows)
         arr, rows = data[self.agg.params["dset"]]
         if not rows.equals(self.units):
-            arr = arr[:, rows.get_indexer(self.units), :]
+            arr = _take_units(arr, rows.get_indexer(self.units))
         return arr
 
     def _impute(self, a: np.ndarray, p: Mapping[str, Any], *, rows: pd.Index) -> np.ndarray:
@@ -258,9 +286,9 @@ class Engine:
         out: np.ndarray | None = None
         for k in np.unique(idx):
             sel = idx == k
-            res = fn(arr[sel], self._params(step, int(k), alternatives))
+            res = fn(_take_runs(arr, sel), self._params(step, int(k), alternatives))
             if out is None:
-                out = np.empty((arr.shape[0], *res.shape[1:]))
+                out = _runs_first(arr.shape[0], res.shape[1:])
             out[sel] = res
         assert out is not None
         return out
@@ -280,7 +308,8 @@ class Engine:
         out = np.empty(xn.shape[:2])
         for k in np.unique(idx):
             sel = idx == k
-            out[sel] = run(xn[sel], self._params(self.agg, int(k), self.inputs.aggregate),
+            out[sel] = run(_take_runs(xn, sel),
+                           self._params(self.agg, int(k), self.inputs.aggregate),
                            weights[sel])
         return out
 
@@ -295,7 +324,11 @@ class Engine:
         pre_names = [n for n in ("impute", "winmax", "normalise") if n in choice]
         base = self.raw.to_numpy(dtype=float)
         if noise is not None and self.se is not None:
-            xn = self._forward(base[None] + self.se[None] * noise, choice)
+            # x = raw + se·ε, laid out (runs, indicators, units): every statistic over the
+            # units then reads memory in order; the steps see the usual axes (a view)
+            drawn = np.multiply(noise.transpose(0, 2, 1), self.se.T)
+            drawn += base.T
+            xn = self._forward(drawn.transpose(0, 2, 1), choice)
         else:
             keys = (np.stack([choice[n] for n in pre_names], axis=1) if pre_names
                     else np.zeros((n_runs, 0), dtype=int))
@@ -303,14 +336,37 @@ class Engine:
             blocks = []
             for key in uniq:
                 t = tuple(int(v) for v in key)
-                if t not in self._cache:
-                    sub = {n: np.array([t[i]]) for i, n in enumerate(pre_names)}
-                    self._cache[t] = self._forward(base[None], sub)[0]
-                blocks.append(self._cache[t])
-            xn = np.stack(blocks)[np.asarray(inverse).ravel()]
+                with self._cache_lock:  # chunks may run in several threads
+                    if t not in self._cache:
+                        sub = {n: np.array([t[i]]) for i, n in enumerate(pre_names)}
+                        self._cache[t] = self._forward(base[None], sub)[0]
+                    blocks.append(self._cache[t])
+            stacked = np.stack([b.T for b in blocks])[np.asarray(inverse).ravel()]
+            xn = stacked.transpose(0, 2, 1)
         w = (np.broadcast_to(self.weights0, (n_runs, self.weights0.size)) if weights is None
              else weights)
         return self._aggregate(xn, choice.get("aggregate"), w)
+
+
+def _runs_first(n_runs: int, shape: tuple[int, ...]) -> np.ndarray:
+    """An empty ``(runs, units, indicators)`` array laid out (runs, indicators, units)."""
+    if len(shape) != 2:
+        return np.empty((n_runs, *shape))
+    return np.empty((n_runs, shape[1], shape[0])).transpose(0, 2, 1)
+
+
+def _take_runs(a: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """The runs ``sel`` of ``a`` (runs, units, indicators), laid out (runs, indicators,
+    units) whatever the layout of ``a``."""
+    if a.ndim != 3:
+        return a[sel]
+    return a.transpose(0, 2, 1)[sel].transpose(0, 2, 1)
+
+
+def _take_units(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The units at positions ``idx`` of ``a`` (runs, units, indicators), laid out (runs,
+    indicators, units)."""
+    return a.transpose(0, 2, 1)[:, :, idx].transpose(0, 2, 1)
 
 
 def _normalise_run(a: np.ndarray, p: Mapping[str, Any], *, coin: Coin, frame: pd.DataFrame
@@ -407,9 +463,7 @@ def rank_summary(
         if len(names) != len(rule.cuts) + 1:
             raise InputError(f"{len(names)} band labels for {len(rule.cuts)} cut points",
                              column="labels", expected=f"{len(rule.cuts) + 1} labels")
-        mean = np.nanmean(scores, axis=-1, keepdims=True)
-        sd = np.nanstd(scores, axis=-1, ddof=1, keepdims=True)
-        codes = rule.band_index((scores - mean) / sd)
+        codes = rule.band_index(_standardised(scores))
     else:
         labels = np.asarray(rule(scores))
         if labels.shape != scores.shape:
@@ -420,29 +474,22 @@ def rank_summary(
         codes = inverse.reshape(labels.shape)
     probs = pd.DataFrame({name: np.mean(codes == j, axis=0) for j, name in enumerate(names)},
                          index=idx)
+    by_unit = np.ascontiguousarray(ranks.T)  # each unit's ranks side by side
     return UncertaintyResult(
         code=engine.code,
         units=engine.coin.units.loc[idx],
         nominal_rank=pd.Series(engine.nominal_rank, index=idx),
         nominal_score=pd.Series(engine.nominal_scores, index=idx),
-        median_rank=pd.Series(np.median(ranks, axis=0), index=idx),
+        median_rank=pd.Series(np.median(by_unit, axis=-1), index=idx),
         mean_rank=pd.Series(ranks.mean(axis=0), index=idx),
-        q05=pd.Series(np.quantile(ranks, 0.05, axis=0), index=idx),
-        q95=pd.Series(np.quantile(ranks, 0.95, axis=0), index=idx),
+        q05=pd.Series(np.quantile(by_unit, 0.05, axis=-1), index=idx),
+        q95=pd.Series(np.quantile(by_unit, 0.95, axis=-1), index=idx),
         band_probability=probs,
         ranks=ranks,
         runs=scores.shape[0],
         seed=seed,
         varied=tuple(varied),
     )
-
-
-def progress_bar(enabled: bool, description: str) -> Any:
-    """A rich progress bar on stderr (a no-op context when disabled)."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    return Progress(console=Console(stderr=True), transient=True, disable=not enabled)
 
 
 def uncertainty(
@@ -453,7 +500,8 @@ def uncertainty(
     seed: int | None = None,
     code: str | None = None,
     bands: BandRule | Sequence[float] | None = None,
-    chunk: int = 500,
+    chunk: int = 256,
+    workers: int | None = None,
     progress: bool = True,
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis of ``coin`` (see the module docstring).
@@ -473,11 +521,21 @@ def uncertainty(
         (default :data:`SMC_Z_CUTS`).
     chunk
         Runs computed at once (memory ∝ chunk × units × indicators).
+    workers
+        Threads that compute chunks side by side (default: one per CPU, at most 4). The
+        random draws are made in run order in the calling thread and each chunk's scores
+        depend only on its own draws, so the result is the same for any ``workers``.
     progress
         Show a progress bar.
     """
     if runs < 1:
         raise InputError(f"runs = {runs}", column="runs", expected="at least 1")
+    if chunk < 1:
+        raise InputError(f"chunk = {chunk}", column="chunk", expected="at least 1")
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
+    if workers < 1:
+        raise InputError(f"workers = {workers}", column="workers", expected="at least 1")
     engine = Engine(coin, inputs, code=code)
     names = inputs.names()
     if not names:
@@ -492,16 +550,45 @@ def uncertainty(
     weights = (noisy_weights(engine.weights0, h, noise=inputs.weight_noise, n=runs,
                              rng=rng_weights) if "weights" in names else None)
     out = np.empty((runs, len(engine.units)))
-    with progress_bar(progress, "Monte Carlo") as bar:
-        task = bar.add_task("Monte Carlo runs", total=runs)
+
+    def run(sl: slice, noise: np.ndarray | None) -> int:
+        out[sl] = engine.scores({k: v[sl] for k, v in choices.items()},
+                                weights=None if weights is None else weights[sl],
+                                noise=noise)
+        return sl.stop - sl.start
+
+    def chunks() -> Iterator[tuple[slice, np.ndarray | None]]:
         for start in range(0, runs, chunk):
             sl = slice(start, min(runs, start + chunk))
             n = sl.stop - sl.start
-            noise = (rng_noise.standard_normal((n, *engine.raw.shape)) if "sampling" in names
-                     else None)
-            out[sl] = engine.scores({k: v[sl] for k, v in choices.items()},
-                                    weights=None if weights is None else weights[sl],
-                                    noise=noise)
-            bar.advance(task, n)
+            yield sl, (rng_noise.standard_normal((n, *engine.raw.shape))
+                       if "sampling" in names else None)
+
+    with progress_bar(progress, "Monte Carlo") as bar:
+        task = bar.add_task("Monte Carlo runs", total=runs)
+        if workers == 1 or runs <= chunk:
+            for sl, noise in chunks():
+                bar.advance(task, run(sl, noise))
+        else:
+            # numpy lets go of the GIL in its loops, so chunks overlap on several cores;
+            # at most two chunks per worker are drawn ahead (memory stays bounded)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                pending: deque[Future[int]] = deque()
+                for sl, noise in chunks():
+                    pending.append(pool.submit(run, sl, noise))
+                    while len(pending) >= 2 * workers:
+                        bar.advance(task, pending.popleft().result())
+                while pending:
+                    bar.advance(task, pending.popleft().result())
     return rank_summary(engine, out, bands=bands, seed=seed, varied=names)
-from socmob.place.smc_uncertainty import smc_rank_uncertainty  # noqa: E402,F401  (re-export)
+
+
+def __getattr__(name: str) -> Any:
+    # ``smc_rank_uncertainty`` (the SMC areas' rank intervals) is also reachable from
+    # here, as it always was; it lives in socmob.place.analyses. Resolved on first use, so
+    # that this module neither imports that one nor pays for its imports.
+    if name == "smc_rank_uncertainty":
+        from socmob.place.analyses import smc_rank_uncertainty
+
+        return smc_rank_uncertainty
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,8 @@
 One module per construction step: :mod:`.meta` (iMeta/iData and the hierarchy),
 :mod:`.denominate`, :mod:`.impute`, :mod:`.screen`, :mod:`.treat`, :mod:`.normalise`,
 :mod:`.weights`, :mod:`.aggregate`, :mod:`.diagnostics`; :mod:`.coin` ties them into a
-logged, replayable :class:`Coin`. Uncertainty and sensitivity analysis live in
+logged, replayable :class:`Coin`, and :mod:`.specs` parses construction choices written
+as text (``minmax:1,100``) into its steps. Uncertainty and sensitivity analysis live in
 :mod:`socmob.place.uncertainty` and :mod:`socmob.place.sensitivity`.
 """
 
@@ -20,6 +21,7 @@ from socmob.place.composite.impute import IMPUTE_METHODS, impute_array
 from socmob.place.composite.meta import Hierarchy, IndicatorMeta, validate_meta
 from socmob.place.composite.normalise import NORMALISE_METHODS, normalise_array
 from socmob.place.composite.readers import read_coin, read_table
+from socmob.place.composite.specs import CoinSpec
 from socmob.place.composite.treat import TREAT_METHODS, kurtosis, skewness, treat_array
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "NORMALISE_METHODS",
     "TREAT_METHODS",
     "Coin",
+    "CoinSpec",
     "CompositeResult",
     "Hierarchy",
     "IndicatorMeta",

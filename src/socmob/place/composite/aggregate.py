@@ -26,20 +26,23 @@ Reference: OECD/JRC (2008) *Handbook on Constructing Composite Indicators*, sect
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
+from socmob.checks import no_overflow
 from socmob.errors import InputError
-from socmob.place.composite.meta import Hierarchy
+from socmob.place.composite.meta import Hierarchy, check_weights
 
 AGGREGATE_METHODS = ("amean", "gmean", "hmean", "genmean", "copeland", "copeland_sum")
 """Names accepted by :func:`aggregate_array`."""
 
 
 def _fail(bad: np.ndarray, codes: Sequence[str], what: str, expected: str) -> None:
-    cols = np.flatnonzero(np.any(bad.reshape(-1, bad.shape[-1]), axis=0))
+    """Raise naming the first child with a ``bad`` value (``bad``: ``(..., children,
+    units)``)."""
+    per_child = np.moveaxis(bad, -2, -1).reshape(-1, bad.shape[-2])
+    cols = np.flatnonzero(np.any(per_child, axis=0))
     name = codes[int(cols[0])]
     raise InputError(what, column=name, expected=expected)
 
@@ -56,48 +59,76 @@ def weighted_mean(
 ) -> np.ndarray:
     """Aggregate the last axis of ``x`` (``(..., units, children)``) with weights ``w``
     (``(..., children)``) into ``(..., units)`` (see the module docstring)."""
+    x = np.asarray(x, dtype=float)
+    return _combine(np.moveaxis(x, -1, -2), w, method=method, p=p, offset=offset,
+                    dat_thresh=dat_thresh, codes=codes)
+
+
+def _combine(
+    xc: np.ndarray,
+    w: np.ndarray,
+    *,
+    method: str,
+    p: float,
+    offset: float,
+    dat_thresh: float | None,
+    codes: Sequence[str] | None,
+) -> np.ndarray:
+    """:func:`weighted_mean` on children laid out as ``(..., children, units)``, so that
+    each child's values over the units are read side by side."""
     if method not in AGGREGATE_METHODS:
         raise InputError(f"unknown aggregation {method!r}", column="method",
                          expected=" or ".join(AGGREGATE_METHODS))
-    x = np.asarray(x, dtype=float)
-    names = list(codes) if codes is not None else [f"child {i + 1}" for i in
-                                                   range(x.shape[-1])]
-    w = np.broadcast_to(np.asarray(w, dtype=float)[..., None, :], x.shape)
-    obs = ~np.isnan(x)
-    wo = np.where(obs, w, 0.0)
-    wsum = wo.sum(axis=-1)
+    n_child = xc.shape[-2]
+    names = list(codes) if codes is not None else [f"child {i + 1}" for i in range(n_child)]
+    wc = np.asarray(w, dtype=float)[..., :, None]
+    complete = not np.isnan(xc).any()
     with np.errstate(invalid="ignore", divide="ignore"):
-        wn = wo / wsum[..., None]
-    xz = np.where(obs, x, 0.0)
+        if complete:  # the same numbers as below, without masking every cell
+            obs = np.ones((1, 1), dtype=bool)
+            wn = wc / wc.sum(axis=-2, keepdims=True)
+            xz = x1 = xc
+        else:
+            obs = ~np.isnan(xc)
+            wo = np.where(obs, wc, 0.0)
+            wn = wo / wo.sum(axis=-2, keepdims=True)
+            xz = np.where(obs, xc, 0.0)
+            x1 = np.where(obs, xc, 1.0)
     if method == "copeland" or method == "copeland_sum":
-        out = _copeland(x, w, summed=method == "copeland_sum")
+        full = np.broadcast_to(np.moveaxis(wc, -2, -1), np.moveaxis(xc, -2, -1).shape)
+        out = _copeland(np.moveaxis(xc, -2, -1), full, summed=method == "copeland_sum")
     elif method == "amean" or (method == "genmean" and p == 1):
-        out = np.sum(wn * xz, axis=-1)
+        out = np.sum(wn * xz, axis=-2)
     elif method == "gmean" or (method == "genmean" and p == 0):
-        xs = x + offset
-        if np.any(xs[obs] <= 0):
-            _fail(obs & (xs <= 0), names,
+        xs = x1 + offset
+        if np.any(obs & (xs <= 0)):
+            _fail(np.broadcast_to(obs, xs.shape) & (xs <= 0), names,
                   "values ≤ 0 (after any offset), so no geometric mean can be taken",
                   "positive values: normalise to a positive range (e.g. minmax 1-100) or "
                   "set an offset")
-        out = np.exp(np.sum(wn * np.log(np.where(obs, xs, 1.0)), axis=-1)) - offset
+        xs = xs if complete else np.where(obs, xs, 1.0)
+        out = np.exp(np.sum(wn * np.log(xs), axis=-2)) - offset
     elif method == "hmean":
-        if np.any(x[obs] == 0):
-            _fail(obs & (x == 0), names, "zero values, so no harmonic mean can be taken",
-                  "non-zero values")
+        if np.any(obs & (xc == 0)):
+            _fail(np.broadcast_to(obs, xc.shape) & (xc == 0), names,
+                  "zero values, so no harmonic mean can be taken", "non-zero values")
         with np.errstate(divide="ignore"):
-            out = 1.0 / np.sum(wn / np.where(obs, x, 1.0), axis=-1)
+            out = 1.0 / np.sum(wn / x1, axis=-2)
     else:
-        bad = obs & ((x < 0) if p > 0 else (x <= 0))
+        bad = obs & ((xc < 0) if p > 0 else (xc <= 0))
         if bad.any():
             _fail(bad, names, f"values out of range for a generalised mean with p={p}",
                   "values ≥ 0 (> 0 when p < 0)")
         with np.errstate(divide="ignore"):
-            out = np.sum(wn * np.where(obs, x, 1.0) ** p, axis=-1) ** (1.0 / p)
-    n_obs = obs.sum(axis=-1)
+            out = np.sum(wn * x1 ** p, axis=-2) ** (1.0 / p)
+    if complete:
+        if dat_thresh is not None and dat_thresh > 1.0:
+            out = np.full(out.shape, np.nan)
+        return out
+    n_obs = obs.sum(axis=-2)
     out = np.where(n_obs > 0, out, np.nan)
     if dat_thresh is not None:
-        out = np.where(n_obs / x.shape[-1] < dat_thresh, np.nan, out)
+        out = np.where(n_obs / n_child < dat_thresh, np.nan, out)
     return out
 
 
@@ -140,18 +171,21 @@ def aggregate_array(
                          column="method", expected=f"1 or {n_lev - 1} methods")
     x = np.asarray(x, dtype=float)
     n_codes = len(hierarchy.codes)
+    n_ind = hierarchy.n_indicators
     w = np.asarray(weights, dtype=float)
-    out = np.full((*x.shape[:-1], n_codes), np.nan)
-    out[..., : hierarchy.n_indicators] = x
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    check_weights(hierarchy, w)
+    # codes laid out as (..., codes, units): a child's values over the units side by side
+    out = np.empty((*x.shape[:-2], n_codes, x.shape[-2]))
+    out[..., :n_ind, :] = np.moveaxis(x, -1, -2)
+    with no_overflow("aggregation"), np.errstate(divide="ignore", invalid="ignore"):
         for lev in range(2, n_lev + 1):
             for k, _code in enumerate(hierarchy.codes):
                 if hierarchy.levels[k] != lev:
                     continue
                 kids = list(hierarchy.children[k])
-                out[..., k] = weighted_mean(
-                    out[..., kids], w[..., kids], method=methods[lev - 2], p=p,
-                    offset=offset, dat_thresh=dat_thresh,
-                    codes=[hierarchy.codes[c] for c in kids])
-    return out
+                run = kids == list(range(kids[0], kids[0] + len(kids)))
+                values = out[..., kids[0]:kids[-1] + 1, :] if run else out[..., kids, :]
+                out[..., k, :] = _combine(
+                    values, w[..., kids], method=methods[lev - 2], p=p, offset=offset,
+                    dat_thresh=dat_thresh, codes=[hierarchy.codes[c] for c in kids])
+    return np.moveaxis(out, -2, -1)

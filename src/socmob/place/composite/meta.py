@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from socmob.checks import MAX_MAGNITUDE, finite
 from socmob.errors import InputError
 
 META_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
@@ -239,9 +240,10 @@ def validate_meta(
             raise InputError(f"Direction of indicator {code!r} is {d!r}", file=file,
                              row=rows[code], column="Direction", expected="1 or -1")
     for code, w in zip(frame["iCode"], frame["Weight"], strict=True):
-        if not np.isfinite(w) or w < 0:
+        if not np.isfinite(w) or w < 0 or w > MAX_MAGNITUDE:
             raise InputError(f"Weight of {code!r} is {w!r}", file=file, row=rows[code],
-                             column="Weight", expected="a number ≥ 0")
+                             column="Weight", expected=f"a finite number ≥ 0 (at most "
+                                                       f"{MAX_MAGNITUDE:g})")
     # order: indicators in data order, then aggregates level by level in iMeta order
     ordered = [c for c in data_columns if c in set(indicator_codes)]
     for lev in range(2, n_levels + 1):
@@ -264,6 +266,8 @@ def validate_meta(
     )
     frame = frame.set_index("iCode").loc[ordered]
     frame["Level"] = [levels[c] for c in ordered]
+    check_weights(hierarchy, frame["Weight"].to_numpy(dtype=float), file=file,
+                  rows=[rows[c] for c in ordered])
     groups = tuple(meta.loc[meta["Type"] == "Group", "iCode"])
     denoms = tuple(meta.loc[meta["Type"] == "Denominator", "iCode"])
     names = tuple(level_names) if level_names is not None else ()
@@ -304,7 +308,17 @@ def validate_data(
         if num.isna().all():
             raise InputError(f"indicator {code!r} has no data (all values missing)",
                              file=file, column=code, expected="at least one value")
-        values[code] = num.to_numpy(dtype=float)
+        values[code] = _finite_column(num.to_numpy(dtype=float), code, codes, file,
+                                      "indicator")
+    for code in meta.denominators:
+        col = idata[code]
+        num = pd.to_numeric(col, errors="coerce")
+        nonnumeric = num.isna() & col.notna()
+        if nonnumeric.any():
+            i = int(np.flatnonzero(nonnumeric.to_numpy())[0])
+            raise InputError(f"denominator {code!r} has a non-numeric value {col.iloc[i]!r}",
+                             file=file, row=i + 2, column=code, expected="a number or NA")
+        _finite_column(num.to_numpy(dtype=float), code, codes, file, "denominator")
     data = pd.DataFrame(values, index=pd.Index(codes, name="uCode"))
     unit_cols = [c for c in idata.columns if c not in set(meta.indicators) and c != "uCode"]
     units = idata[unit_cols].copy()
@@ -312,6 +326,18 @@ def validate_data(
     if "uName" not in units.columns:
         units["uName"] = units.index
     return units, data
+
+
+def _finite_column(values: np.ndarray, code: str, units: pd.Series, file: str | None,
+                   what: str) -> np.ndarray:
+    """``values`` after :func:`socmob.checks.finite` (missing allowed); the error names
+    the unit (its uCode and row) and the column."""
+    try:
+        return finite(values, name=code, file=file, row_offset=2, allow_missing=True)
+    except InputError as exc:
+        unit = units.iloc[exc.row - 2] if exc.row is not None else None
+        raise InputError(f"unit {unit!r}, {what} {code!r}: {exc.message}", file=file,
+                         row=exc.row, column=code, expected=exc.expected) from None
 
 
 def weight_vector(meta: IndicatorMeta, weights: Mapping[str, float] | pd.Series | None
@@ -326,8 +352,35 @@ def weight_vector(meta: IndicatorMeta, weights: Mapping[str, float] | pd.Series 
             if code not in out.index:
                 raise InputError(f"weight given for unknown code {code!r}", column=str(code),
                                  expected="an iCode of the framework")
-            if not np.isfinite(float(w)) or float(w) < 0:
+            if not np.isfinite(float(w)) or float(w) < 0 or float(w) > MAX_MAGNITUDE:
                 raise InputError(f"weight of {code!r} is {w!r}", column=str(code),
-                                 expected="a number ≥ 0")
+                                 expected=f"a finite number ≥ 0 (at most {MAX_MAGNITUDE:g})")
             out[code] = float(w)
-    return out.to_numpy(dtype=float)
+    vector = out.to_numpy(dtype=float)
+    check_weights(meta.hierarchy, vector)
+    return vector
+
+
+def check_weights(hierarchy: Hierarchy, weights: np.ndarray, *, file: str | None = None,
+                  rows: Sequence[int] | None = None) -> None:
+    """Refuse weights that leave an aggregate without a score: the weights of an
+    aggregate's children (``weights`` in hierarchy order, ``(..., codes)``) must not all
+    be zero, or its scores would be blank.
+
+    Raises :class:`~socmob.errors.InputError` naming the aggregate (and its row in iMeta
+    when ``rows`` gives them).
+    """
+    w = np.asarray(weights, dtype=float)
+    for k, kids in enumerate(hierarchy.children):
+        if not kids:
+            continue
+        total = w[..., list(kids)].sum(axis=-1)
+        if np.all(total > 0):
+            continue
+        code = hierarchy.codes[k]
+        names = ", ".join(hierarchy.codes[c] for c in kids)
+        raise InputError(
+            f"the weights of the children of {code!r} ({names}) are all zero, so its "
+            "scores would be blank", file=file,
+            row=None if rows is None else rows[kids[0]], column="Weight",
+            expected="at least one positive weight among the children of each aggregate")

@@ -30,8 +30,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
+from socmob.checks import no_overflow
 from socmob.errors import InputError
 
 NORMALISE_METHODS = ("minmax", "zscore", "rank", "prank", "borda", "dist2max", "dist2ref",
@@ -45,26 +45,60 @@ def _names(codes: Sequence[str] | None, n: int) -> list[str]:
     return list(codes) if codes is not None else [f"column {i + 1}" for i in range(n)]
 
 
+def _spread_error(spread: np.ndarray, codes: Sequence[str] | None, n: int) -> None:
+    flat = spread.reshape(-1, n)
+    bad = np.flatnonzero(np.any(~(flat > 0), axis=0))
+    if bad.size:
+        name = _names(codes, n)[int(bad[0])]
+        raise InputError(f"indicator {name!r} has zero variance (all values equal), so it "
+                         "cannot be normalised", column=name,
+                         expected="an indicator that varies between units")
+
+
 def check_spread(x: np.ndarray, codes: Sequence[str] | None = None) -> None:
     """Raise :class:`~socmob.errors.InputError` naming the first indicator with zero
     variance (every value the same) anywhere in ``x``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         spread = np.nanmax(x, axis=-2) - np.nanmin(x, axis=-2)
-    flat = spread.reshape(-1, x.shape[-1])
-    bad = np.flatnonzero(np.any(~(flat > 0), axis=0))
-    if bad.size:
-        name = _names(codes, x.shape[-1])[int(bad[0])]
-        raise InputError(f"indicator {name!r} has zero variance (all values equal), so it "
-                         "cannot be normalised", column=name,
-                         expected="an indicator that varies between units")
+    _spread_error(spread, codes, x.shape[-1])
 
 
 def rank_min(x: np.ndarray, axis: int = -2) -> np.ndarray:
-    """Ranks along ``axis`` with ties given the minimum rank; NaN stays NaN."""
+    """Ranks along ``axis`` with ties given the minimum rank (R's
+    ``rank(ties.method = "min")``); NaN stays NaN.
+
+    One sort per line: with the values sorted, the rank of a value is one plus the
+    position of the first value equal to it.
+    """
     x = np.asarray(x, dtype=float)
-    r = rankdata(np.where(np.isnan(x), np.inf, x), method="min", axis=axis).astype(float)
-    return np.where(np.isnan(x), np.nan, r)
+    moved = np.moveaxis(x, axis, -1)
+    n = moved.shape[-1]
+    if n == 0 or moved.size == 0:
+        return np.empty(x.shape)
+    lines = np.ascontiguousarray(moved).reshape(-1, n)
+    missing = np.isnan(lines)
+    has_missing = bool(missing.any())
+    if has_missing:
+        lines = np.where(missing, np.inf, lines)
+    # where each line's values sit in the flattened lines, in ascending order
+    where = np.argsort(lines, axis=-1)
+    where += (np.arange(len(lines)) * n)[:, None]
+    where = where.reshape(-1)
+    ordered = lines.reshape(-1)[where].reshape(lines.shape)
+    tied = ordered[:, 1:] == ordered[:, :-1]
+    if tied.any():  # a tied value takes the position of the first of its run
+        position = np.where(tied, 0.0, np.arange(2, n + 1, dtype=float))
+        position = np.concatenate([np.ones((len(lines), 1)), position], axis=1)
+        np.maximum.accumulate(position, axis=-1, out=position)
+    else:
+        position = np.broadcast_to(np.arange(1, n + 1, dtype=float), lines.shape)
+    flat = np.empty(lines.size)
+    flat[where] = position.reshape(-1)
+    ranks = flat.reshape(moved.shape)
+    if has_missing:
+        ranks[missing.reshape(moved.shape)] = np.nan
+    return np.moveaxis(ranks, -1, axis)
 
 
 def normalise_array(
@@ -91,22 +125,47 @@ def normalise_array(
     x = np.asarray(x, dtype=float)
     n_ind = x.shape[-1]
     d = np.ones(n_ind) if directions is None else np.asarray(directions, dtype=float)
-    xd = x * d
-    if method in _NEEDS_SPREAD:
-        check_spread(xd, codes)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo = np.nanmin(xd, axis=-2, keepdims=True)
-        hi = np.nanmax(xd, axis=-2, keepdims=True)
-        if method == "minmax":
-            return (xd - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0]
+    xd = x * d  # a new array: the methods below may work on it in place
+    # np.errstate is per thread; the warnings filters (for numpy's all-NaN warnings) are
+    # process-wide, so they are touched only where values are missing
+    with no_overflow(f"normalisation ({method})"), \
+            np.errstate(divide="ignore", invalid="ignore"):
+        # min and max carry a missing value through: without one, they are the numbers
+        # the nan-aware reductions give, faster
+        lo = np.min(xd, axis=-2, keepdims=True)
+        hi = np.max(xd, axis=-2, keepdims=True)
+        complete = not (np.isnan(lo).any() or np.isnan(hi).any())
+        if not complete:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                lo = np.nanmin(xd, axis=-2, keepdims=True)
+                hi = np.nanmax(xd, axis=-2, keepdims=True)
+        if method in _NEEDS_SPREAD:
+            _spread_error(hi - lo, codes, n_ind)
+        if method == "minmax":  # (x − lo) / (hi − lo) · (u − l) + l, in place
+            xd -= lo
+            xd /= hi - lo
+            xd *= l_u[1] - l_u[0]
+            xd += l_u[0]
+            return xd
         if method == "zscore":
             if not m_sd[1] > 0:
                 raise InputError("z-score SD must be positive", column="m_sd",
                                  expected="m_sd=(mean, sd > 0)")
-            mean = np.nanmean(xd, axis=-2, keepdims=True)
-            sd = np.nanstd(xd, axis=-2, ddof=1, keepdims=True)
-            return (xd - mean) / sd * m_sd[1] + m_sd[0]
+            if not complete:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean = np.nanmean(xd, axis=-2, keepdims=True)
+                    sd = np.nanstd(xd, axis=-2, ddof=1, keepdims=True)
+                return (xd - mean) / sd * m_sd[1] + m_sd[0]
+            # np.mean and np.std(ddof=1) step by step, sharing x − mean
+            n = xd.shape[-2]
+            xd -= np.add.reduce(xd, axis=-2, keepdims=True) / n
+            sd = np.sqrt(np.add.reduce(xd * xd, axis=-2, keepdims=True) / max(n - 1, 0))
+            xd /= sd
+            xd *= m_sd[1]
+            xd += m_sd[0]
+            return xd
         if method == "rank":
             return rank_min(xd)
         if method == "borda":

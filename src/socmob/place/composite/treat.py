@@ -29,29 +29,39 @@ that ``winmax`` stops at the same point.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from socmob.checks import no_overflow
+
 TREAT_METHODS = ("winsorise_log", "winsorise", "log", "none")
 """``winsorise_log`` (COINr default), ``winsorise`` only, ``log`` (log_CT) only, none."""
 
 
-def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(G1, G2) over the units axis, ignoring NaN; NaN where n < 3 (G1) or n < 4 (G2)."""
+def _moments(x: np.ndarray, axis: int = -2) -> tuple[np.ndarray, np.ndarray]:
+    """(G1, G2) over the units ``axis``, ignoring NaN; NaN where n < 3 (G1) or n < 4
+    (G2)."""
     x = np.asarray(x, dtype=float)
-    missing = np.isnan(x)
-    any_missing = bool(missing.any())
-    n = (x.shape[-2] - missing.sum(axis=-2)).astype(float)
+    total = x.sum(axis=axis, keepdims=True)  # NaN exactly where a value is missing
     with np.errstate(invalid="ignore", divide="ignore"):
-        xz = np.where(missing, 0.0, x) if any_missing else x
-        mean = xz.sum(axis=-2, keepdims=True) / n[..., None, :]
-        d = np.where(missing, 0.0, xz - mean) if any_missing else x - mean
+        if np.isnan(total).any():
+            missing = np.isnan(x)
+            n = (x.shape[axis] - missing.sum(axis=axis)).astype(float)
+            xz = np.where(missing, 0.0, x)
+            mean = xz.sum(axis=axis, keepdims=True) / np.expand_dims(n, axis)
+            d = np.where(missing, 0.0, xz - mean)
+        else:
+            n = np.full(np.squeeze(total, axis).shape, float(x.shape[axis]))
+            mean = total / np.expand_dims(n, axis)
+            d = x - mean
         d2 = d * d
-        m2 = d2.sum(axis=-2)
-        m3 = (d2 * d).sum(axis=-2)
-        m4 = (d2 * d2).sum(axis=-2)
+        m2 = d2.sum(axis=axis)
+        d, d2 = np.moveaxis(d, axis, -1), np.moveaxis(d2, axis, -1)
+        m3 = np.vecdot(d2, d)  # Σ d³ and Σ d⁴ without the products as temporaries
+        m4 = np.vecdot(d2, d2)
         g1 = np.sqrt(n) * m3 / (m2 * np.sqrt(m2)) * np.sqrt(n * (n - 1)) / (n - 2)
         r = n * m4 / (m2 * m2)
         g2 = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
@@ -68,12 +78,12 @@ def kurtosis(x: np.ndarray) -> np.ndarray:
     return _moments(x)[1]
 
 
-def skew_kurt_pass(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: float = 3.5
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def skew_kurt_pass(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: float = 3.5,
+                   axis: int = -2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """COINr's ``check_SkewKurt``: pass where ``|skew| < skew_thresh`` or
-    ``kurt < kurt_thresh``. Returns (pass, skew, kurt); an undefined statistic passes
-    (COINr leaves such a vector untreated)."""
-    sk, kt = _moments(x)
+    ``kurt < kurt_thresh``. Returns (pass, skew, kurt) over the units ``axis``; an
+    undefined statistic passes (COINr leaves such a vector untreated)."""
+    sk, kt = _moments(x, axis)
     with np.errstate(invalid="ignore"):
         ok = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
     ok = ok | np.isnan(sk) | np.isnan(kt)
@@ -83,22 +93,29 @@ def skew_kurt_pass(x: np.ndarray, *, skew_thresh: float = 2.0, kurt_thresh: floa
 def log_ct(x: np.ndarray) -> np.ndarray:
     """COINr's ``log_CT``: :math:`\\log(x - \\min x + 0.01(\\max x - \\min x))` per column."""
     x = np.asarray(x, dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo = np.nanmin(x, axis=-2, keepdims=True)
-        hi = np.nanmax(x, axis=-2, keepdims=True)
+    lo = np.min(x, axis=-2, keepdims=True)
+    hi = np.max(x, axis=-2, keepdims=True)
+    if np.isnan(lo).any() or np.isnan(hi).any():  # missing values: skip them
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo = np.nanmin(x, axis=-2, keepdims=True)
+            hi = np.nanmax(x, axis=-2, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(x - lo + 0.01 * (hi - lo))
 
 
 @dataclass(frozen=True, eq=False)
 class Winsorised:
-    """Outcome of :func:`winsorise`: values, points counted as in COINr, and a mask of
-    every point that was changed."""
+    """Outcome of :func:`winsorise`: values, points counted as in COINr, a mask of every
+    point that was changed, and the skew/kurtosis check of the result (``passing``,
+    ``skew``, ``kurt`` per column)."""
 
     x: np.ndarray
     nwin: np.ndarray
     treated: np.ndarray
+    passing: np.ndarray | None = None
+    skew: np.ndarray | None = None
+    kurt: np.ndarray | None = None
 
 
 def winsorise(
@@ -108,49 +125,79 @@ def winsorise(
     skew_thresh: float = 2.0,
     kurt_thresh: float = 3.5,
     force: bool = False,
+    checked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Winsorised:
     """Winsorise columns that fail the skew/kurtosis check (COINr's ``winsorise``).
 
     ``winmax`` may be an array broadcastable to the column shape ``(..., indicators)`` so
-    that each Monte Carlo run has its own limit; ``None`` means no limit.
+    that each Monte Carlo run has its own limit; ``None`` means no limit. ``checked`` is
+    :func:`skew_kurt_pass` of ``x`` when the caller has it already.
+
+    Each step works on the columns still being winsorised only, each column's units side
+    by side in memory.
     """
-    x = np.array(x, dtype=float, copy=True)
+    x = np.asarray(x, dtype=float)
     n_units = x.shape[-2]
     col_shape = x.shape[:-2] + x.shape[-1:]
+    lines = np.moveaxis(x, -2, -1).reshape(-1, n_units).copy()  # (columns, units)
     limit = np.broadcast_to(
-        np.asarray(n_units + 1 if winmax is None else winmax, dtype=float), col_shape)
-    passing, sk, _ = skew_kurt_pass(x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-    n_hi = np.zeros(col_shape)
-    n_lo = np.zeros(col_shape)
-    treated = np.zeros(x.shape, dtype=bool)
+        np.asarray(n_units + 1 if winmax is None else winmax, dtype=float),
+        col_shape).reshape(-1)
+    if checked is None:
+        passing, sk, kt = skew_kurt_pass(lines, skew_thresh=skew_thresh,
+                                         kurt_thresh=kurt_thresh, axis=-1)
+    else:
+        passing, sk, kt = (np.array(np.broadcast_to(a, col_shape)).reshape(-1)
+                           for a in checked)
+    n_hi = np.zeros(len(lines))
+    n_lo = np.zeros(len(lines))
+    treated = np.zeros(lines.shape, dtype=bool)
     active = (~passing | force) & (limit > 0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # without missing values the plain max/min give the same numbers, faster
+    complete = not np.isnan(lines).any()
+    top, bottom = (np.max, np.min) if complete else (np.nanmax, np.nanmin)
+    with warnings.catch_warnings() if not complete else contextlib.nullcontext():
+        if not complete:  # the warnings filters are process-wide: only when needed
+            warnings.simplefilter("ignore", RuntimeWarning)
         for _ in range(n_units):
-            if not active.any():
+            act = np.flatnonzero(active)
+            if not act.size:
                 break
-            high = active & (sk >= 0)
-            low = active & ~(sk >= 0)
+            xa = lines[act]
+            high = sk[act] >= 0
+            low = ~high
+            moved = treated[act]
             if high.any():
-                mx = np.nanmax(x, axis=-2, keepdims=True)
-                at = x == mx
-                nxt = np.nanmax(np.where(at, np.nan, x), axis=-2, keepdims=True)
-                move = at & high[..., None, :]
-                x = np.where(move, nxt, x)
-                treated |= move
-                n_hi = np.where(high, at.sum(axis=-2), n_hi)
+                mx = top(xa, axis=-1, keepdims=True)
+                at = xa == mx
+                nxt = top(np.where(at, -np.inf if complete else np.nan, xa), axis=-1,
+                          keepdims=True)
+                move = at & high[:, None]
+                xa = np.where(move, nxt, xa)
+                moved |= move
+                n_hi[act] = np.where(high, at.sum(axis=-1), n_hi[act])
             if low.any():
-                mn = np.nanmin(x, axis=-2, keepdims=True)
-                at = x == mn
-                nxt = np.nanmin(np.where(at, np.nan, x), axis=-2, keepdims=True)
-                move = at & low[..., None, :]
-                x = np.where(move, nxt, x)
-                treated |= move
-                n_lo = np.where(low, at.sum(axis=-2), n_lo)
-            passing, sk, _kt = skew_kurt_pass(x, skew_thresh=skew_thresh,
-                                             kurt_thresh=kurt_thresh)
-            active = active & (~passing | force) & (n_hi + n_lo < limit)
-    return Winsorised(x=x, nwin=n_hi + n_lo, treated=treated)
+                mn = bottom(xa, axis=-1, keepdims=True)
+                at = xa == mn
+                nxt = bottom(np.where(at, np.inf if complete else np.nan, xa), axis=-1,
+                             keepdims=True)
+                move = at & low[:, None]
+                xa = np.where(move, nxt, xa)
+                moved |= move
+                n_lo[act] = np.where(low, at.sum(axis=-1), n_lo[act])
+            lines[act] = xa
+            treated[act] = moved
+            ok, sk[act], kt[act] = skew_kurt_pass(xa, skew_thresh=skew_thresh,
+                                                  kurt_thresh=kurt_thresh, axis=-1)
+            passing[act] = ok
+            active[act] = (~ok | force) & (n_hi[act] + n_lo[act] < limit[act])
+
+    def back(a: np.ndarray) -> np.ndarray:
+        return np.moveaxis(a.reshape((*col_shape, n_units)), -1, -2)
+
+    return Winsorised(x=back(lines), nwin=(n_hi + n_lo).reshape(col_shape),
+                      treated=back(treated), passing=passing.reshape(col_shape),
+                      skew=sk.reshape(col_shape), kurt=kt.reshape(col_shape))
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,8 +234,17 @@ def treat_array(
     """Treat outliers column by column (COINr's default two-stage treatment).
 
     ``skip`` is a boolean mask over indicators left untreated. ``method``: see
-    :data:`TREAT_METHODS`.
+    :data:`TREAT_METHODS`. Values so large that the moments overflow raise
+    :class:`~socmob.errors.InputError` (:func:`socmob.checks.no_overflow`).
     """
+    with no_overflow("outlier treatment (skewness and kurtosis)"):
+        return _treat_array(x, method=method, winmax=winmax, skew_thresh=skew_thresh,
+                            kurt_thresh=kurt_thresh, skip=skip)
+
+
+def _treat_array(x: np.ndarray, *, method: str, winmax: int | np.ndarray | None,
+                 skew_thresh: float, kurt_thresh: float, skip: np.ndarray | None
+                 ) -> Treatment:
     if method not in TREAT_METHODS:
         from socmob.errors import InputError
 
@@ -206,40 +262,50 @@ def treat_array(
         return Treatment(x=x.copy(), stage=stage, nwin=nwin, skew=sk0, kurt=kt0,
                          skew_after=sk0, kurt_after=kt0, passed_after=ok0,
                          treated=np.zeros(x.shape, dtype=bool))
-    # work only on the failing columns, gathered as (units, columns)
-    cols = np.moveaxis(x, -2, -1).reshape(-1, n_units).T
+    # work only on the failing columns, gathered as (units, columns) with the units of a
+    # column side by side in memory (so every statistic over units reads contiguously)
+    lines = np.moveaxis(x, -2, -1).reshape(-1, n_units)
     idx = np.flatnonzero(~ok0.reshape(-1))
-    sub = cols[:, idx]
+    sub = lines[idx].T
     new = sub.copy()
     changed = np.zeros(sub.shape, dtype=bool)
     st = np.zeros(idx.size, dtype=int)
     nw = np.zeros(idx.size)
     fail = np.ones(idx.size, dtype=bool)
+    ok1, sk1, kt1 = ok0.reshape(-1)[idx], sk0.reshape(-1)[idx], kt0.reshape(-1)[idx]
     if method in ("winsorise_log", "winsorise"):
         limit = np.broadcast_to(np.asarray(n_units + 1 if winmax is None else winmax,
                                            dtype=float), col_shape).reshape(-1)[idx]
-        win = winsorise(sub, winmax=limit, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-        ok1, _, _ = skew_kurt_pass(win.x, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+        win = winsorise(sub, winmax=limit, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh,
+                        checked=(ok1, sk1, kt1))
+        assert win.passing is not None and win.skew is not None and win.kurt is not None
+        ok1, sk1, kt1 = win.passing, win.skew, win.kurt
         new, changed, nw = win.x, win.treated, win.nwin
         st[:] = 1
         fail = ~ok1 if method == "winsorise_log" else np.zeros(idx.size, dtype=bool)
+    ok2, sk2, kt2 = ok1.copy(), sk1.copy(), kt1.copy()
     if method in ("winsorise_log", "log") and fail.any():
-        new = np.where(fail, log_ct(sub), new)
-        changed = np.where(fail, ~np.isnan(sub), changed)
-        st = np.where(fail, 2, st)
-    ok2, sk2, kt2 = skew_kurt_pass(new, skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
-    cols = cols.copy()
-    cols[:, idx] = new
-    mask = np.zeros(cols.shape, dtype=bool)
-    mask[:, idx] = changed
-    out = np.moveaxis(cols.T.reshape((*lead, n_ind, n_units)), -1, -2)
-    treated = np.moveaxis(mask.T.reshape((*lead, n_ind, n_units)), -1, -2)
+        logged = np.flatnonzero(fail)
+        new = np.array(new, copy=True)
+        new[:, logged] = log_ct(sub[:, logged])
+        changed = np.array(changed, copy=True)
+        changed[:, logged] = ~np.isnan(sub[:, logged])
+        st[logged] = 2
+        ok2[logged], sk2[logged], kt2[logged] = skew_kurt_pass(
+            new[:, logged], skew_thresh=skew_thresh, kurt_thresh=kurt_thresh)
+    if np.may_share_memory(lines, x):
+        lines = lines.copy()
+    lines[idx] = new.T
+    mask = np.zeros(lines.shape, dtype=bool)
+    mask[idx] = changed.T
+    out = np.moveaxis(lines.reshape((*lead, n_ind, n_units)), -1, -2)
+    treated = np.moveaxis(mask.reshape((*lead, n_ind, n_units)), -1, -2)
 
     def put(base: np.ndarray, values: np.ndarray) -> np.ndarray:
         flat = np.array(base, copy=True).reshape(-1)
         flat[idx] = values
         return flat.reshape(col_shape)
 
-    return Treatment(x=np.ascontiguousarray(out), stage=put(stage, st), nwin=put(nwin, nw),
+    return Treatment(x=out, stage=put(stage, st), nwin=put(nwin, nw),
                      skew=sk0, kurt=kt0, skew_after=put(sk0, sk2), kurt_after=put(kt0, kt2),
                      passed_after=put(ok0, ok2), treated=treated)
