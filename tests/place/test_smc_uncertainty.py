@@ -218,15 +218,6 @@ def test_default_call_is_computed_once_and_each_caller_gets_its_own_copy(monkeyp
     assert (c.table["q05"] >= 1).all() and len(calls) == 1  # ... never reaches another
 
 
-def test_still_reachable_under_its_former_homes():
-    from socmob.place import analyses, smc_uncertainty, uncertainty
-
-    assert uncertainty.smc_rank_uncertainty is analyses.smc_rank_uncertainty
-    assert smc_uncertainty.smc_rank_uncertainty is analyses.smc_rank_uncertainty
-    with pytest.raises(AttributeError):
-        _ = uncertainty.no_such_name
-
-
 # --------------------------------------------------------------------------- CLI
 
 runner = CliRunner()

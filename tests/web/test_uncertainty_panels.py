@@ -1,5 +1,5 @@
 """The area page's rank-interval and band-probability panels, fed by
-``socmob.place.uncertainty.smc_rank_uncertainty`` (FastAPI TestClient, in-process)."""
+``socmob.place.analyses.smc_rank_uncertainty`` (FastAPI TestClient, in-process)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _section(text: str, name: str) -> str:
 
 
 def test_blackpool_shows_rank_intervals_and_band_probabilities(client, needs_data):
-    from socmob.place.uncertainty import smc_rank_uncertainty
+    from socmob.place.analyses import smc_rank_uncertainty
 
     r = client.get("/areas/blackpool")
     assert r.status_code == 200
@@ -41,7 +41,7 @@ def test_blackpool_shows_rank_intervals_and_band_probabilities(client, needs_dat
 
 
 def test_uncertainty_downloads_match_the_library(client, needs_data):
-    from socmob.place.uncertainty import smc_rank_uncertainty
+    from socmob.place.analyses import smc_rank_uncertainty
 
     lib = smc_rank_uncertainty(progress=False).area("blackpool").set_index("index_code")
     ranks = pd.read_csv(io.StringIO(

@@ -414,13 +414,3 @@ def rank_uncertainty_from_composites(
     return SmcRankUncertainty(table=table, noise=pd.DataFrame(noise), runs=runs, seed=seed,
                               edition=edition)
 
-
-def __getattr__(name: str) -> Any:
-    # ``smc_rank_uncertainty`` — this analysis run on the embedded data of an edition,
-    # cached — lives in socmob.place.analyses with the other analyses of that data; it is
-    # still reachable here, resolved on first use (analyses imports this module).
-    if name == "smc_rank_uncertainty":
-        from socmob.place.analyses import smc_rank_uncertainty
-
-        return smc_rank_uncertainty
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -582,13 +582,3 @@ def uncertainty(
                     bar.advance(task, pending.popleft().result())
     return rank_summary(engine, out, bands=bands, seed=seed, varied=names)
 
-
-def __getattr__(name: str) -> Any:
-    # ``smc_rank_uncertainty`` (the SMC areas' rank intervals) is also reachable from
-    # here, as it always was; it lives in socmob.place.analyses. Resolved on first use, so
-    # that this module neither imports that one nor pays for its imports.
-    if name == "smc_rank_uncertainty":
-        from socmob.place.analyses import smc_rank_uncertainty
-
-        return smc_rank_uncertainty
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,7 @@ import pandas as pd
 from socmob import data
 from socmob.errors import NotFoundError, UnavailableError
 from socmob.place import expected, peers, spatial, trends
-from socmob.place.smc_uncertainty import smc_rank_uncertainty
+from socmob.place.analyses import smc_rank_uncertainty
 from socmob.report import charts
 from socmob.report.panels import AreaRef, Panel, composites, index_titles, rows_for
 
@@ -73,7 +73,7 @@ def _smc_uncertainty(area: AreaRef, edition: int) -> pd.DataFrame:
 
 def rank_interval_panel(area: AreaRef, edition: int) -> Panel:
     """The area's published rank on each index with its 90% (5%–95%) Monte Carlo rank
-    interval (``socmob.place.uncertainty.smc_rank_uncertainty``)."""
+    interval (``socmob.place.analyses.smc_rank_uncertainty``)."""
     frame = _smc_uncertainty(area, edition)
     frame = frame[frame["measure"] == "rank"].reset_index(drop=True)
     frame["published_rank"] = frame["published_rank"].round().astype("Int64")
@@ -97,7 +97,7 @@ def rank_interval_panel(area: AreaRef, edition: int) -> Panel:
 
 def band_probability_panel(area: AreaRef, edition: int) -> Panel:
     """The probability of each band on each index, one row per index; ``probability`` is
-    that of the published band (``socmob.place.uncertainty.smc_rank_uncertainty``)."""
+    that of the published band (``socmob.place.analyses.smc_rank_uncertainty``)."""
     frame = _smc_uncertainty(area, edition)
     probs = frame[frame["measure"] == "band_probability"]
     wide = probs.pivot_table(index="index_code", columns="band", values="probability",
