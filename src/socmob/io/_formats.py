@@ -20,6 +20,7 @@ SUFFIXES: dict[str, str] = {
     ".xlsm": "excel",
     ".sav": "spss",
     ".zsav": "spss",
+    ".por": "spss",
     ".dta": "stata",
     ".yaml": "yaml",
     ".yml": "yaml",
@@ -34,7 +35,6 @@ TABLE_FORMATS: tuple[str, ...] = ("csv", "parquet", "excel", "spss", "stata")
 _REFUSED: dict[str, str] = {
     ".xls": "the old binary Excel format (.xls) is not supported; save the sheet as .xlsx",
     ".ods": "OpenDocument spreadsheets are not supported; save the sheet as .xlsx or .csv",
-    ".por": "SPSS portable files (.por) are not supported; save the file as .sav",
 }
 
 NA_VALUES: tuple[str, ...] = ("", "NA", "N/A", "n/a", "#N/A", "NaN", "nan", "NULL", "null")
@@ -125,7 +125,8 @@ def check_format(fmt: str, *, file: str | None, allowed: tuple[str, ...] | None)
         names = {"csv": "CSV", "parquet": "Parquet", "excel": "Excel (.xlsx)",
                  "spss": "SPSS (.sav)", "stata": "Stata (.dta)", "yaml": "YAML",
                  "json": "JSON"}
-        raise InputError(f"{names.get(fmt, fmt)} files are not read here", file=file,
+        raise InputError(f"unsupported file type: {names.get(fmt, fmt)} files are not read "
+                         "here", file=file,
                          expected=" or ".join(names.get(a, a) for a in allowed))
 
 

@@ -314,17 +314,17 @@ def read_file(
         oversized workbook, unreadable Parquet/SPSS/Stata, non-finite number.
     """
     file = file_name(source, name)
+    fmt = format or detect_format(file)
+    if fmt not in TABLE_FORMATS:
+        raise InputError(f"unsupported file type: a {fmt.upper()} document is not a table",
+                         file=file, expected="a CSV, Parquet, Excel, SPSS or Stata file")
+    check_format(fmt, file=file, allowed=allowed)
     if not isinstance(source, bytes):
         path = Path(source)
         if not path.exists():
             raise InputError("file not found", file=file, expected="an existing file")
         if not path.is_file():
             raise InputError("not a file", file=file, expected="a file, not a directory")
-    fmt = format or detect_format(file)
-    if fmt not in TABLE_FORMATS:
-        raise InputError(f"a {fmt.upper()} document is not a table", file=file,
-                         expected="a CSV, Parquet, Excel, SPSS or Stata file")
-    check_format(fmt, file=file, allowed=allowed)
     value_labels: dict[str, dict[Any, str]] = {}
     variable_labels: dict[str, str] = {}
     used: str | None = None

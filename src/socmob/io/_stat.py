@@ -1,6 +1,6 @@
-"""SPSS (``.sav``, ``.zsav``) and Stata (``.dta``) files with their value and variable
-labels, through pyreadstat; its errors become one-line
-:class:`~socmob.errors.InputError`\\ s."""
+"""SPSS (``.sav``, ``.zsav``, portable ``.por``) and Stata (``.dta``) files with their
+value and variable labels, through pyreadstat; its errors become one-line
+:class:`~socmob.errors.InputError` messages."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ import pandas as pd
 from socmob.errors import InputError
 
 
-def _reader(fmt: str) -> Any:
+def _reader(fmt: str, path: Path) -> Any:
     import pyreadstat
 
-    return pyreadstat.read_sav if fmt == "spss" else pyreadstat.read_dta
+    if fmt == "stata":
+        return pyreadstat.read_dta
+    return pyreadstat.read_por if path.suffix.lower() == ".por" else pyreadstat.read_sav
 
 
 def _describe(exc: BaseException) -> str:
@@ -52,7 +54,7 @@ def labels_of(meta: Any) -> tuple[dict[str, dict[Any, str]], dict[str, str]]:
 def read_metadata(path: Path, fmt: str, *, file: str) -> Any:
     """pyreadstat's metadata of the file (no data read)."""
     try:
-        _, meta = _reader(fmt)(str(path), metadataonly=True)
+        _, meta = _reader(fmt, path)(str(path), metadataonly=True)
     except Exception as exc:  # pyreadstat raises ReadstatError, PyreadstatError, OSError
         raise InputError(f"cannot read the {_name(fmt)} file ({_describe(exc)})", file=file,
                          expected=f"a valid {_name(fmt)} file") from None
@@ -76,7 +78,7 @@ def read_stat(path: Path, fmt: str, *, file: str, columns: list[str] | None = No
                                  repr(c) for c in meta.column_names[:20]))
         kwargs["usecols"] = list(columns)
     try:
-        frame, meta = _reader(fmt)(str(path), **kwargs)
+        frame, meta = _reader(fmt, path)(str(path), **kwargs)
     except Exception as exc:
         raise InputError(f"cannot read the {_name(fmt)} file ({_describe(exc)})", file=file,
                          expected=f"a valid {_name(fmt)} file") from None
@@ -92,7 +94,7 @@ def stat_chunks(path: Path, fmt: str, *, file: str, chunk_rows: int,
     import pyreadstat
 
     iterator = pyreadstat.read_file_in_chunks(
-        _reader(fmt), str(path), chunksize=chunk_rows, apply_value_formats=apply_labels,
+        _reader(fmt, path), str(path), chunksize=chunk_rows, apply_value_formats=apply_labels,
         formats_as_category=False)
     while True:
         try:
