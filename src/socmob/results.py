@@ -10,6 +10,7 @@ files::
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import os
@@ -133,8 +134,25 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_text(frame: pd.DataFrame, *, index: bool = False, **kwargs: Any) -> str:
     """``frame`` as CSV text for people and spreadsheets: formula-like text neutralised
     (:func:`neutralise_formulas`), numbers written in full precision (``repr``), never
-    rounded."""
-    return str(neutralise_formulas(frame).to_csv(index=index, **kwargs))
+    rounded. A text cell holding a carriage return would otherwise be written unquoted
+    (pandas quotes only the line terminator, ``\\n``) and split its row in a reader; then
+    every text cell is quoted."""
+    safe = neutralise_formulas(frame)
+    if "quoting" not in kwargs and _has_carriage_return(safe):
+        kwargs["quoting"] = csv.QUOTE_NONNUMERIC
+    return str(safe.to_csv(index=index, **kwargs))
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    names = [*map(str, frame.columns), *map(str, frame.index.names)]
+    if any("\r" in n for n in names):
+        return True
+    for col in frame.columns:
+        series = frame[col]
+        if (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)) and (
+                bool(series.map(lambda v: isinstance(v, str) and "\r" in v).any())):
+            return True
+    return False
 
 
 def export_frame(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

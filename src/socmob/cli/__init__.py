@@ -75,7 +75,11 @@ _assemble()
 
 
 def main() -> None:
-    """Entry point of the ``socmob`` script."""
+    """Entry point of the ``socmob`` script (removes the temp files of socmob processes
+    that were killed mid-write, then runs the command)."""
+    from socmob.io.scratch import sweep_stale
+
+    sweep_stale()
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive

@@ -204,12 +204,15 @@ def _parquet(source: Path | bytes, *, file: str, limits: Limits) -> pd.DataFrame
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(pa.BufferReader(source) if isinstance(source, bytes)
-                              else str(source))
+        parquet = pq.ParquetFile(pa.BufferReader(source) if isinstance(source, bytes)
+                                 else str(source))
+        column_names(parquet.schema_arrow.names, file=file)
+        table = parquet.read()
     except (pa.ArrowException, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
         raise InputError(f"cannot read the Parquet file ({type(exc).__name__}: {exc})",
                          file=file, expected="a valid Parquet file") from None
-    column_names(table.schema.names, file=file)
     if limits.max_rows is not None and table.num_rows > limits.max_rows:
         raise InputError(f"the file has more than {limits.max_rows:,} data rows", file=file,
                          expected=f"at most {limits.max_rows:,} rows")

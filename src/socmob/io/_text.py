@@ -102,6 +102,12 @@ def decode_checked(data: bytes, encoding: str, *, file: str, what: str = "text",
                    final: bool = True, stated: bool = False) -> str:
     """``data`` decoded with ``encoding``; refuses undecodable bytes (naming the row) and
     control characters (binary files)."""
+    wide = encoding.replace("_", "-").lower().startswith(("utf-16", "utf-32", "utf16",
+                                                           "utf32"))
+    nul = -1 if wide else data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"the file is not {what} (it holds NUL bytes, as binary files do)",
+                         file=file, row=_row_of(data, nul), expected=f"a {what} file")
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(data, final=final)
     except UnicodeDecodeError as exc:
