@@ -160,11 +160,17 @@ def test_blank_header_cells(write) -> None:
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e308", "-1e200", "Infinity"])
 def test_non_finite_numbers_are_refused_where_they_enter(write, value) -> None:
     path = write("n.csv", f"unit,x\nA,1\nB,{value}\nC,3\n")
-    with pytest.raises(InputError) as err:
-        read_file(path, types="infer")
-    text = one_line(err)
-    assert err.value.row == 3 and err.value.column == "x" and "n.csv" in text
-    assert read_file(path).frame["x"].tolist()[1] == value  # raw text is left to the caller
+    for types in ("infer", "raw"):  # raw text that reads as such a number is refused too
+        with pytest.raises(InputError) as err:
+            read_file(path, types=types)
+        text = one_line(err)
+        assert err.value.row == 3 and err.value.column == "x" and "n.csv" in text
+    assert read_file(path, check_numbers=False).frame["x"].tolist()[1] == value
+
+
+def test_text_that_is_not_a_number_is_left_alone(write) -> None:
+    data = read_frame(write("t.csv", "name,code\nInfinity Pool Ltd,E1\nNorth East,1e5\n"))
+    assert data["name"].tolist() == ["Infinity Pool Ltd", "North East"]
 
 
 def test_limits(write) -> None:

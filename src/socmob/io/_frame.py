@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -241,27 +242,59 @@ def _infer(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=frame.columns)
 
 
+def _cell_problem(value: Any, max_magnitude: float) -> str | None:
+    """Why a cell's number may not enter a measure (``None`` when it may): ``inf``, or a
+    magnitude beyond ``max_magnitude``. Text is checked when it reads as such a number
+    (``"inf"``, ``"1e308"``); other text is left to the caller."""
+    if isinstance(value, str):
+        if not ("e" in value or "E" in value or "i" in value or "I" in value
+                or len(value) > 150):
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+            value, (bool, np.bool_)):
+        try:
+            number = float(value)
+        except OverflowError:
+            return f"value {str(value)[:20]} is too large (|x| > {max_magnitude:g})"
+    else:
+        return None
+    if math.isinf(number):
+        return f"value {number:g} is not a finite number"
+    if abs(number) > max_magnitude:
+        return f"value {number:g} is too large (|x| > {max_magnitude:g})"
+    return None
+
+
 def check_finite(frame: pd.DataFrame, rows: np.ndarray, *, file: str,
                  max_magnitude: float = MAX_MAGNITUDE) -> None:
-    """Refuse ``inf`` and numbers beyond ±``max_magnitude`` in numeric columns (and in
-    number cells of mixed columns), naming the file row and column."""
+    """Refuse ``inf`` and numbers beyond ±``max_magnitude`` wherever they stand: in
+    numeric columns, as number cells of mixed columns, and as text that reads as such a
+    number (``"inf"``, ``"1e308"`` in a raw CSV); the error names the file row and
+    column."""
     for col in frame.columns:
         series = frame[col]
         if pd.api.types.is_bool_dtype(series):
             continue
         if pd.api.types.is_numeric_dtype(series):
             values = series.to_numpy(dtype="float64", na_value=np.nan)
-        elif series.dtype == object:
-            values = np.array([float(v) if isinstance(v, (float, np.floating)) else np.nan
-                               for v in series.tolist()], dtype="float64")
-        else:
-            continue
-        try:
-            finite(values, name=str(col), file=file, row_offset=0, allow_missing=True,
-                   max_magnitude=max_magnitude)
-        except InputError as exc:
-            row = int(rows[exc.row]) if exc.row is not None and exc.row < len(rows) else None
-            raise dataclasses.replace(exc, row=row) from None
+            try:
+                finite(values, name=str(col), file=file, row_offset=0, allow_missing=True,
+                       max_magnitude=max_magnitude)
+            except InputError as exc:
+                row = (int(rows[exc.row]) if exc.row is not None and exc.row < len(rows)
+                       else None)
+                raise dataclasses.replace(exc, row=row) from None
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            for i, value in enumerate(series.tolist()):
+                problem = _cell_problem(value, max_magnitude)
+                if problem is not None:
+                    raise InputError(problem, file=file,
+                                     row=int(rows[i]) if i < len(rows) else None,
+                                     column=str(col), expected="a finite number")
 
 
 def read_file(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from socmob.errors import InputError
 from socmob.io import read_file
 from socmob.place.composite.coin import Coin
 
@@ -27,7 +28,12 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         naming the file, row and column (missing file, ragged row, duplicate headers,
         non-finite number, unreadable workbook, ...).
     """
-    return read_file(path, types="infer", allowed=_FORMATS).frame
+    frame = read_file(path, types="infer", allowed=_FORMATS).frame
+    if frame.empty:
+        raise InputError("the file has a header but no data rows", file=os.fspath(path),
+                         row=2, expected="one row per unit (iData) or per indicator and "
+                                         "aggregate (iMeta)")
+    return frame
 
 
 def read_coin(
