@@ -20,6 +20,7 @@ from socmob.errors import InputError
 from socmob.io import _excel, _stat, _text
 from socmob.io._formats import (
     FRAME_LIMITS,
+    NA_VALUES,
     TABLE_FORMATS,
     Limits,
     check_format,
@@ -30,6 +31,7 @@ from socmob.io._formats import (
 )
 
 Types = Literal["raw", "infer"]
+_NA_SET = frozenset(NA_VALUES)
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,29 @@ def _csv(data: bytes, *, file: str, encoding: str | None, delimiter: str | None,
                                         max_cells=limits.max_cells, max_rows=limits.max_rows)
     names = column_names(header, file=file)
     blank = [not h.strip() for h in header]
-    frame, rows = _build(names, blank, records, width=len(header))
+    frame, rows = _build_text(names, blank, records, width=len(header))
     return frame, rows, used
+
+
+def _build_text(names: list[str], header_blank: list[bool],
+                records: Iterable[tuple[int, list[str]]], *, width: int
+                ) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`_build` for text cells (CSV), without a function call per cell."""
+    missing = _NA_SET
+    kept: list[list[str | None]] = []
+    rows: list[int] = []
+    for row, fields in records:
+        cells = [None if (v := x.strip()) in missing else v for x in fields]
+        if cells.count(None) == width:
+            continue
+        kept.append(cells)
+        rows.append(row)
+    columns = list(zip(*kept, strict=True)) if kept else [() for _ in range(width)]
+    keep = [j for j in range(width)
+            if not (header_blank[j] and all(v is None for v in columns[j]))]
+    frame = pd.DataFrame({names[j]: pd.Series(columns[j], dtype=object) for j in keep},
+                         columns=[names[j] for j in keep])
+    return frame, np.asarray(rows, dtype=np.int64)
 
 
 def _excel_frame(source: Path | bytes, *, file: str, sheet: str | None,
@@ -289,7 +312,24 @@ def check_finite(frame: pd.DataFrame, rows: np.ndarray, *, file: str,
                        else None)
                 raise dataclasses.replace(exc, row=row) from None
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            for i, value in enumerate(series.tolist()):
+            values = series.tolist()
+            strings = [v for v in values if v.__class__ is str]
+            if len(strings) + values.count(None) == len(values):
+                joined = "\x1f".join(strings)
+                if not ("e" in joined or "E" in joined or "i" in joined or "I" in joined
+                        or (strings and max(map(len, strings)) > 150)):
+                    continue  # plain text and plain numbers only: nothing can overflow
+            safe: set[str] = set()  # text already found harmless (labels repeat)
+            for i, value in enumerate(values):
+                if value is None:
+                    continue
+                if value.__class__ is str:
+                    if value in safe or not (
+                            "e" in value or "E" in value or "i" in value or "I" in value
+                            or len(value) > 150):
+                        continue
+                    if len(safe) < 10_000:
+                        safe.add(value)
                 problem = _cell_problem(value, max_magnitude)
                 if problem is not None:
                     raise InputError(problem, file=file,

@@ -160,7 +160,7 @@ def csv_records(text: str, *, file: str, delimiter: str | None = None,
                 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """``(header, records)`` of CSV text; ``records`` yields ``(row, fields)`` with the
     row numbered as in a spreadsheet (header = row 1, one row per record, blank lines
-    counted and skipped).
+    counted and skipped; a row of empty fields is yielded, for the caller to drop).
 
     Raises
     ------
@@ -197,9 +197,9 @@ def csv_records(text: str, *, file: str, delimiter: str | None = None,
             except csv.Error as exc:
                 raise wrap(exc, row + 1) from None
             row += 1
-            if not fields or not any(f.strip() for f in fields):
-                continue
             if len(fields) != width:
+                if not fields or not any(f.strip() for f in fields):
+                    continue  # a blank line (rows of empty fields are dropped by callers)
                 raise InputError(f"the row has {len(fields)} fields but the header has "
                                  f"{width}", file=file, row=row,
                                  expected=f"{width} fields on every row (a ragged row: "
