@@ -312,15 +312,15 @@ def check_finite(frame: pd.DataFrame, rows: np.ndarray, *, file: str,
                        else None)
                 raise dataclasses.replace(exc, row=row) from None
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            values = series.tolist()
-            strings = [v for v in values if v.__class__ is str]
-            if len(strings) + values.count(None) == len(values):
+            cells: list[Any] = series.tolist()
+            strings = [v for v in cells if v.__class__ is str]
+            if len(strings) + cells.count(None) == len(cells):
                 joined = "\x1f".join(strings)
                 if not ("e" in joined or "E" in joined or "i" in joined or "I" in joined
                         or (strings and max(map(len, strings)) > 150)):
                     continue  # plain text and plain numbers only: nothing can overflow
             safe: set[str] = set()  # text already found harmless (labels repeat)
-            for i, value in enumerate(values):
+            for i, value in enumerate(cells):
                 if value is None:
                     continue
                 if value.__class__ is str:
