@@ -83,6 +83,7 @@ CSV_OUTPUT = {("income",), ("income-areas",), ("mobility", "describe"), ("mobili
               ("index", "build")}
 
 #: Domain checks owned elsewhere, still pending: (command, input, mutation) → reason.
+#: (None at present: inf and 1e308 are refused by the readers; see DEGENERATE below.)
 PENDING: dict[tuple[tuple[str, ...], str, str], str] = {}
 
 
@@ -302,22 +303,34 @@ def test_zip_bomb_for_every_table_input(tmp_path, kinds, bomb) -> None:
             assert "zip bomb" in result.stderr or "expands" in result.stderr
 
 
-def test_pending_domain_checks(tmp_path, kinds) -> None:
-    """Inputs whose refusal belongs to another part of socmob: an all-zero mobility table,
-    all-zero index weights. They must never crash; exit 0 is allowed here until those
-    checks land (then the fuzz cases above cover them)."""
-    zero = kinds["mobility"].frame.assign(count=0)
-    weights = kinds["imeta"].frame.assign(Weight=0)
-    for path, name, frame in [(("mobility", "describe"), "table", zero),
-                              (("mobility", "fit"), "table", zero),
-                              (("index", "build"), "meta", weights)]:
-        files = _good_files(tmp_path, path, kinds)
-        files[name] = tmp_path / "degenerate.csv"
-        frame.to_csv(files[name], index=False)
-        result = _invoke(path, files, BASE[path]["args"])
-        exc = result.exception
-        assert exc is None or isinstance(exc, SystemExit), repr(exc)
-        assert result.exit_code in (0, 2) and "Traceback" not in result.output
+DEGENERATE = [
+    pytest.param(("mobility", "describe"), "table", "mobility", {"count": 0},
+                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
+                                         reason="tables check pending: an all-zero mobility "
+                                                "table is described with exit 0"),
+                 id="mobility-describe:all-zero-table"),
+    pytest.param(("mobility", "fit"), "table", "mobility", {"count": 0},
+                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
+                                         reason="tables check pending: an all-zero mobility "
+                                                "table is fitted with exit 0"),
+                 id="mobility-fit:all-zero-table"),
+    pytest.param(("index", "build"), "meta", "imeta", {"Weight": 0},
+                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
+                                         reason="place check pending: all-zero weights give "
+                                                "blank scores with exit 0"),
+                 id="index-build:all-zero-weights"),
+]
+
+
+@pytest.mark.parametrize("path,name,kind_name,change", DEGENERATE)
+def test_degenerate_inputs_are_refused(tmp_path, kinds, path, name, kind_name,
+                                       change) -> None:
+    """Inputs that leave nothing to estimate must be refused with a reason (exit 2), not
+    published as blanks. These checks belong to the tables and place code."""
+    files = _good_files(tmp_path, path, kinds)
+    files[name] = tmp_path / "degenerate.csv"
+    kinds[kind_name].frame.assign(**change).to_csv(files[name], index=False)
+    check(_invoke(path, files, BASE[path]["args"]), expect="refuse")
 
 
 # --------------------------------------------------------------------------- hypothesis
