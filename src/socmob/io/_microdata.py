@@ -338,8 +338,8 @@ def csv_to_parquet(path: Path, *, target: Path, file: str, encoding: str | None 
     for _attempt in range(2 * len(names) + 2):
         inferred: dict[int, pa.DataType] = {}
 
-        def batches(inferred: dict[int, pa.DataType] = inferred,
-                    used: str = used) -> Iterator[pa.RecordBatch]:
+        def batches(inferred: dict[int, pa.DataType] = inferred, used: str = used,
+                    types: dict[str, pa.DataType] = types) -> Iterator[pa.RecordBatch]:
             first_row = 2
             for batch in _csv_batches(path, file=file, encoding=used, bom=bom, names=names,
                                       delimiter=delim, column_types=types):
@@ -360,6 +360,9 @@ def csv_to_parquet(path: Path, *, target: Path, file: str, encoding: str | None 
             if "invalid UTF8" in message or "UnicodeDecodeError" in message:
                 if encoding is None and used == "utf-8" and ascii_head:
                     used = _text.FALLBACK_ENCODING  # documented fallback: Windows-1252
+                    types = _sample_types(path, encoding=used, bom=bom, delimiter=delim,
+                                          names=names)
+                    from_null.clear()
                     continue
                 _locate(path, file=file, encoding=used, bom=bom, delimiter=delim,
                         width=len(names), numeric={})
@@ -389,6 +392,9 @@ def csv_to_parquet(path: Path, *, target: Path, file: str, encoding: str | None 
             if isinstance(exc, UnicodeDecodeError) and (
                     encoding is None and used == "utf-8" and ascii_head):
                 used = _text.FALLBACK_ENCODING
+                types = _sample_types(path, encoding=used, bom=bom, delimiter=delim,
+                                      names=names)
+                from_null.clear()
                 continue
             _locate(path, file=file, encoding=used, bom=bom, delimiter=delim,
                     width=len(names), numeric={})
