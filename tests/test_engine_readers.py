@@ -68,7 +68,7 @@ def test_excel_is_converted_in_chunks(tmp_path):
 
 def test_excel_bad_cell_names_row_and_column(tmp_path):
     path = tmp_path / "bad.xlsx"
-    _workbook(path, [(1, 2, 1), (3, 4, 2), (5, "n/a", 1)])
+    _workbook(path, [(1, 2, 1), (3, 4, 2), (5, "about 4", 1)])
     with pytest.raises(InputError) as err:
         read_microdata(path, con=connect(), chunk_rows=2)
     assert err.value.row == 4 and err.value.column == "child"
@@ -108,6 +108,6 @@ def test_format_detection_and_file_errors(tmp_path):
         read_microdata(empty)
     broken = tmp_path / "broken.parquet"
     broken.write_text("not parquet at all")
-    with pytest.raises(InputError, match="cannot read parquet file") as err:
+    with pytest.raises(InputError, match="cannot read the Parquet file") as err:
         read_microdata(broken)
     assert err.value.file == str(broken)

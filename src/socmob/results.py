@@ -10,10 +10,11 @@ files::
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import os
-import tempfile
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,38 +62,116 @@ def tidy(frame: pd.DataFrame, **defaults: Any) -> pd.DataFrame:
 
 def atomic_write(path: str | os.PathLike[str], writer: Any, *, mode: str = "wb") -> Path:
     """Write a file so that it is either complete or absent: ``writer(handle)`` writes to a
-    temporary file in the same directory, which is renamed into place only on success."""
+    temporary file in the same directory, which is renamed into place only on success.
+
+    The temporary file has a recognisable name (``.<name>.socmob-tmp.<pid>.…``) and is
+    recorded in a register while it exists, so that if the process is killed mid-write
+    the next socmob process removes it (:func:`socmob.io.scratch.sweep_stale`); stale
+    temp files in the target's directory are also removed before each write.
+    """
+    from socmob.io.scratch import registered, sweep_folder, sweep_stale, temp_path_for
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, mode) as handle:
-            writer(handle)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    sweep_stale()
+    sweep_folder(target.parent)
+    tmp = temp_path_for(target)
+    with registered(tmp):
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(fd, mode) as handle:
+                writer(handle)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return target
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make a spreadsheet treat a text cell as a formula (OWASP,
+*CSV Injection*)."""
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet cell: text that starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP's rule), unless
+    it is a plain number written as text (``-3.5``, ``+44``); numbers and other values
+    are returned unchanged.
+
+    >>> neutralise_formula("=SUM(A1:A9)"), neutralise_formula("-2.5"), neutralise_formula(-2.5)
+    ("'=SUM(A1:A9)", '-2.5', -2.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not (
+            _PLAIN_NUMBER.match(value)):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` safe to open in a spreadsheet: every text cell (and column
+    name) that a spreadsheet would run as a formula is prefixed with ``'`` (see
+    :func:`neutralise_formula`); numeric columns are untouched, so a negative number
+    stays a number."""
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            mask = series.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+            if bool(mask.any()):
+                out[col] = series.astype(object).map(neutralise_formula)
+    out.columns = [neutralise_formula(c) for c in out.columns]
+    if not isinstance(out.index, pd.RangeIndex):
+        out.index = out.index.map(neutralise_formula)
+        out.index.names = [neutralise_formula(n) for n in out.index.names]
+    return out
+
+
+def csv_text(frame: pd.DataFrame, *, index: bool = False, **kwargs: Any) -> str:
+    """``frame`` as CSV text for people and spreadsheets: formula-like text neutralised
+    (:func:`neutralise_formulas`), numbers written in full precision (``repr``), never
+    rounded. A text cell holding a carriage return would otherwise be written unquoted
+    (pandas quotes only the line terminator, ``\\n``) and split its row in a reader; then
+    every text cell is quoted."""
+    safe = neutralise_formulas(frame)
+    if "quoting" not in kwargs and _has_carriage_return(safe):
+        kwargs["quoting"] = csv.QUOTE_NONNUMERIC
+    return str(safe.to_csv(index=index, **kwargs))
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    names = [*map(str, frame.columns), *map(str, frame.index.names)]
+    if any("\r" in n for n in names):
+        return True
+    for col in frame.columns:
+        series = frame[col]
+        if (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)) and (
+                bool(series.map(lambda v: isinstance(v, str) and "\r" in v).any())):
+            return True
+    return False
 
 
 def export_frame(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Export a frame as CSV, Parquet or JSON (by file suffix), atomically."""
+    """Export a frame as CSV, Parquet or JSON (by file suffix), atomically.
+
+    Numbers are written unrounded; CSV cells that a spreadsheet would run as formulas are
+    neutralised (:func:`csv_text`); JSON uses ``null`` for missing and non-finite
+    values.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".csv":
-        return atomic_write(target, lambda h: h.write(frame.to_csv(index=False)), mode="w")
+        text = csv_text(frame)
+        return atomic_write(target, lambda h: h.write(text), mode="w")
     if suffix in {".parquet", ".pq"}:
         return atomic_write(target, lambda h: frame.to_parquet(h, index=False))
     if suffix == ".json":
-        text = frame.to_json(orient="records", indent=2, force_ascii=False)
-        return atomic_write(target, lambda h: h.write(text), mode="w")
+        text = dumps(frame.reset_index(drop=True))
+        return atomic_write(target, lambda h: h.write(text + "\n"), mode="w")
     raise InputError(
         "unsupported export format", file=str(target), expected=".csv, .parquet or .json"
     )

@@ -188,7 +188,7 @@ def test_read_labelled_and_classify(tmp_path, suffix: str) -> None:
 def test_read_labelled_errors(tmp_path) -> None:
     with pytest.raises(InputError, match="unsupported"):
         read_labelled(tmp_path / "x.csv")
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="file not found"):
         read_labelled(tmp_path / "x.sav")
     bad = tmp_path / "broken.sav"
     bad.write_bytes(b"not an spss file")

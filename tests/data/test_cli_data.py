@@ -128,3 +128,15 @@ def test_summary() -> None:
     assert {r["measure"] for r in payload["outcomes"]} >= {"MO11", "MO12", "MO32"}
     code, out, _ = run("summary")
     assert code == 0 and "Headline" in out and ATTRIBUTION[:40] in out
+
+
+def test_table_width_follows_columns_at_the_time_of_use() -> None:
+    # the consoles are made when they print, so COLUMNS set for this run counts (not the
+    # value when socmob.cli was first imported, which depended on test order)
+    widths = {}
+    for columns in ("60", "200"):
+        result = runner.invoke(app, ["areas", "--region", "Wales"], env={"COLUMNS": columns})
+        assert result.exit_code == 0
+        table = [line for line in result.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+        widths[columns] = max(len(line) for line in table)
+    assert widths["60"] <= 60 < widths["200"] <= 200

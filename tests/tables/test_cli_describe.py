@@ -93,7 +93,7 @@ def test_describe_bad_input_exits_2(tmp_path, rows, args, message) -> None:
 def test_describe_missing_file(tmp_path) -> None:
     result = runner.invoke(app, ["mobility", "describe", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
-    assert "no such file" in result.stderr
+    assert "file not found" in result.stderr
 
 
 def test_describe_keeps_shape_unless_square(tmp_path) -> None:

@@ -165,7 +165,7 @@ def test_read_long_table_errors_name_file(tmp_path) -> None:
         read_long_table(path)
     with pytest.raises(InputError, match="unsupported"):
         read_long_table(tmp_path / "x.json")
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="file not found"):
         read_long_table(tmp_path / "missing.csv")
 
 

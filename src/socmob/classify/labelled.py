@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.io._stat import apply_value_labels
 from socmob.results import Result
-
-_READERS = {".sav": "read_sav", ".zsav": "read_sav", ".por": "read_por", ".dta": "read_dta"}
 
 
 @dataclass(frozen=True)
@@ -78,77 +76,36 @@ class LabelledData(Result):
         return pd.DataFrame(rows, columns=["column", "code", "label"])
 
 
-def apply_value_labels(series: pd.Series, labels: Mapping[Any, str]) -> pd.Series:
-    """Replace codes by their labels; codes without a label and missing values are kept.
-
-    Integral float codes (``1.0``, as SPSS stores numbers) match integer keys.
-    """
-    lookup: dict[Any, str] = {}
-    for code, label in labels.items():
-        lookup[code] = label
-        if isinstance(code, (float, np.floating)) and float(code).is_integer():
-            lookup[int(code)] = label
-        elif isinstance(code, (int, np.integer)):
-            lookup[float(code)] = label
-
-    def one(value: Any) -> Any:
-        try:
-            return lookup.get(value, value)
-        except TypeError:
-            return value
-
-    out = series.map(one).astype(object)
-    out.name = series.name
-    return out
-
-
 def read_labelled(
     path: str | os.PathLike[str],
     *,
     columns: Sequence[str] | None = None,
 ) -> LabelledData:
-    """Read an SPSS (``.sav``/``.zsav``/``.por``) or Stata (``.dta``) file with its value
-    labels, keeping the stored codes in the frame.
+    """Read an SPSS (``.sav``/``.zsav``/``.por``) or Stata (``.dta``) file with its value labels,
+    keeping the stored codes in the frame (through :mod:`socmob.io`).
 
     Raises
     ------
     InputError
         unsupported suffix, missing file, unreadable file or unknown column.
     """
-    import pyreadstat
+    from socmob.io import detect_format
+    from socmob.io._stat import read_stat
 
     target = Path(path)
     name = str(path)
-    reader_name = _READERS.get(target.suffix.lower())
-    if reader_name is None:
+    fmt = detect_format(target) if target.suffix.lower() in (".sav", ".zsav", ".por",
+                                                             ".dta") else None
+    if fmt not in ("spss", "stata"):
         raise InputError(
             "unsupported labelled-data format",
             file=name,
             expected="a .sav, .zsav, .por or .dta file",
         )
     if not target.is_file():
-        raise InputError("no such file", file=name, expected="an existing file")
-    reader = getattr(pyreadstat, reader_name)
-    kwargs: dict[str, Any] = {"apply_value_formats": False}
-    if columns is not None:
-        kwargs["usecols"] = list(columns)
-    try:
-        frame, meta = reader(str(target), **kwargs)
-    except Exception as exc:  # pyreadstat raises its own ReadstatError and others
-        raise InputError(f"cannot read the file ({type(exc).__name__}: {exc})", file=name) from None
-    if columns is not None:
-        for col in columns:
-            if col not in frame.columns:
-                raise InputError(f"missing column {col!r}", file=name, column=col)
-    value_labels: dict[str, dict[Any, str]] = {}
-    for col, labels in (meta.variable_value_labels or {}).items():
-        if col in frame.columns:
-            value_labels[col] = {code: str(label) for code, label in labels.items()}
-    column_labels = {
-        col: str(label)
-        for col, label in (meta.column_names_to_labels or {}).items()
-        if label and col in frame.columns
-    }
+        raise InputError("file not found", file=name, expected="an existing file")
+    frame, value_labels, column_labels = read_stat(
+        target, fmt, file=name, columns=list(columns) if columns is not None else None)
     return LabelledData(
         frame=frame, value_labels=value_labels, column_labels=column_labels, source=name
     )

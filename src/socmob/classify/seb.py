@@ -294,6 +294,7 @@ def classify_key_question(
     aliases: Mapping[str, str] | None = None,
     column: str | None = None,
     file: str | None = None,
+    rows: Iterable[int] | None = None,
 ) -> SebClassification:
     """Map key-question answers to the nine options and the three backgrounds.
 
@@ -306,6 +307,7 @@ def classify_key_question(
     aliases : extra answer text → option code (or option label) pairs an employer's
         survey tool uses.
     column, file : where the answers came from, for error messages.
+    rows : the file row of each answer (default: position + 2, a file with a header row).
 
     Raises
     ------
@@ -328,6 +330,7 @@ def classify_key_question(
         lookup[normalise(alias)] = opt.code
 
     raws = [_as_text(v, value_labels) for v in series.tolist()]
+    line = [int(r) for r in rows] if rows is not None else None
     codes: list[str | None] = []
     unknown: dict[str, int] = {}
     for pos, raw in enumerate(raws):
@@ -336,7 +339,7 @@ def classify_key_question(
             continue
         code = lookup.get(normalise(raw)) or _truncated_label(raw)
         if code is None:
-            unknown.setdefault(raw, pos + 2)
+            unknown.setdefault(raw, line[pos] if line is not None else pos + 2)
         codes.append(code)
     if unknown:
         labels = [o.label for o in KEY_QUESTION_OPTIONS]
@@ -355,14 +358,14 @@ def classify_key_question(
         dtype=object,
         name="seb",
     )
-    rows: dict[str, list[Any]] = {}
+    report_rows: dict[str, list[Any]] = {}
     for raw, code in zip(raws, codes, strict=True):
         key = "" if raw is None else raw
-        if key in rows:
-            rows[key][-1] += 1
+        if key in report_rows:
+            report_rows[key][-1] += 1
             continue
         opt = _BY_CODE[code] if code else None
-        rows[key] = [
+        report_rows[key] = [
             raw,
             normalise(raw) if raw is not None else None,
             opt.code if opt else None,
@@ -371,7 +374,7 @@ def classify_key_question(
             1,
         ]
     mapping = pd.DataFrame(
-        list(rows.values()),
+        list(report_rows.values()),
         columns=["raw", "normalised", "option_code", "option_label", "seb_group", "count"],
     )
     order = {o.code: o.order for o in KEY_QUESTION_OPTIONS}

@@ -1,7 +1,9 @@
 """The ``socmob`` command line (Typer): a thin shell over the library.
 
 Each pillar registers its commands from its own module (``register(app)``), so the
-command tree is assembled here in one place.
+command tree is assembled here in one place. Building the command tree imports no heavy
+library (pandas, numpy, scipy, ibis, duckdb): commands import what they use when they
+run, so ``socmob --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ def _root(
     ),
 ) -> None:
     """socmob command line."""
+    from socmob.io.scratch import sweep_stale
+
+    sweep_stale()  # temp files of a socmob process that was killed mid-write
 
 
 def _assemble() -> None:
@@ -70,7 +75,11 @@ _assemble()
 
 
 def main() -> None:
-    """Entry point of the ``socmob`` script."""
+    """Entry point of the ``socmob`` script (removes the temp files of socmob processes
+    that were killed mid-write, then runs the command)."""
+    from socmob.io.scratch import sweep_stale
+
+    sweep_stale()
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive

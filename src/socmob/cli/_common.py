@@ -10,18 +10,37 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from socmob.errors import SocmobError
-from socmob.results import dumps
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from rich.console import Console
+
+
+class LazyConsole:
+    """A rich console made afresh at each use, so that its width follows ``COLUMNS``
+    and its stream is the current ``sys.stdout``/``sys.stderr`` when it prints (not
+    when this module was imported); rich itself is imported on first use."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+
+    def make(self) -> Console:
+        """A console for the current environment."""
+        from rich.console import Console
+
+        return Console(stderr=self._stderr)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.make(), name)
+
+
+console = LazyConsole()
+err_console = LazyConsole(stderr=True)
 
 synth_app = typer.Typer(
     help="Generate labelled SYNTHETIC data with known truth (for demos, tests, benchmarks).",
@@ -60,13 +79,21 @@ def user_errors() -> Iterator[None]:
 def print_frame(frame: pd.DataFrame, fmt: OutputFormat | str, *, title: str | None = None,
                 json_obj: Any = None) -> None:
     """Print a frame as a rich table, CSV or JSON records (``json_obj`` overrides the
-    JSON payload)."""
+    JSON payload). CSV and JSON carry unrounded values (CSV with formula-like text
+    neutralised, :func:`socmob.results.csv_text`); only the table is rounded."""
     fmt = OutputFormat(fmt)
     if fmt is OutputFormat.json:
+        from socmob.results import dumps
+
         sys.stdout.write(dumps(json_obj if json_obj is not None else frame) + "\n")
     elif fmt is OutputFormat.csv:
-        sys.stdout.write(frame.to_csv(index=False))
+        from socmob.results import csv_text
+
+        sys.stdout.write(csv_text(frame))
     else:
+        import pandas as pd
+        from rich.table import Table
+
         table = Table(title=title, show_lines=False)
         for col in frame.columns:
             justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
@@ -77,7 +104,9 @@ def print_frame(frame: pd.DataFrame, fmt: OutputFormat | str, *, title: str | No
 
 
 def print_json(obj: Any) -> None:
-    """Print any JSON-able object (numpy/pandas values converted)."""
+    """Print any JSON-able object (numpy/pandas values converted, numbers unrounded)."""
+    from socmob.results import dumps
+
     sys.stdout.write(dumps(obj) + "\n")
 
 
@@ -90,6 +119,8 @@ def split_list(text: str | None) -> list[str] | None:
 
 
 def _isna(value: Any) -> bool:
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):

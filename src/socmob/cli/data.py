@@ -7,9 +7,8 @@ A thin shell: every number comes from :mod:`socmob.data`, :mod:`socmob.data.summ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.panel import Panel
 from rich.table import Table
@@ -24,6 +23,9 @@ from socmob.cli._common import (
     print_json,
     user_errors,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 data_app = typer.Typer(
     help="The embedded SMC State of the Nation dataset: catalogue and published figures.",
@@ -111,6 +113,8 @@ def data_show(
 
 
 def _areas_frame(edition: int, region: str | None) -> pd.DataFrame:
+    import pandas as pd
+
     from socmob.place import areas
 
     chosen = areas.all_areas(edition=edition, region=region)
@@ -213,6 +217,8 @@ def summary_command(
 ) -> None:
     """The national picture: areas per band of each composite index (latest period) and
     the headline national mobility outcomes."""
+    import pandas as pd
+
     from socmob.data.summary import national_summary
 
     with user_errors():

@@ -3,14 +3,12 @@ maturity self-assessment) and ``socmob synth workforce``."""
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 
 from socmob.cli._common import (
     FormatOption,
@@ -21,8 +19,6 @@ from socmob.cli._common import (
     synth_app,
     user_errors,
 )
-from socmob.errors import InputError
-from socmob.results import atomic_write, dumps
 
 workforce_app = typer.Typer(
     help="Employers' toolkit: socio-economic background of a workforce, class ceiling and "
@@ -60,6 +56,8 @@ def _emit(content: str | bytes, out: Path | None) -> None:
             fail("binary output (PDF) needs --out FILE")
         sys.stdout.write(content if content.endswith("\n") else content + "\n")
         return
+    from socmob.results import atomic_write
+
     if isinstance(content, bytes):
         atomic_write(out, lambda h: h.write(content))
     else:
@@ -124,13 +122,14 @@ def questionnaire_cmd(
     """Export the socio-economic background questionnaire for your survey tool."""
     with user_errors():
         from socmob.report.workforce import questionnaire_html
+        from socmob.results import csv_text, dumps
         from socmob.workforce.survey import load_questionnaire
 
         q = load_questionnaire()
         if fmt is QuestionnaireFormat.json:
             content = dumps(q.to_dict())
         elif fmt is QuestionnaireFormat.csv:
-            content = q.to_frame().to_csv(index=False)
+            content = csv_text(q.to_frame())
         else:
             content = questionnaire_html(q)
         _emit(content, out)
@@ -149,27 +148,21 @@ def responses_cmd(
     Adds the background and, where the follow-ups were asked, the self-coded NS-SEC.
     """
     with user_errors():
-        from socmob.workforce.hr import read_table
-        from socmob.workforce.survey import import_responses
+        from socmob.results import csv_text
+        from socmob.workforce.survey import read_responses
 
-        raw = read_table(file)
-        res = import_responses(raw, file=str(file))
+        res = read_responses(file)
         if out is not None:
-            text = res.frame.to_csv(index=False)
-            _emit(text, out)
+            _emit(csv_text(res.frame), out)
             return
         print_frame(res.seb_report, fmt, title="Key-question answers and their mapping")
 
 
 def _read_answers(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError("answers file not found", file=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot parse answers: {exc}".splitlines()[0],
-                         file=str(path)) from None
+    from socmob.errors import InputError
+    from socmob.io import read_document
+
+    data = read_document(path, what="answers file")
     if not isinstance(data, dict):
         raise InputError("answers must map question ids to scores", file=str(path),
                          expected="question_id: score")
@@ -186,6 +179,7 @@ def assess_cmd(
     """Maturity self-assessment: score → level and next steps."""
     with user_errors():
         from socmob.report.workforce import maturity_html
+        from socmob.results import dumps
         from socmob.workforce.maturity import assess_maturity, maturity_questions
 
         if fmt not in ("table", "csv", "json", "html"):
@@ -220,6 +214,9 @@ def synth_workforce_cmd(
 ) -> None:
     """A labelled SYNTHETIC HR extract and its column mapping (for demos)."""
     with user_errors():
+        import yaml
+
+        from socmob.results import atomic_write, csv_text, neutralise_formulas
         from socmob.synth.workforce import synthetic_workforce
 
         suffix = out.suffix.lower()
@@ -234,10 +231,12 @@ def synth_workforce_cmd(
         text = header + yaml.safe_dump(sw.mapping.to_dict(), sort_keys=False,
                                        allow_unicode=True)
         if suffix == ".csv":
-            atomic_write(out, lambda h: h.write(sw.frame.to_csv(index=False)), mode="w")
+            data = csv_text(sw.frame)
+            atomic_write(out, lambda h: h.write(data), mode="w")
         else:
-            atomic_write(out, lambda h: sw.frame.to_excel(h, index=False,
-                                                          sheet_name="SYNTHETIC HR"))
+            safe = neutralise_formulas(sw.frame)
+            atomic_write(out, lambda h: safe.to_excel(h, index=False,
+                                                      sheet_name="SYNTHETIC HR"))
         atomic_write(map_path, lambda h: h.write(text), mode="w")
         typer.echo(f"wrote {out} and {map_path} (SYNTHETIC)", err=True)
 

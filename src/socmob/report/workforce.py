@@ -2,6 +2,8 @@
 
 Rendering only: every figure comes from :func:`socmob.workforce.summary.workforce_summary`
 (already disclosure-controlled in the publishable view) or from the questionnaire schema.
+The JSON carries the figures unrounded; HTML and PDF round them for reading, each table
+to its own ``decimals``.
 Charts are Vega-Lite specs built with Altair and rendered to static SVG by vl-convert
 (no browser); each chart carries alt text and is followed by a table of the same figures.
 """
@@ -42,13 +44,18 @@ def _env() -> Environment:
                        lstrip_blocks=True)
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, decimals: int = 1) -> str:
+    """A figure for a page: suppressed/missing as the marker, whole numbers without
+    decimals, others to ``decimals`` places (display only)."""
     if value is None:
         return SUPPRESSED
-    if isinstance(value, float):
-        if math.isnan(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        if math.isnan(number):
             return SUPPRESSED
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+        if number.is_integer():
+            return f"{number:,.0f}"
+        return f"{number:,.{decimals}f}"
     return str(value)
 
 
@@ -70,6 +77,9 @@ def _chart_svg(table: ReportTable) -> tuple[str, str] | None:
     data = _long(table)
     if data.empty:
         return None
+    # a chart is for reading: its values (and tooltips) at the table's display precision
+    data["value"] = [round(float(v), table.decimals_of(str(c)))
+                     for c, v in zip(data["column"], data["value"], strict=True)]
     data["order"] = data["column"].map({c: i for i, c in enumerate(table.frame.columns)})
     order = list(dict.fromkeys(data["row"]))
     col_order = [str(c) for c in table.frame.columns if c != "Total"]
@@ -113,8 +123,10 @@ def _table_context(table: ReportTable, *, charts: bool) -> dict[str, Any]:
         "key": table.key, "caption": table.caption, "note": table.note,
         "index_name": str(f.index.name or ""),
         "columns": [str(c) for c in f.columns],
-        "rows": [[str(i), *(_fmt(v) for v in row)] for i, row in
-                 zip(f.index, f.astype(object).to_numpy().tolist(), strict=True)],
+        "rows": [[str(i), *(_fmt(v, table.decimals_of(str(c)))
+                             for c, v in zip(f.columns, row, strict=True))]
+                 for i, row in zip(f.index, f.astype(object).to_numpy().tolist(),
+                                   strict=True)],
         "chart_svg": None, "alt": "",
     }
     if charts:
@@ -147,6 +159,7 @@ def report_html(summary: WorkforceSummary, *, charts: bool = True) -> str:
         view=summary.view, synthetic=summary.synthetic, headline=d["headline"],
         sections=sections, notes=summary.notes, benchmark=d["benchmark"],
         marker=SUPPRESSED, version=__version__, fmt=_fmt,
+        pct_decimals=summary.policy.percent_decimals if summary.view == "publishable" else 1,
     )
 
 

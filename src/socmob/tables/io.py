@@ -1,25 +1,16 @@
-"""Reading long mobility tables from files (CSV, Parquet, XLSX)."""
+"""Reading long mobility tables from files (CSV, Parquet, XLSX, SPSS, Stata) through
+:mod:`socmob.io`."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from socmob.errors import InputError
+from socmob.io import read_file
 from socmob.tables.table import MobilityTable, Order
 
-_SUFFIXES = {
-    ".csv": "csv",
-    ".txt": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-}
+_FORMATS = ("csv", "parquet", "excel", "spss", "stata")
 
 
 def read_long_table(
@@ -52,33 +43,12 @@ def read_long_table(
         unreadable or unsupported file, and every validation error of
         :meth:`MobilityTable.from_long`, naming the file, row and column.
     """
-    target = Path(path)
     name = str(path)
-    kind = _SUFFIXES.get(target.suffix.lower())
-    if kind is None:
-        raise InputError(
-            "unsupported table format", file=name, expected="a .csv, .parquet or .xlsx file"
-        )
-    if not target.is_file():
-        raise InputError("no such file", file=name, expected="an existing file")
-    try:
-        if kind == "csv":
-            frame = pd.read_csv(target, dtype=str, keep_default_na=False, skipinitialspace=True)
-        elif kind == "parquet":
-            frame = pd.read_parquet(target)
-        else:
-            frame = pd.read_excel(target, dtype=object)
-    except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
-        raise InputError(
-            f"cannot read the table ({exc})", file=name, expected="a long table with a header row"
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = read_file(path, types="raw", apply_labels=True, allowed=_FORMATS).frame
     if layer is None and "layer" in frame.columns:
         layer = "layer"
     if structural_zero is None and "structural_zero" in frame.columns:
         structural_zero = "structural_zero"
-    if kind == "csv":
-        frame = frame.replace({"": None})
     return MobilityTable.from_long(
         frame,
         origin=origin,

@@ -1,4 +1,4 @@
-"""HR data import: a CSV/XLSX extract plus a YAML column mapping → a validated frame.
+"""HR data import: an HR extract plus a YAML column mapping → a validated frame.
 
 This is the dedicated reader of the employers' toolkit (the measures themselves never
 read files). The mapping declares which column of the employer's extract holds each
@@ -29,25 +29,31 @@ canonical field, the ordered list of grades (lowest first) and optional settings
     sheet: HR                          # optional XLSX sheet
     answer_aliases: {Blue collar: manual}
 
-Every row is validated; problems name the file, spreadsheet row (header = row 1) and
-column. A frame is returned only when the whole file is valid.
+The extract may be CSV, Excel, Parquet, SPSS or Stata (read by :mod:`socmob.io`, with
+SPSS/Stata value labels applied). Every row is validated; problems name the file,
+spreadsheet row (header = row 1) and column. A frame is returned only when the whole
+file is valid.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from socmob.checks import MAX_MAGNITUDE
 from socmob.classify.seb import classify_key_question
 from socmob.errors import InputError
 from socmob.results import Result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from socmob.io import FileData
 
 MANDATORY: tuple[str, ...] = (
     "employee_id",
@@ -139,15 +145,13 @@ class HRMapping:
 
 
 def load_mapping(path: str | os.PathLike[str]) -> HRMapping:
-    """Read a YAML mapping file."""
+    """Read a YAML mapping file (UTF-8; see :func:`socmob.io.read_yaml`)."""
+    from socmob.io import read_yaml
+
     p = Path(path)
     if not p.is_file():
         raise InputError("mapping file not found", file=str(p))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"the mapping is not valid YAML: {exc}".splitlines()[0],
-                         file=str(p)) from None
+    data = read_yaml(p, what="mapping file")
     return HRMapping.from_dict(data, file=str(p))
 
 
@@ -209,36 +213,39 @@ class HRData(Result):
 
 
 def _check_merged_header(path: Path, sheet: str | None, problems: list[Problem]) -> None:
-    import openpyxl
+    from socmob.io import FRAME_LIMITS
+    from socmob.io._excel import close, open_workbook, worksheet
 
-    wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    wb = open_workbook(path, file=str(path), limits=FRAME_LIMITS, read_only=False)
     try:
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-    except KeyError:
-        raise InputError(f"sheet {sheet!r} not found", file=str(path),
-                         expected="one of " + ", ".join(wb.sheetnames)) from None
-    for rng in ws.merged_cells.ranges:
-        if rng.min_row <= 1:
-            problems.append(Problem(
-                f"merged header cells {rng.coord}: every column needs its own header cell",
-                row=1, column=str(ws.cell(row=rng.min_row, column=rng.min_col).value or
-                                  rng.coord),
-                expected="one header per column, no merged cells"))
+        ws = worksheet(wb, sheet, file=str(path))
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row <= 1:
+                problems.append(Problem(
+                    f"merged header cells {rng.coord}: every column needs its own header "
+                    "cell", row=1,
+                    column=str(ws.cell(row=rng.min_row, column=rng.min_col).value
+                               or rng.coord),
+                    expected="one header per column, no merged cells"))
+    finally:
+        close(wb)
 
 
-def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> pd.DataFrame:
-    """Read a CSV or XLSX extract as raw values (strings kept, blanks as ``None``);
-    XLSX files with merged header cells are rejected."""
+HR_FORMATS: tuple[str, ...] = ("csv", "excel", "parquet", "spss", "stata")
+"""Formats an HR extract or a survey export may come in."""
+
+
+def read_extract(path: str | os.PathLike[str], *, sheet: str | None = None) -> FileData:
+    """Read an extract as raw values (:class:`socmob.io.FileData`: text kept, blanks as
+    ``None``, SPSS/Stata labels applied, each row's file row number); Excel files with
+    merged header cells are rejected."""
+    from socmob.io import detect_format, read_file
+
     p = Path(path)
     if not p.is_file():
         raise InputError("HR file not found", file=str(p))
-    suffix = p.suffix.lower()
-    if suffix == ".csv":
-        try:
-            raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(f"cannot parse CSV: {exc}".splitlines()[0], file=str(p)) from None
-    elif suffix in {".xlsx", ".xlsm"}:
+    fmt = detect_format(p)
+    if fmt == "excel":
         problems: list[Problem] = []
         _check_merged_header(p, sheet, problems)
         if problems:
@@ -246,11 +253,16 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> pd.
             raise HRValidationError(first.message, file=str(p), row=first.row,
                                     column=first.column, expected=first.expected,
                                     problems=tuple(problems))
-        raw = pd.read_excel(p, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
-    else:
-        raise InputError("unsupported HR file type", file=str(p), expected=".csv or .xlsx")
-    raw.columns = [str(c).strip() for c in raw.columns]
-    return raw.astype(object)
+    data = read_file(p, sheet=sheet, types="raw", apply_labels=True, allowed=HR_FORMATS)
+    frame = data.frame.astype(object)
+    return dataclasses.replace(data, frame=frame.where(frame.notna(), None))
+
+
+def read_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> pd.DataFrame:
+    """Read an extract as raw values (strings kept, blanks as ``None``); see
+    :func:`read_extract`."""
+    frame: pd.DataFrame = read_extract(path, sheet=sheet).frame
+    return frame
 
 
 def _is_blank(value: Any) -> bool:
@@ -292,10 +304,12 @@ def _date(value: Any) -> pd.Timestamp | None:
 
 
 def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
-                file: str | None = None) -> HRData:
+                file: str | None = None, rows: Iterable[int] | None = None) -> HRData:
     """Validate a raw extract against ``mapping``; return :class:`HRData` or raise
     :class:`HRValidationError` listing every problem (row numbers as in a spreadsheet,
-    header = row 1)."""
+    header = row 1; ``rows`` gives each row's number in the file, default: the position
+    + 2). Pay, bonus and hours must be finite numbers no larger than 1e150
+    (:data:`socmob.checks.MAX_MAGNITUDE`)."""
     problems: list[Problem] = []
     cols = mapping.columns
     absent = [(k, v) for k, v in cols.items() if v not in raw.columns]
@@ -308,19 +322,30 @@ def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
         raise HRValidationError(first.message, file=file, row=first.row, column=first.column,
                                 expected=first.expected, problems=tuple(problems))
 
+    if len(raw) == 0:
+        raise HRValidationError("the extract has a header but no data rows", file=file,
+                                row=2, expected="one row per employee")
     out = pd.DataFrame(index=raw.index)
-    rows = np.arange(len(raw)) + 2
+    line = (np.fromiter(rows, dtype=np.int64) if rows is not None
+            else np.arange(len(raw)) + 2)
+    if len(line) != len(raw):
+        raise ValueError("rows must give one row number per row of the extract")
     for canon, col in cols.items():
         values = [None if _is_blank(v) else v for v in raw[col].tolist()]
         if canon in _NUMERIC_NONNEG + _NUMERIC_POS:
             parsed = []
-            for r, v in zip(rows, values, strict=True):
+            for r, v in zip(line, values, strict=True):
                 x = _num(v)
                 if v is None and canon in ("bonus_pay", "bonus_12m"):
                     x = 0.0
                 if x is None or not np.isfinite(x):
                     problems.append(Problem("not a number" if v is not None else "blank",
                                             row=int(r), column=col, expected="a number"))
+                elif abs(x) > MAX_MAGNITUDE:
+                    problems.append(Problem(f"value {x:g} is too large", row=int(r),
+                                            column=col,
+                                            expected=f"a number no larger than "
+                                                     f"{MAX_MAGNITUDE:g}"))
                 elif canon in _NUMERIC_NONNEG and x < 0:
                     problems.append(Problem(f"negative pay {x:g}", row=int(r), column=col,
                                             expected="pay >= 0"))
@@ -338,7 +363,7 @@ def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
             out[canon] = pd.Series(parsed, index=raw.index, dtype="float64")
         elif canon == "full_pay_relevant":
             flags = []
-            for r, v in zip(rows, values, strict=True):
+            for r, v in zip(line, values, strict=True):
                 t = str(v).strip().lower() if v is not None else ""
                 if t in _TRUE:
                     flags.append(True)
@@ -352,7 +377,7 @@ def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
         elif canon in _DATES:
             parsed_dates = pd.Series([_date(v) for v in values], index=raw.index,
                                      dtype="datetime64[ns]")
-            for r, v, d in zip(rows, values, parsed_dates, strict=True):
+            for r, v, d in zip(line, values, parsed_dates, strict=True):
                 if v is not None and pd.isna(d):
                     problems.append(Problem(f"cannot read {v!r} as a date", row=int(r),
                                             column=col, expected="a date, e.g. 2025-04-05"))
@@ -362,7 +387,7 @@ def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
             if canon != "seb_answer" and canon not in ("employee_id", "grade"):
                 continue
             if canon in ("employee_id", "grade"):
-                for r, v in zip(rows, values, strict=True):
+                for r, v in zip(line, values, strict=True):
                     if v is None:
                         problems.append(Problem("blank", row=int(r), column=col,
                                                 expected=f"a {canon.replace('_', ' ')}"))
@@ -370,14 +395,14 @@ def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
     # grades
     gcol = cols["grade"]
     known = set(mapping.grades)
-    for r, g in zip(rows, out["grade"], strict=True):
+    for r, g in zip(line, out["grade"], strict=True):
         if g is not None and g not in known:
             problems.append(Problem(f"unknown grade {g!r}", row=int(r), column=gcol,
                                     expected="one of " + ", ".join(mapping.grades)))
     # duplicate ids
     icol = cols["employee_id"]
     first_row: dict[str, int] = {}
-    for r, e in zip(rows, out["employee_id"], strict=True):
+    for r, e in zip(line, out["employee_id"], strict=True):
         if e is None:
             continue
         if e in first_row:
@@ -391,7 +416,7 @@ def validate_hr(raw: pd.DataFrame, mapping: HRMapping, *,
     seb_report = pd.DataFrame()
     try:
         seb = classify_key_question(out["seb_answer"], aliases=mapping.answer_aliases,
-                                    column=scol, file=file)
+                                    column=scol, file=file, rows=line)
         out["seb_option"] = seb.option
         out["seb"] = seb.group
         seb_report = seb.mapping
@@ -416,11 +441,12 @@ def read_hr(path: str | os.PathLike[str],
             mapping: HRMapping | str | os.PathLike[str]) -> HRData:
     """Read and validate an HR extract (CSV or XLSX) with its column mapping."""
     m = mapping if isinstance(mapping, HRMapping) else load_mapping(mapping)
-    raw = read_table(path, sheet=m.sheet)
-    return validate_hr(raw, m, file=str(path))
+    data = read_extract(path, sheet=m.sheet)
+    return validate_hr(data.frame, m, file=str(path), rows=data.rows)
 
 
 __all__ = [
+    "HR_FORMATS",
     "MANDATORY",
     "OPTIONAL",
     "HRData",
@@ -428,6 +454,7 @@ __all__ = [
     "HRValidationError",
     "Problem",
     "load_mapping",
+    "read_extract",
     "read_hr",
     "read_table",
     "validate_hr",

@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from socmob.errors import InputError
-from socmob.results import Result
+from socmob.results import Result, jsonable
 
 
 def maturity_model() -> dict[str, Any]:
@@ -53,9 +53,9 @@ class MaturityAssessment(Result):
         return self.areas.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"result": "MaturityAssessment", "score": round(self.score, 1),
+        return {"result": "MaturityAssessment", "score": float(self.score),
                 "level": self.level,
-                "areas": self.areas.round(1).to_dict(orient="records"),
+                "areas": jsonable(self.areas),
                 "next_steps": [{"area": a, "step": s} for a, s in self.next_steps]}
 
 

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socmob.checks import finite, no_overflow
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError, ModelSpecError
 from socmob.results import Result
@@ -64,13 +65,14 @@ def hourly_pay(
     ``(ordinary_pay + bonus_pay) * 7 / period_days / weekly_hours``, where ``bonus_pay``
     is the bonus pay attributable to the relevant pay period.
     """
-    o = np.asarray(ordinary_pay, dtype="float64")
-    b = np.asarray(bonus_pay, dtype="float64")
-    d = np.asarray(period_days, dtype="float64")
-    h = np.asarray(weekly_hours, dtype="float64")
+    o = finite(ordinary_pay, name="ordinary_pay", allow_missing=True)
+    b = finite(bonus_pay, name="bonus_pay", allow_missing=True)
+    d = finite(period_days, name="period_days", allow_missing=True)
+    h = finite(weekly_hours, name="weekly_hours", allow_missing=True)
     if np.any(d <= 0) or np.any(h <= 0):
         raise InputError("pay-period days and weekly hours must be positive")
-    return (o + b) * 7.0 / d / h
+    with no_overflow("hourly pay ((ordinary + bonus pay) x 7 / days / weekly hours)"):
+        return (o + b) * 7.0 / d / h
 
 
 def gap_percent(reference: float, comparison: float) -> float:
@@ -328,6 +330,8 @@ def class_pay_gap(
             data.loc[fp, "ordinary_pay"], data.loc[fp, "bonus_pay"],
             data.loc[fp, "period_days"], data.loc[fp, "weekly_hours"],
         )
+    finite(data["hourly_pay"], name="hourly_pay", allow_missing=True)
+    finite(data["bonus_12m"], name="bonus_12m", allow_missing=True)
     data["_cat"] = data[seb].where(data[seb].isin(groups), NOT_DISCLOSED)
     full = data[data["full_pay_relevant"].astype(bool)]
     rng = np.random.default_rng(seed)

@@ -8,10 +8,18 @@ threshold and their complements are suppressed (``NaN``, shown as ``[c]``), and 
 or gaps over fewer than ``threshold`` people are withheld — and nothing is produced from
 fewer than ``min_respondents`` classifiable respondents. The ``internal`` view shows exact
 figures and is marked *not for publication*.
+
+Figures are kept unrounded (machine output — JSON, CSV — carries them in full). The one
+exception is disclosure control: in the publishable view, percentages of counts are
+rounded to ``policy.percent_decimals`` and counts to ``policy.round_to`` as the
+:class:`~socmob.workforce.disclosure.DisclosurePolicy` says. Each table's ``decimals``
+says how many places a page shows (:mod:`socmob.report.workforce` rounds for display
+only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +57,9 @@ SUPPRESSED = "[c]"
 
 @dataclass(frozen=True)
 class ReportTable:
-    """One table of the report: ``frame`` holds display values (NaN = suppressed)."""
+    """One table of the report: ``frame`` holds the figures, unrounded (NaN =
+    suppressed); ``decimals`` is the number of decimal places a page shows, for every
+    column or per column name (display only: JSON and CSV keep full precision)."""
 
     key: str
     caption: str
@@ -57,6 +67,13 @@ class ReportTable:
     unit: str = ""
     note: str = ""
     chart: str | None = None
+    decimals: int | Mapping[str, int] = 1
+
+    def decimals_of(self, column: str) -> int:
+        """Decimal places shown for ``column``."""
+        if isinstance(self.decimals, int):
+            return self.decimals
+        return int(self.decimals.get(column, 1))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: columns and rows (suppressed cells as ``null``)."""
@@ -124,10 +141,6 @@ class WorkforceSummary(Result):
         return out
 
 
-def _pct(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
-    return (frame * 100).round(decimals)
-
-
 def _counts_table(rep_counts: pd.DataFrame, view: str, policy: DisclosurePolicy
                   ) -> tuple[pd.DataFrame, pd.DataFrame, ProtectedTable | None]:
     """(counts with totals, row shares %, protected table)."""
@@ -142,7 +155,7 @@ def _counts_table(rep_counts: pd.DataFrame, view: str, policy: DisclosurePolicy
     counts["Total"] = counts.sum(axis=1)
     counts.loc["Total"] = counts.sum(axis=0)
     shares = counts[list(rep_counts.columns)].div(counts["Total"], axis=0) * 100
-    return counts, shares.round(1), None
+    return counts, shares, None
 
 
 def workforce_summary(
@@ -174,8 +187,14 @@ def workforce_summary(
     if view == "publishable":
         require_respondents(n_class, policy=policy)
     pub = view == "publishable"
-    dec = policy.percent_decimals if pub else 1
+    dec = policy.percent_decimals
     t = policy.threshold
+
+    def share_pct(share: float) -> float:
+        """A percentage of counts: rounded per the disclosure policy when published,
+        exact in the internal view."""
+        return round(100 * share, dec) if pub else 100 * share
+
     tables: list[ReportTable] = []
     notes: list[str] = []
     synthetic = "data_label" in f.columns and bool(
@@ -185,8 +204,8 @@ def workforce_summary(
     headline: dict[str, Any] = {
         "employees": len(f),
         "answered_key_question": int(answered["count"]),
-        "response_rate_pct": round(100 * float(answered["rate"]), dec),
-        "response_target_pct": round(100 * DISCLOSURE_TARGET),
+        "response_rate_pct": share_pct(float(answered["rate"])),
+        "response_target_pct": 100 * DISCLOSURE_TARGET,
         "meets_response_target": bool(answered["meets_target"]),
         "classifiable": n_class,
     }
@@ -201,7 +220,7 @@ def workforce_summary(
     _rc, rshares, _rp = _counts_table(rcounts, view, policy)
     tables.append(ReportTable(
         key="response_by_grade", caption="Employees answering the key question, by grade (%)",
-        frame=rshares[["Answered"]], unit="%",
+        frame=rshares[["Answered"]], unit="%", decimals=dec if pub else 1,
         note=f"Target: at least {round(100 * DISCLOSURE_TARGET)}% answering.",
     ))
 
@@ -213,8 +232,9 @@ def workforce_summary(
         amap.columns = ["Option", "Background", "Employees"]
         tables.append(ReportTable(
             key="answer_mapping", caption="How each key-question answer was classified",
-            frame=amap, note="Every distinct answer in the extract, with the option and "
-                             "background it was mapped to.",
+            frame=amap, decimals=0,
+            note="Every distinct answer in the extract, with the option and background it "
+                 "was mapped to.",
         ))
 
     grade_protection: tuple[pd.DataFrame, ProtectedTable] | None = None
@@ -227,26 +247,26 @@ def workforce_summary(
         counts, shares, _pt = _counts_table(rep.counts, view, policy)
         if by == "grade" and _pt is not None:
             grade_protection = (rep.counts, _pt)
-        shares.loc["UK benchmark"] = [round(100 * bench.shares[g]) for g in shares.columns]
+        shares.loc["UK benchmark"] = [100 * bench.shares[g] for g in shares.columns]
         tables.append(ReportTable(
             key=f"representation_by_{by}_counts",
             caption=f"Employees by socio-economic background and {label} (number)",
-            frame=counts, unit="people",
+            frame=counts, unit="people", decimals=0,
             note="Classifiable answers only (other / prefer not to say / blank excluded).",
         ))
         tables.append(ReportTable(
             key=f"representation_by_{by}",
             caption=f"Socio-economic background by {label} (% of classifiable answers)",
             frame=shares, unit="%", chart="stacked" if by == "grade" else None,
+            decimals=dec if pub else 1,
             note=f"UK benchmark: {bench.provenance()}",
         ))
         if not pub:
             ci = rep.table.assign(
                 cell=lambda d: d["level"] + " / " + d["seb"],
-                share=lambda d: (100 * d["share"]).round(1),
-                lci=lambda d: (100 * d["lci"]).round(1),
-                uci=lambda d: (100 * d["uci"]).round(1),
-                index=lambda d: d["index"].round(0),
+                share=lambda d: 100 * d["share"],
+                lci=lambda d: 100 * d["lci"],
+                uci=lambda d: 100 * d["uci"],
             ).set_index("cell")[["count", "n", "share", "lci", "uci", "index"]]
             ci.index.name = f"{label.capitalize()} / background"
             ci.columns = ["Count", "Classifiable", "Share (%)", "Lower 95% limit",
@@ -255,13 +275,13 @@ def workforce_summary(
                 key=f"representation_by_{by}_intervals",
                 caption=f"Background shares by {label} with Wilson 95% intervals and the "
                         "representation index (100 = as in the UK workforce)",
-                frame=ci,
+                frame=ci, decimals={"Count": 0, "Classifiable": 0, "Representation index": 0},
             ))
         if by == "grade":
             total = shares.loc["Total"]
             headline["shares_pct"] = {g: (None if pd.isna(total[g]) else float(total[g]))
                                       for g in SEB_GROUPS}
-            headline["benchmark_pct"] = {g: round(100 * bench.shares[g]) for g in SEB_GROUPS}
+            headline["benchmark_pct"] = {g: 100 * bench.shares[g] for g in SEB_GROUPS}
 
     # Class ceiling: background × seniority.
     cc = class_ceiling(f, reference=reference)
@@ -283,7 +303,8 @@ def workforce_summary(
             notes.append("Seniority counts withheld: with the grade table they would reveal "
                          "suppressed cells.")
     tables.append(ReportTable(key="seniority", caption="Background of employees in senior "
-                              "and other grades (number)", frame=counts, unit="people"))
+                              "and other grades (number)", frame=counts, unit="people",
+                              decimals=0))
     odds = cc.senior_odds.set_index("seb")[["or", "lci", "uci"]].rename(
         columns={"or": "Odds ratio", "lci": "Lower 95% limit", "uci": "Upper 95% limit"})
     odds.index.name = "Background"
@@ -295,18 +316,17 @@ def workforce_summary(
     tables.append(ReportTable(
         key="senior_odds",
         caption=f"Odds of holding a senior role relative to {reference} background",
-        frame=odds.round(2), unit="ratio",
+        frame=odds, unit="ratio", decimals=2,
         note="Odds ratio with Woolf 95% interval; below 1 = less likely to be senior.",
     ))
-    headline["seniority_gap_lower_pp"] = (round(cc.seniority_gap_pp, 1) if odds_ok
-                                          else None)
+    headline["seniority_gap_lower_pp"] = (float(cc.seniority_gap_pp) if odds_ok else None)
     if cc.promotion is not None:
         prom = cc.promotion.set_index("seb")
         ptab = pd.DataFrame({
             "Employees": prom["n"].astype(float), "Promoted": prom["promoted"].astype(float),
-            "Promotion rate (%)": (100 * prom["rate"]).round(dec),
-            "Median years to first promotion": prom["km_median_years"].round(1),
-            "Hazard ratio": prom["hazard_ratio"].round(2),
+            "Promotion rate (%)": (100 * prom["rate"]).round(dec) if pub else 100 * prom["rate"],
+            "Median years to first promotion": prom["km_median_years"],
+            "Hazard ratio": prom["hazard_ratio"],
         })
         ptab.index.name = "Background"
         if pub:
@@ -314,6 +334,8 @@ def workforce_summary(
             ptab.loc[small, :] = np.nan
         tables.append(ReportTable(
             key="promotion", caption="Promotion by socio-economic background", frame=ptab,
+            decimals={"Employees": 0, "Promoted": 0, "Promotion rate (%)": dec if pub else 1,
+                      "Median years to first promotion": 1, "Hazard ratio": 2},
             note="Kaplan-Meier median from hire to first promotion (censored at the snapshot "
                  "date); Cox proportional-hazards ratio against the reference background.",
         ))
@@ -323,8 +345,8 @@ def workforce_summary(
         tp.count in (0, tp.n) or publishable_statistic(tp.count, tp.n - tp.count,
                                                        policy=policy)))
     headline["target"] = {
-        "description": tp.description, "target_pct": round(100 * target),
-        "share_pct": round(100 * tp.share, dec) if tp_ok and tp.n else None,
+        "description": tp.description, "target_pct": 100 * target,
+        "share_pct": share_pct(float(tp.share)) if tp_ok and tp.n else None,
         "met": tp.met if tp_ok else None,
     }
 
@@ -349,7 +371,7 @@ def workforce_summary(
     wide.columns.name = None
     tables.append(ReportTable(
         key="pay_gaps", caption="Class pay gaps (%): how much less the second group is paid",
-        frame=wide.round(1), unit="%", chart="bars",
+        frame=wide, unit="%", chart="bars",
         note="Built like the statutory gender pay gap (SI 2017/172): (A - B) / A x 100 with A "
              "the reference group; hourly pay of full-pay relevant employees; bonus gaps over "
              "bonus recipients in the 12 months to the snapshot date.",
@@ -371,7 +393,7 @@ def workforce_summary(
         wtab.columns.name = None
         tables.append(ReportTable(
             key=f"pay_gaps_by_{by}", caption=f"Hourly pay gaps within each {by} (%)",
-            frame=wtab.round(1), unit="%",
+            frame=wtab, unit="%",
             note=f"Withheld ({SUPPRESSED}) where either group has fewer than {t} full-pay "
                  "relevant employees." if pub else "",
         ))
@@ -380,7 +402,7 @@ def workforce_summary(
                               values=["lci", "uci"], sort=False)
         ci.columns = [f"{col[1]} {col[0]}" for col in ci.columns]
         tables.append(ReportTable(key="pay_gap_intervals", caption="Bootstrap 95% intervals "
-                                  "of the pay gaps (%)", frame=ci.round(1), unit="%"))
+                                  "of the pay gaps (%)", frame=ci, unit="%"))
     btab = pg.bonus.set_index("seb")
     bcounts = pd.DataFrame({"Paid a bonus": btab["n_bonus"],
                             "Not paid a bonus": btab["n_relevant"] - btab["n_bonus"]})
@@ -389,6 +411,7 @@ def workforce_summary(
     tables.append(ReportTable(
         key="bonus_proportion", caption="Proportion of employees paid a bonus (%)",
         frame=bshares[["Paid a bonus"]].drop(index="Total", errors="ignore"), unit="%",
+        decimals=dec if pub else 1,
     ))
     q = pg.quartiles.pivot(index="band_label", columns="category", values="count")
     q = q.reindex(index=list(QUARTILE_LABELS), columns=[*SEB_GROUPS, NOT_DISCLOSED]).fillna(0)
@@ -399,14 +422,15 @@ def workforce_summary(
         key="pay_quartiles",
         caption="Socio-economic background in each hourly pay quartile (%)",
         frame=qshares.drop(index="Total", errors="ignore"), unit="%", chart="quartiles",
+        decimals=dec if pub else 1,
         note="Reg. 13 quartile bands; employees tied at a band boundary are shared out in "
              "proportion to each group (reg. 13(2)); 'not disclosed' kept as its own group.",
     ))
     if pg.adjusted is not None:
         adj = pg.adjusted.table.set_index("group")
-        atab = pd.DataFrame({"Adjusted gap (%)": adj["value"].round(1),
-                             "Lower 95% limit": adj["lci"].round(1),
-                             "Upper 95% limit": adj["uci"].round(1)})
+        atab = pd.DataFrame({"Adjusted gap (%)": adj["value"],
+                             "Lower 95% limit": adj["lci"],
+                             "Upper 95% limit": adj["uci"]})
         atab.index.name = "Background"
         if pub:
             nref = int((cl["seb"] == reference).sum())
@@ -424,7 +448,7 @@ def workforce_summary(
                       & (gaps["reference"] == reference)]["value"]
     headline["median_hourly_gap_lower_pct"] = (
         None if mean_lower.empty or pd.isna(mean_lower.iloc[0])
-        else round(float(mean_lower.iloc[0]), 1))
+        else float(mean_lower.iloc[0]))
 
     if pub:
         notes.append(f"{SUPPRESSED} = suppressed to protect confidentiality: counts below "

@@ -34,7 +34,8 @@ other and prefer-not-to-say are not classified (``None``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -162,13 +163,15 @@ def import_responses(
     questionnaire: Questionnaire | None = None,
     columns: Mapping[str, str] | None = None,
     file: str | None = None,
+    rows: Iterable[int] | None = None,
 ) -> SurveyResponses:
     """Read survey answers back, validating each against its question's options.
 
     ``columns`` maps question id → column of ``responses`` (default: columns named by
     question id). Answers may be option labels, codes or 1-based option numbers; blanks
     are kept as missing. Unknown answers raise :class:`~socmob.errors.InputError` naming
-    the row (spreadsheet numbering, header = row 1) and column.
+    the row (spreadsheet numbering, header = row 1; ``rows`` gives each row's number in
+    the file, default: the position + 2) and column.
     """
     q = questionnaire or load_questionnaire()
     cols = dict(columns) if columns else {x.id: x.id for x in q.questions
@@ -176,6 +179,11 @@ def import_responses(
     if not cols:
         raise InputError("no question columns found", file=file,
                          expected="columns named " + ", ".join(x.id for x in q.questions))
+    if len(responses) == 0:
+        raise InputError("the survey export has a header but no answers", file=file, row=2,
+                         expected="one row per respondent")
+    line = ([int(r) for r in rows] if rows is not None
+            else [pos + 2 for pos in range(len(responses))])
     out = pd.DataFrame(index=responses.index)
     seb_report = pd.DataFrame()
     for qid, col in cols.items():
@@ -185,7 +193,7 @@ def import_responses(
                              expected=f"answers to {qid}")
         values = responses[col]
         if qid == "seb_key_question":
-            res = classify_key_question(values, column=col, file=file)
+            res = classify_key_question(values, column=col, file=file, rows=line)
             out[qid] = res.option
             out["seb"] = res.group
             seb_report = res.mapping
@@ -197,7 +205,7 @@ def import_responses(
                 continue
             opt = question.match(v)
             if opt is None:
-                raise InputError(f"unknown answer {v!r} to {qid}", file=file, row=pos + 2,
+                raise InputError(f"unknown answer {v!r} to {qid}", file=file, row=line[pos],
                                  column=col,
                                  expected="one of " + "; ".join(o.label for o in
                                                                 question.options))
@@ -211,6 +219,20 @@ def import_responses(
             zip(*(out[f].tolist() for f in follow), strict=True)
         ]
     return SurveyResponses(frame=out.reset_index(drop=True), seb_report=seb_report)
+
+
+def read_responses(path: str | os.PathLike[str], *, questionnaire: Questionnaire | None = None,
+                   columns: Mapping[str, str] | None = None,
+                   sheet: str | None = None) -> SurveyResponses:
+    """Read a survey tool's export (CSV, Excel, Parquet, SPSS or Stata; SPSS/Stata value
+    labels applied) with :mod:`socmob.io` and validate it with :func:`import_responses`."""
+    from socmob.io import read_file
+    from socmob.workforce.hr import HR_FORMATS
+
+    data = read_file(path, sheet=sheet, types="raw", apply_labels=True, allowed=HR_FORMATS)
+    frame = data.frame.astype(object)
+    return import_responses(frame.where(frame.notna(), None), questionnaire=questionnaire,
+                            columns=columns, file=data.source, rows=data.rows)
 
 
 _PROF = {"professional"}
@@ -269,5 +291,6 @@ __all__ = [
     "SurveyResponses",
     "import_responses",
     "load_questionnaire",
+    "read_responses",
     "self_coded_nssec",
 ]

@@ -1,4 +1,7 @@
-"""Dedicated readers for COINr's iData / iMeta CSV files (the only file access here)."""
+"""Dedicated readers for COINr's iData / iMeta files (the only file access here), through
+:mod:`socmob.io`: CSV (``NA`` and empty cells missing, see :data:`socmob.io.NA_VALUES`),
+Excel, Parquet, SPSS or Stata; numbers are checked for ``inf`` and overflow risks where
+they enter."""
 
 from __future__ import annotations
 
@@ -8,21 +11,29 @@ from collections.abc import Sequence
 import pandas as pd
 
 from socmob.errors import InputError
+from socmob.io import read_file
 from socmob.place.composite.coin import Coin
+
+_FORMATS = ("csv", "excel", "parquet", "spss", "stata")
 
 
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV (``NA`` and empty cells missing) or an Excel sheet."""
-    p = os.fspath(path)
-    try:
-        if p.lower().endswith((".xlsx", ".xls")):
-            return pd.read_excel(p)
-        return pd.read_csv(p, na_values=["NA", ""], keep_default_na=True)
-    except FileNotFoundError:
-        raise InputError("file not found", file=p, expected="an existing file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot parse the file: {exc}", file=p,
-                         expected="a CSV with a header row") from None
+    """Read a CSV, Excel, Parquet, SPSS or Stata table with numeric columns inferred
+    (:func:`socmob.io.read_file` with ``types="infer"``): a column whose every value is
+    a number is numeric, ``inf`` and magnitudes beyond 1e150 are refused.
+
+    Raises
+    ------
+    InputError
+        naming the file, row and column (missing file, ragged row, duplicate headers,
+        non-finite number, unreadable workbook, ...).
+    """
+    frame = read_file(path, types="infer", allowed=_FORMATS).frame
+    if frame.empty:
+        raise InputError("the file has a header but no data rows", file=os.fspath(path),
+                         row=2, expected="one row per unit (iData) or per indicator and "
+                                         "aggregate (iMeta)")
+    return frame
 
 
 def read_coin(
