@@ -305,19 +305,10 @@ def test_zip_bomb_for_every_table_input(tmp_path, kinds, bomb) -> None:
 
 DEGENERATE = [
     pytest.param(("mobility", "describe"), "table", "mobility", {"count": 0},
-                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                         reason="tables check pending: an all-zero mobility "
-                                                "table is described with exit 0"),
                  id="mobility-describe:all-zero-table"),
     pytest.param(("mobility", "fit"), "table", "mobility", {"count": 0},
-                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                         reason="tables check pending: an all-zero mobility "
-                                                "table is fitted with exit 0"),
                  id="mobility-fit:all-zero-table"),
     pytest.param(("index", "build"), "meta", "imeta", {"Weight": 0},
-                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                         reason="place check pending: all-zero weights give "
-                                                "blank scores with exit 0"),
                  id="index-build:all-zero-weights"),
 ]
 

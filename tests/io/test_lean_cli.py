@@ -24,12 +24,7 @@ CLI_DIR = Path(socmob.__file__).parent / "cli"
 #: Command modules that still import a heavy library when loaded (their owners are
 #: making them lean); the strict xfail turns into a failure once one is fixed, so the
 #: entry is removed then.
-NOT_YET_LEAN: dict[str, str] = {
-    "mobility": "socmob.cli.mobility (and _mobility_fit/_mobility_describe) import pandas "
-                "at module level",
-    "index": "socmob.cli.index imports pandas at module level",
-    "place": "socmob.cli.place imports pandas at module level",
-}
+NOT_YET_LEAN: dict[str, str] = {}
 
 _WHOLE_APP = textwrap.dedent("""
     import json, sys
@@ -90,8 +85,6 @@ def test_command_module_imports_no_heavy_library(name: str) -> None:
     assert heavy == [], f"socmob.cli.{name} imports {heavy} when loaded"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="modules not yet lean: " + ", ".join(NOT_YET_LEAN))
 def test_help_and_version_import_no_heavy_library() -> None:
     report = json.loads(_run(_WHOLE_APP.format(heavy=HEAVY)))
     assert report["help"] and report["version"].startswith("socmob ")
