@@ -232,7 +232,7 @@ def test_poisson_multipliers_have_mean_and_variance_one():
     # Poisson(1): mean 1, variance 1; with 20 000 draws the SE of the mean is 0.007
     import ibis
 
-    from socmob.income.estimators import poisson_multiplier
+    from socmob.income.bootstrap import poisson_multiplier
     t = ibis.memtable(pd.DataFrame({"k": np.arange(20_000, dtype=float)}))
     m = default_connection().execute(t.select(m=poisson_multiplier(t, 5, 0, ["k"])))["m"]
     assert m.mean() == pytest.approx(1.0, abs=0.03)

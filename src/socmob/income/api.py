@@ -1,0 +1,319 @@
+"""Intergenerational income mobility estimators, as Ibis expressions.
+
+Every heavy step is an aggregation the engine runs (DuckDB or Spark, unchanged); Python
+only solves 2×2 systems and k×k matrices from the aggregated sums. One call of
+:func:`income_mobility` runs two scans: a cheap one for validation and the log-income
+shift, and one aggregation over the ranked data that yields every estimate (plus one
+aggregation per iteration for the Poisson pseudo-ML IGE).
+
+Estimators (``x`` = parent income, ``y`` = child income, ``w`` = weight, ranks as in
+:mod:`socmob.income.ranks`):
+
+* **IGE** — slope of ``log y = a + β·log x`` by weighted least squares
+  (:mod:`socmob.income.regression` for the standard errors). Zero/negative incomes follow
+  ``zero_policy``: ``"drop"`` (rows with x ≤ 0 or y ≤ 0 are dropped and counted),
+  ``"floor"`` (values below ``floor`` are set to ``floor`` before taking logs), or
+  ``"ppml"``: the elasticity of the *expected* child income, ``E[y | x] = exp(a + β·log x)``,
+  by Poisson pseudo-maximum likelihood (Santos Silva & Tenreyro 2006, *REStat* 88:641;
+  Mitnik & Grusky 2020, *Sociol. Methodology* 50:47), which keeps children with zero income
+  (parents with x ≤ 0 are dropped and counted). Newton–Raphson, one aggregation per
+  iteration, sandwich (HC0) standard errors.
+* **Rank-rank** slope and intercept of child rank on parent rank (0–100); the expected
+  child rank at parent rank p is ``a + b·p``, and *absolute upward mobility* is that value
+  at p = 25 (Chetty et al. 2014).
+* **Transition matrix** over k quantiles of the ranks: a row's quantile is
+  ``min(⌊R·k/100⌋, k − 1)`` (0-based), so a tied mass goes wholly to the quantile holding its
+  mid-rank; ``P[i, j] = W(parent in i, child in j) / W(parent in i)``.
+  ``p_top_given_bottom`` = P(child in top quintile | parent in bottom quintile) from the 5×5
+  matrix whatever ``quantiles`` is.
+* **Absolute mobility** — the weighted share of children with ``child_factor·y >
+  parent_factor·x`` (strictly greater; e.g. ``parent_factor`` = the price index ratio that
+  expresses parents' income in the children's prices and any age adjustment), with the
+  linearisation standard error ``√(Σωᵢ(dᵢ − p)²)/Σwᵢ`` (ω = w² for probability weights,
+  w for frequency weights).
+
+Groups (``by=``) get separate estimates; ranks are taken in the *national* distribution
+by default and within each group with ``within=True``.
+
+Intervals: analytic for the regression coefficients and the absolute-mobility share.
+Quantities without a simple analytic variance (transition-matrix cells, P(Q5|Q1), the
+indices) get bootstrap intervals with ``bootstrap=N``: a **Poisson bootstrap** expressed in
+Ibis — replicate b re-runs the whole estimation (ranks included) with weights ``w·mᵢ``,
+``mᵢ ~ Poisson(1)`` independent across rows (Hanley & MacGibbon 2006; Chamandy et al. 2012,
+"Estimating uncertainty for massive data streams"), which approximates the multinomial
+resampling of rows without materialising a resample. ``mᵢ`` is the Poisson(1) quantile of
+a uniform obtained by hashing (row number in a deterministic order, seed, replicate) in
+the engine, so a seed reproduces the same replicates on the same engine (the engines' hash
+functions differ, so DuckDB and Spark draw different replicates). Percentile intervals.
+Rows, not people, are resampled: treat each row as the sampling unit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from ibis.expr import types as ir
+
+from socmob.errors import InputError
+from socmob.income._data import ALL, Prepared, SEType, WeightKind, execute, prepare
+from socmob.income.bootstrap import bootstrap_replicates
+from socmob.income.indices import MobilityIndices
+from socmob.income.plan import (
+    Spec,
+    absolute_aggregates,
+    absolute_result,
+    finish,
+    group_label,
+    log_parts,
+    records,
+    run_main,
+    shift_pass,
+)
+from socmob.income.ppml import fit_ppml
+from socmob.income.regression import moment_sums
+from socmob.income.results import (
+    AbsoluteMobilityResult,
+    BootstrapSummary,
+    IGEResult,
+    IncomeMobilityByGroup,
+    IncomeMobilityResult,
+    RankRankResult,
+    TransitionMatrix,
+)
+
+ZeroPolicy = Literal["drop", "floor", "ppml"]
+ZERO_POLICIES: tuple[str, ...] = ("drop", "floor", "ppml")
+
+
+def _validate_options(*, quantiles: int, zero_policy: str, floor: float | None, se: str,
+                      weight_kind: str, bootstrap: int, level: float, parent_factor: float,
+                      child_factor: float) -> None:
+    if not isinstance(quantiles, int) or quantiles < 2 or quantiles > 100:
+        raise InputError(f"quantiles must be an integer from 2 to 100, got {quantiles!r}",
+                         expected="e.g. 4 (quartiles), 5 (quintiles) or 10 (deciles)")
+    if zero_policy not in ZERO_POLICIES:
+        raise InputError(f"unknown zero_policy {zero_policy!r}",
+                         expected="'drop', 'floor' or 'ppml'")
+    if zero_policy == "floor" and (floor is None or not floor > 0):
+        raise InputError("zero_policy='floor' needs a positive floor value",
+                         expected="e.g. floor=1000")
+    if se not in ("robust", "classic"):
+        raise InputError(f"unknown se {se!r}", expected="'robust' or 'classic'")
+    if weight_kind not in ("probability", "frequency"):
+        raise InputError(f"unknown weight_kind {weight_kind!r}",
+                         expected="'probability' or 'frequency'")
+    if bootstrap < 0:
+        raise InputError("bootstrap must be ≥ 0", expected="a number of replicates")
+    if not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level}", expected="e.g. 0.95")
+    for name, value in (("parent_factor", parent_factor), ("child_factor", child_factor)):
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{name} must be a positive number, got {value}")
+
+
+def _estimate(data: Any, *, parent: str, child: str, weight: str | None, by: str | None,
+              spec: Spec, source: str | None) -> tuple[Prepared, dict[str, dict[str, Any]],
+                                                       Mapping[str, Any] | None]:
+    prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
+    shift = None
+    ppml = None
+    if "ige" in spec.want:
+        if spec.zero_policy == "ppml":
+            ppml = fit_ppml(prep, spec)
+        else:
+            shift = shift_pass(prep, spec)
+    rows, cells = run_main(prep, prep.table, spec, shift)
+    return prep, finish(prep, rows, cells, spec, shift, ppml), shift
+
+
+def _per_group(prep: Prepared, parts: Mapping[str, dict[str, Any]], key: str) -> Any:
+    if prep.grouped:
+        return {g: p[key] for g, p in parts.items()}
+    return parts[ALL][key]
+
+
+
+def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = None,
+                    by: str | None = None, within: bool = False, quantiles: int = 5,
+                    zero_policy: ZeroPolicy = "drop", floor: float | None = None,
+                    parent_factor: float = 1.0, child_factor: float = 1.0,
+                    se: SEType = "robust", weight_kind: WeightKind = "probability",
+                    bootstrap: int = 0, seed: int | None = None, progress: bool = True,
+                    level: float = 0.95, source: str | None = None,
+                    ) -> IncomeMobilityResult | IncomeMobilityByGroup:
+    """All income-mobility measures of parent–child pairs (see the module docstring).
+
+    Parameters
+    ----------
+    data:
+        Ibis table (any backend), pandas DataFrame or pyarrow Table, one row per child.
+    parent, child:
+        Income columns (numeric; missing values are dropped and counted).
+    weight:
+        Survey weight column (default: unweighted). ``weight_kind="probability"`` (survey
+        weights) or ``"frequency"`` (a row of weight w stands for w identical people; then
+        every result equals that of the data with each row repeated w times).
+    by, within:
+        Estimate per group of ``by``; ranks in the national distribution unless
+        ``within=True``.
+    quantiles:
+        k of the k×k transition matrix (the indices use it; P(Q5|Q1) always uses
+        quintiles).
+    zero_policy, floor:
+        Zero/negative incomes in the IGE: ``"drop"``, ``"floor"`` (with ``floor``) or
+        ``"ppml"``.
+    parent_factor, child_factor:
+        Absolute mobility compares ``child_factor·child > parent_factor·parent``.
+    se:
+        ``"robust"`` (HC1) or ``"classic"`` standard errors for the regressions.
+    bootstrap, seed, progress:
+        Poisson-bootstrap replicates for percentile intervals of P(Q5|Q1) and the
+        indices; reproducible with ``seed``; a progress bar on stderr unless
+        ``progress=False``.
+    level:
+        Confidence level of every interval.
+    source:
+        File name used in error messages.
+    """
+    _validate_options(quantiles=quantiles, zero_policy=zero_policy, floor=floor, se=se,
+                      weight_kind=weight_kind, bootstrap=bootstrap, level=level,
+                      parent_factor=parent_factor, child_factor=child_factor)
+    spec = Spec(weighted=weight is not None,
+                 quantiles=quantiles, within=within, zero_policy=zero_policy, floor=floor,
+                 parent_factor=parent_factor, child_factor=child_factor, se=se,
+                 weight_kind=weight_kind, level=level)
+    prep, parts, shift = _estimate(data, parent=parent, child=child, weight=weight, by=by,
+                                   spec=spec, source=source)
+    boot = (bootstrap_replicates(prep, spec, shift, bootstrap, seed, progress)
+            if bootstrap > 0 else {})
+    results: dict[str, IncomeMobilityResult] = {}
+    for g, p in parts.items():
+        label = group_label(prep, g)
+        try:
+            idx = p["transition"].indices()
+        except InputError as exc:
+            raise InputError(
+                (f"group {g!r} of column {by!r}: " if by else "")
+                + f"cannot compute mobility indices: {exc}", file=source, column=by,
+                expected="every parent quantile represented (fewer quantiles?)") from exc
+        idx = MobilityIndices(**{**idx.__dict__, "group": label})
+        results[g] = IncomeMobilityResult(
+            nobs=p["nobs"], ige_fit=p["ige"], rank_fit=p["rank"], transition=p["transition"],
+            quintiles=p["quintiles"], absolute=p["absolute"], indices=idx,
+            n_missing=prep.n_missing if not prep.grouped else 0,
+            bootstrap=(BootstrapSummary(replicates=boot[g], seed=seed, level=level)
+                       if g in boot else None),
+            group=label, level=level)
+    if prep.grouped:
+        assert by is not None
+        return IncomeMobilityByGroup(by=by, results=results,
+                                     ranks="within" if within else "national")
+    return results[ALL]
+
+
+def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
+        by: str | None = None, zero_policy: ZeroPolicy = "drop", floor: float | None = None,
+        se: SEType = "robust", weight_kind: WeightKind = "probability", level: float = 0.95,
+        source: str | None = None) -> IGEResult | dict[str, IGEResult]:
+    """Intergenerational income elasticity (slope of log child on log parent income).
+
+    ``zero_policy``: ``"drop"`` (count in :attr:`IGEResult.n_dropped`), ``"floor"`` (with
+    ``floor``), or ``"ppml"`` (elasticity of the expectation by Poisson pseudo-ML). Returns
+    one :class:`IGEResult`, or ``{group: IGEResult}`` with ``by``.
+    """
+    _validate_options(quantiles=5, zero_policy=zero_policy, floor=floor, se=se,
+                      weight_kind=weight_kind, bootstrap=0, level=level, parent_factor=1.0,
+                      child_factor=1.0)
+    spec = Spec(weighted=weight is not None,
+                 zero_policy=zero_policy, floor=floor, se=se, weight_kind=weight_kind,
+                 level=level, want=frozenset({"ige"}))
+    prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
+    if zero_policy == "ppml":
+        fits = fit_ppml(prep, spec)
+    else:
+        shift = shift_pass(prep, spec)
+        t = prep.table
+        frame = execute(t.group_by("_g").aggregate(n_rows=t.count(), sum_w=t._w.sum(),
+                                                   **_main_aggregates_ige(t, spec, shift)))
+        parts = finish(prep, records(frame), {}, spec, shift, None)
+        fits = {g: p["ige"] for g, p in parts.items()}
+    return fits if prep.grouped else fits[ALL]
+
+
+def _main_aggregates_ige(t: ir.Table, spec: Spec, shift: Mapping[str, Any]) -> dict[str, Any]:
+    lx, ly, mask = log_parts(t, spec)
+    return moment_sums(lx - shift["cx"], ly - shift["cy"], t._w * mask, "i", nobs=mask,
+                       squares=spec.weighted)
+
+
+def _single(want: str, data: Any, *, parent: str, child: str, weight: str | None,
+            by: str | None, spec_kwargs: dict[str, Any], source: str | None,
+            key: str) -> Any:
+    spec = Spec(want=frozenset({want}), weighted=weight is not None, **spec_kwargs)
+    prep, parts, _ = _estimate(data, parent=parent, child=child, weight=weight, by=by,
+                               spec=spec, source=source)
+    return _per_group(prep, parts, key)
+
+
+def rank_rank(data: Any, *, parent: str, child: str, weight: str | None = None,
+              by: str | None = None, within: bool = False, se: SEType = "robust",
+              weight_kind: WeightKind = "probability", level: float = 0.95,
+              source: str | None = None) -> RankRankResult | dict[str, RankRankResult]:
+    """Rank-rank regression: child percentile rank on parent percentile rank (0–100).
+
+    ``result.expected_rank(p)`` is ``a + b·p`` with its standard error;
+    ``result.absolute_upward_mobility`` is the value at p = 25.
+    """
+    _validate_options(quantiles=5, zero_policy="drop", floor=None, se=se,
+                      weight_kind=weight_kind, bootstrap=0, level=level, parent_factor=1.0,
+                      child_factor=1.0)
+    return _single("rank", data, parent=parent, child=child, weight=weight, by=by,
+                   spec_kwargs=dict(within=within, se=se, weight_kind=weight_kind,
+                                    level=level), source=source, key="rank")
+
+
+def transition_matrix(data: Any, *, parent: str, child: str, weight: str | None = None,
+                      by: str | None = None, within: bool = False, quantiles: int = 5,
+                      source: str | None = None
+                      ) -> TransitionMatrix | dict[str, TransitionMatrix]:
+    """The k-quantile transition matrix of parent and child ranks (rows = parent)."""
+    _validate_options(quantiles=quantiles, zero_policy="drop", floor=None, se="robust",
+                      weight_kind="probability", bootstrap=0, level=0.95, parent_factor=1.0,
+                      child_factor=1.0)
+    return _single("transition", data, parent=parent, child=child, weight=weight, by=by,
+                   spec_kwargs=dict(within=within, quantiles=quantiles), source=source,
+                   key="transition")
+
+
+def absolute_mobility(data: Any, *, parent: str, child: str, weight: str | None = None,
+                      by: str | None = None, parent_factor: float = 1.0,
+                      child_factor: float = 1.0, weight_kind: WeightKind = "probability",
+                      level: float = 0.95, source: str | None = None
+                      ) -> AbsoluteMobilityResult | dict[str, AbsoluteMobilityResult]:
+    """Weighted share of children with ``child_factor·child > parent_factor·parent``."""
+    _validate_options(quantiles=5, zero_policy="drop", floor=None, se="robust",
+                      weight_kind=weight_kind, bootstrap=0, level=level,
+                      parent_factor=parent_factor, child_factor=child_factor)
+    spec = Spec(want=frozenset({"absolute"}), parent_factor=parent_factor,
+                 child_factor=child_factor, weight_kind=weight_kind, level=level)
+    prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
+    t = prep.table
+    frame = execute(t.group_by("_g").aggregate(n_rows=t.count(), sum_w=t._w.sum(),
+                                               **absolute_aggregates(t, spec)))
+    out = {g: absolute_result(r, spec, int(r["n_rows"]), group_label(prep, g))
+           for g, r in records(frame).items()}
+    return out if prep.grouped else out[ALL]
+
+
+
+__all__ = [
+    "ZERO_POLICIES",
+    "ZeroPolicy",
+    "absolute_mobility",
+    "ige",
+    "income_mobility",
+    "rank_rank",
+    "transition_matrix",
+]
