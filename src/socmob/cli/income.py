@@ -62,11 +62,29 @@ def _naming(file: Path) -> Iterator[None]:
         raise
 
 
-def _write_output(out: Path, result: Any) -> None:
+def _payload(result: Any, *, within: bool) -> dict[str, Any]:
+    """The JSON answer: the issue's keys for one population; with ``--by`` the groups,
+    how they were ranked, and the groups not estimated with the reason."""
+    payload: dict[str, Any] = result.to_dict()
+    if hasattr(result, "not_estimated"):
+        payload["ranks"] = "within" if within else "national"
+    return payload
+
+
+def _note_not_estimated(result: Any) -> None:
+    """One line on stderr naming the groups that could not be estimated, and why."""
+    missing = getattr(result, "not_estimated", None)
+    if missing:
+        reasons = "; ".join(f"{g} ({why})" for g, why in missing.items())
+        typer.echo(f"note: not estimated for {len(missing)} group"
+                   f"{'s' if len(missing) != 1 else ''} of {result.by}: {reasons}", err=True)
+
+
+def _write_output(out: Path, result: Any, *, within: bool) -> None:
     from socmob.results import atomic_write, dumps, export_frame
 
     if out.suffix.lower() == ".json":
-        text = dumps(result.to_dict())
+        text = dumps(_payload(result, within=within))
         atomic_write(out, lambda h: h.write(text + "\n"), mode="w")
     else:
         export_frame(result.to_frame(), out)
@@ -127,9 +145,10 @@ def income_command(
             weight_kind=weight_kind.value, bootstrap=bootstrap, seed=seed,
             progress=progress, source=str(file))
         if out is not None:
-            _write_output(out, result)
+            _write_output(out, result, within=within)
+    _note_not_estimated(result)
     if fmt is OutputFormat.json:
-        print_json(result.to_dict())
+        print_json(_payload(result, within=within))
         return
     frame = result.to_frame()
     if fmt is OutputFormat.table:

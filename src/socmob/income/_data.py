@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import ibis
@@ -98,6 +98,7 @@ class Prepared:
     n_missing: int
     groups: tuple[str, ...]
     group_rows: Mapping[str, int]
+    not_estimated: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def grouped(self) -> bool:
@@ -146,7 +147,11 @@ def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
     Rows with a missing parent income, child income, weight or group are dropped and
     counted (``n_missing``). Errors (:class:`~socmob.errors.InputError`, naming the file
     and column): a column that does not exist or is not numeric, a negative weight, no
-    usable rows, or a group with fewer than ``min_rows`` usable rows or zero total weight.
+    usable rows, or fewer than ``min_rows`` usable rows or zero total weight. With ``by``,
+    a group with too few rows or zero weight is not an error: it is left out of
+    :attr:`Prepared.groups` and named with the reason in :attr:`Prepared.not_estimated`
+    (its rows stay in the table, so they still count in national ranks); only when no
+    group is left is it an error.
     """
     t = as_table(data)
     roles = [(parent, "parent income"), (child, "child income")]
@@ -188,24 +193,34 @@ def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
         )
     summary = summary[summary["_g"].notna()]
     group_rows: dict[str, int] = {}
+    not_estimated: dict[str, str] = {}
     summary = summary.sort_values("_g")
     for label_value, n_ok_value, w_ok in zip(summary["_g"], summary["n_ok"], summary["w_ok"],
                                              strict=True):
         label = str(label_value)
         n_ok = int(n_ok_value)
+        reason: str | None = None
+        bad_column: str | None = None
+        expected = ""
         if n_ok < min_rows:
-            where = f"group {label!r} of column {by!r}" if by else "the data"
-            raise InputError(
-                f"{where} has {n_ok} usable row{'s' if n_ok != 1 else ''}; at least "
-                f"{min_rows} are needed",
-                file=source, column=by or parent,
-                expected="non-empty groups with parent and child incomes",
-            )
-        if float(w_ok) <= 0:
-            where = f"group {label!r} of column {by!r}" if by else "the data"
-            raise InputError(f"{where} has zero total weight", file=source,
-                             column=weight or by, expected="a positive total weight")
-        group_rows[label] = n_ok
+            reason = (f"{n_ok} usable row{'s' if n_ok != 1 else ''}; at least {min_rows} "
+                      "are needed")
+            bad_column = by or parent
+            expected = "non-empty groups with parent and child incomes"
+        elif float(w_ok) <= 0:
+            reason, bad_column = "zero total weight", weight or by
+            expected = "a positive total weight"
+        if reason is None:
+            group_rows[label] = n_ok
+        elif by is None:
+            raise InputError(f"the data has {reason}", file=source, column=bad_column,
+                             expected=expected)
+        else:
+            not_estimated[label] = reason
+    if not group_rows:
+        assert by is not None
+        raise InputError(no_group_message(by, not_estimated), file=source, column=by,
+                         expected="at least one group with enough usable rows")
     return Prepared(
         table=work.filter(ok),
         parent=parent,
@@ -214,7 +229,14 @@ def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
         by=by,
         source=source,
         n_rows=n_rows,
-        n_missing=n_rows - sum(group_rows.values()),
+        n_missing=n_rows - n_ok_total,
         groups=tuple(group_rows),
         group_rows=group_rows,
+        not_estimated=not_estimated,
     )
+
+
+def no_group_message(by: str, not_estimated: Mapping[str, str]) -> str:
+    """One line saying that no group of ``by`` could be estimated, and why."""
+    reasons = "; ".join(f"{g!r}: {why}" for g, why in not_estimated.items())
+    return f"no group of column {by!r} could be estimated ({reasons})"

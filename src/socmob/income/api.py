@@ -50,23 +50,34 @@ Rows, not people, are resampled: treat each row as the sampling unit.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ibis.expr import types as ir
 
 from socmob.errors import InputError
-from socmob.income._data import ALL, Prepared, SEType, WeightKind, execute, prepare
+from socmob.income._data import (
+    ALL,
+    Prepared,
+    SEType,
+    WeightKind,
+    execute,
+    no_group_message,
+    prepare,
+)
 from socmob.income.bootstrap import bootstrap_replicates
 from socmob.income.indices import MobilityIndices
 from socmob.income.plan import (
+    Estimates,
     Spec,
     absolute_aggregates,
     absolute_result,
     finish,
     group_label,
     log_parts,
+    per_group,
     records,
     run_main,
     shift_pass,
@@ -77,11 +88,13 @@ from socmob.income.results import (
     AbsoluteMobilityResult,
     BootstrapSummary,
     IGEResult,
-    IncomeMobilityByGroup,
     IncomeMobilityResult,
     RankRankResult,
     TransitionMatrix,
 )
+from socmob.results import ByGroup, Result
+
+R = TypeVar("R", bound=Result)
 
 ZeroPolicy = Literal["drop", "floor", "ppml"]
 ZERO_POLICIES: tuple[str, ...] = ("drop", "floor", "ppml")
@@ -114,25 +127,65 @@ def _validate_options(*, quantiles: int, zero_policy: str, floor: float | None, 
 
 
 def _estimate(data: Any, *, parent: str, child: str, weight: str | None, by: str | None,
-              spec: Spec, source: str | None) -> tuple[Prepared, dict[str, dict[str, Any]],
-                                                       Mapping[str, Any] | None]:
+              spec: Spec, source: str | None
+              ) -> tuple[Prepared, Estimates, Mapping[str, Any] | None]:
     prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
     shift = None
     ppml = None
+    ppml_failed: dict[str, str] = {}
     if "ige" in spec.want:
         if spec.zero_policy == "ppml":
-            ppml = fit_ppml(prep, spec)
+            ppml, ppml_failed = fit_ppml(prep, spec)
         else:
             shift = shift_pass(prep, spec)
     rows, cells = run_main(prep, prep.table, spec, shift)
-    return prep, finish(prep, rows, cells, spec, shift, ppml), shift
+    return prep, finish(prep, rows, cells, spec, shift, ppml, skip=ppml_failed), shift
 
 
-def _per_group(prep: Prepared, parts: Mapping[str, dict[str, Any]], key: str) -> Any:
-    if prep.grouped:
-        return {g: p[key] for g, p in parts.items()}
-    return parts[ALL][key]
+def _answer(prep: Prepared, results: Mapping[str, R], not_estimated: Mapping[str, str]
+            ) -> R | ByGroup[R]:
+    """One result, or with ``by`` a :class:`~socmob.results.ByGroup` naming the groups
+    that could not be estimated; an error when no group could be."""
+    if not prep.grouped:
+        return results[ALL]
+    assert prep.by is not None
+    if not results:
+        raise InputError(no_group_message(prep.by, not_estimated), file=prep.source,
+                         column=prep.by, expected="at least one group that can be estimated")
+    return ByGroup(by=prep.by, results=dict(results), not_estimated=dict(not_estimated))
 
+
+_QUANTILE_NAMES = {3: "tercile", 4: "quartile", 5: "quintile", 10: "decile",
+                   20: "ventile", 100: "percentile"}
+
+
+def empty_origin_reason(matrix: TransitionMatrix) -> str | None:
+    """"no parents in the bottom quintile" (or the like) when a parent quantile of the
+    matrix has no weight; ``None`` when every row has some."""
+    row_weights = matrix.cell_weights.sum(axis=1)
+    empty = [i for i, w in enumerate(row_weights) if not w > 0]
+    if not empty:
+        return None
+    k = matrix.k
+    name = _QUANTILE_NAMES.get(k, "quantile")
+    i = empty[0]
+    where = ("the bottom " + name if i == 0 else "the top " + name if i == k - 1
+             else f"{name} {i + 1} of {k}")
+    more = f" (and {len(empty) - 1} more empty {name}s)" if len(empty) > 1 else ""
+    return f"no parents in {where}{more}"
+
+
+def _with_indices(p: Mapping[str, Any]) -> MobilityIndices:
+    """The mobility indices of a group's transition matrix; an :class:`InputError` with
+    the reason when a parent quantile is empty (of the k-quantile matrix, or of the
+    quintile matrix behind P(Q5|Q1))."""
+    for matrix in (p["transition"], p["quintiles"]):
+        reason = empty_origin_reason(matrix)
+        if reason is not None:
+            raise InputError(reason, column=None,
+                             expected="every parent quantile represented "
+                                      "(fewer quantiles, or ranks within groups?)")
+    return p["transition"].indices()
 
 
 def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = None,
@@ -142,7 +195,7 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
                     se: SEType = "robust", weight_kind: WeightKind = "probability",
                     bootstrap: int = 0, seed: int | None = None, progress: bool = True,
                     level: float = 0.95, source: str | None = None,
-                    ) -> IncomeMobilityResult | IncomeMobilityByGroup:
+                    ) -> IncomeMobilityResult | ByGroup[IncomeMobilityResult]:
     """All income-mobility measures of parent–child pairs (see the module docstring).
 
     Parameters
@@ -184,44 +237,45 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
                  quantiles=quantiles, within=within, zero_policy=zero_policy, floor=floor,
                  parent_factor=parent_factor, child_factor=child_factor, se=se,
                  weight_kind=weight_kind, level=level)
-    prep, parts, shift = _estimate(data, parent=parent, child=child, weight=weight, by=by,
-                                   spec=spec, source=source)
-    boot = (bootstrap_replicates(prep, spec, shift, bootstrap, seed, progress)
-            if bootstrap > 0 else {})
-    results: dict[str, IncomeMobilityResult] = {}
-    for g, p in parts.items():
+    prep, est, shift = _estimate(data, parent=parent, child=child, weight=weight, by=by,
+                                 spec=spec, source=source)
+
+    def assemble(g: str) -> IncomeMobilityResult:
+        p = est.parts[g]
         label = group_label(prep, g)
         try:
-            idx = p["transition"].indices()
+            idx = _with_indices(p)
         except InputError as exc:
-            raise InputError(
-                (f"group {g!r} of column {by!r}: " if by else "")
-                + f"cannot compute mobility indices: {exc}", file=source, column=by,
-                expected="every parent quantile represented (fewer quantiles?)") from exc
-        idx = MobilityIndices(**{**idx.__dict__, "group": label})
-        results[g] = IncomeMobilityResult(
+            if prep.grouped:
+                raise
+            raise InputError(f"cannot compute mobility indices: {exc.message}", file=source,
+                             column=parent, expected=exc.expected) from exc
+        return IncomeMobilityResult(
             nobs=p["nobs"], ige_fit=p["ige"], rank_fit=p["rank"], transition=p["transition"],
-            quintiles=p["quintiles"], absolute=p["absolute"], indices=idx,
-            n_missing=prep.n_missing if not prep.grouped else 0,
-            bootstrap=(BootstrapSummary(replicates=boot[g], seed=seed, level=level)
-                       if g in boot else None),
-            group=label, level=level)
-    if prep.grouped:
-        assert by is not None
-        return IncomeMobilityByGroup(by=by, results=results,
-                                     ranks="within" if within else "national")
-    return results[ALL]
+            quintiles=p["quintiles"], absolute=p["absolute"],
+            indices=MobilityIndices(**{**idx.__dict__, "group": label}),
+            n_missing=prep.n_missing if not prep.grouped else 0, group=label, level=level)
+
+    results, not_estimated = per_group(prep, assemble, skip=est.not_estimated)
+    if bootstrap > 0 and results:
+        boot = bootstrap_replicates(prep, spec, shift, bootstrap, seed, progress,
+                                    groups=tuple(results))
+        results = {g: dataclasses.replace(r, bootstrap=BootstrapSummary(
+                       replicates=boot[g], seed=seed, level=level))
+                   for g, r in results.items()}
+    return _answer(prep, results, not_estimated)
 
 
 def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
         by: str | None = None, zero_policy: ZeroPolicy = "drop", floor: float | None = None,
         se: SEType = "robust", weight_kind: WeightKind = "probability", level: float = 0.95,
-        source: str | None = None) -> IGEResult | dict[str, IGEResult]:
+        source: str | None = None) -> IGEResult | ByGroup[IGEResult]:
     """Intergenerational income elasticity (slope of log child on log parent income).
 
     ``zero_policy``: ``"drop"`` (count in :attr:`IGEResult.n_dropped`), ``"floor"`` (with
     ``floor``), or ``"ppml"`` (elasticity of the expectation by Poisson pseudo-ML). Returns
-    one :class:`IGEResult`, or ``{group: IGEResult}`` with ``by``.
+    one :class:`IGEResult`, or with ``by`` a :class:`~socmob.results.ByGroup` of them that
+    names the groups it could not estimate and why.
     """
     _validate_options(quantiles=5, zero_policy=zero_policy, floor=floor, se=se,
                       weight_kind=weight_kind, bootstrap=0, level=level, parent_factor=1.0,
@@ -231,15 +285,14 @@ def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
                  level=level, want=frozenset({"ige"}))
     prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
     if zero_policy == "ppml":
-        fits = fit_ppml(prep, spec)
-    else:
-        shift = shift_pass(prep, spec)
-        t = prep.table
-        frame = execute(t.group_by("_g").aggregate(n_rows=t.count(), sum_w=t._w.sum(),
-                                                   **_main_aggregates_ige(t, spec, shift)))
-        parts = finish(prep, records(frame), {}, spec, shift, None)
-        fits = {g: p["ige"] for g, p in parts.items()}
-    return fits if prep.grouped else fits[ALL]
+        fits, failed = fit_ppml(prep, spec)
+        return _answer(prep, fits, {**prep.not_estimated, **failed})
+    shift = shift_pass(prep, spec)
+    t = prep.table
+    frame = execute(t.group_by("_g").aggregate(n_rows=t.count(), sum_w=t._w.sum(),
+                                               **_main_aggregates_ige(t, spec, shift)))
+    est = finish(prep, records(frame), {}, spec, shift, None)
+    return _answer(prep, {g: p["ige"] for g, p in est.parts.items()}, est.not_estimated)
 
 
 def _main_aggregates_ige(t: ir.Table, spec: Spec, shift: Mapping[str, Any]) -> dict[str, Any]:
@@ -252,15 +305,15 @@ def _single(want: str, data: Any, *, parent: str, child: str, weight: str | None
             by: str | None, spec_kwargs: dict[str, Any], source: str | None,
             key: str) -> Any:
     spec = Spec(want=frozenset({want}), weighted=weight is not None, **spec_kwargs)
-    prep, parts, _ = _estimate(data, parent=parent, child=child, weight=weight, by=by,
-                               spec=spec, source=source)
-    return _per_group(prep, parts, key)
+    prep, est, _ = _estimate(data, parent=parent, child=child, weight=weight, by=by,
+                             spec=spec, source=source)
+    return _answer(prep, {g: p[key] for g, p in est.parts.items()}, est.not_estimated)
 
 
 def rank_rank(data: Any, *, parent: str, child: str, weight: str | None = None,
               by: str | None = None, within: bool = False, se: SEType = "robust",
               weight_kind: WeightKind = "probability", level: float = 0.95,
-              source: str | None = None) -> RankRankResult | dict[str, RankRankResult]:
+              source: str | None = None) -> RankRankResult | ByGroup[RankRankResult]:
     """Rank-rank regression: child percentile rank on parent percentile rank (0–100).
 
     ``result.expected_rank(p)`` is ``a + b·p`` with its standard error;
@@ -277,8 +330,12 @@ def rank_rank(data: Any, *, parent: str, child: str, weight: str | None = None,
 def transition_matrix(data: Any, *, parent: str, child: str, weight: str | None = None,
                       by: str | None = None, within: bool = False, quantiles: int = 5,
                       source: str | None = None
-                      ) -> TransitionMatrix | dict[str, TransitionMatrix]:
-    """The k-quantile transition matrix of parent and child ranks (rows = parent)."""
+                      ) -> TransitionMatrix | ByGroup[TransitionMatrix]:
+    """The k-quantile transition matrix of parent and child ranks (rows = parent).
+
+    A parent quantile without members (a group whose parents all rank above the bottom
+    quintile, or a tied mass that fills more than one quantile) has a row of NaN: a share
+    of nobody is undefined. With ``by``, a :class:`~socmob.results.ByGroup`."""
     _validate_options(quantiles=quantiles, zero_policy="drop", floor=None, se="robust",
                       weight_kind="probability", bootstrap=0, level=0.95, parent_factor=1.0,
                       child_factor=1.0)
@@ -291,7 +348,7 @@ def absolute_mobility(data: Any, *, parent: str, child: str, weight: str | None 
                       by: str | None = None, parent_factor: float = 1.0,
                       child_factor: float = 1.0, weight_kind: WeightKind = "probability",
                       level: float = 0.95, source: str | None = None
-                      ) -> AbsoluteMobilityResult | dict[str, AbsoluteMobilityResult]:
+                      ) -> AbsoluteMobilityResult | ByGroup[AbsoluteMobilityResult]:
     """Weighted share of children with ``child_factor·child > parent_factor·parent``."""
     _validate_options(quantiles=5, zero_policy="drop", floor=None, se="robust",
                       weight_kind=weight_kind, bootstrap=0, level=level,
@@ -302,9 +359,10 @@ def absolute_mobility(data: Any, *, parent: str, child: str, weight: str | None 
     t = prep.table
     frame = execute(t.group_by("_g").aggregate(n_rows=t.count(), sum_w=t._w.sum(),
                                                **absolute_aggregates(t, spec)))
-    out = {g: absolute_result(r, spec, int(r["n_rows"]), group_label(prep, g))
-           for g, r in records(frame).items()}
-    return out if prep.grouped else out[ALL]
+    rows = records(frame)
+    out, failed = per_group(prep, lambda g: absolute_result(rows[g], spec, int(rows[g]["n_rows"]),
+                                                            group_label(prep, g)))
+    return _answer(prep, out, failed)
 
 
 

@@ -66,8 +66,8 @@ def poisson_multiplier(t: ir.Table, seed: int, replicate: int,
 
 
 def bootstrap_replicates(prep: Prepared, spec: Spec, shift: Mapping[str, Any] | None,
-                         replicates: int, seed: int | None, progress: bool
-                         ) -> dict[str, pd.DataFrame]:
+                         replicates: int, seed: int | None, progress: bool, *,
+                         groups: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     from rich.console import Console
     from rich.progress import Progress
 
@@ -76,7 +76,7 @@ def bootstrap_replicates(prep: Prepared, spec: Spec, shift: Mapping[str, Any] | 
     # never need the w² sums: keep ``weighted`` as it is
     boot_spec = Spec(**{**spec.__dict__, "want": frozenset(
         spec.want - ({"ige"} if spec.zero_policy == "ppml" else set()))})
-    records: dict[str, list[dict[str, float]]] = {g: [] for g in prep.groups}
+    records: dict[str, list[dict[str, float]]] = {g: [] for g in groups}
     base = prep.table
     with Progress(console=Console(stderr=True), disable=not progress, transient=True) as bar:
         task = bar.add_task("bootstrap", total=replicates)
@@ -84,23 +84,23 @@ def bootstrap_replicates(prep: Prepared, spec: Spec, shift: Mapping[str, Any] | 
             m = poisson_multiplier(base, seed_value, b, ["_g", "_x", "_y", "_w"])
             table = base.mutate(_w=base._w * m.cast("float64"))
             rows, cells = run_main(prep, table, boot_spec, shift)
-            for g in prep.groups:
+            for g in groups:
                 if g not in rows:
                     records[g].append({})
                     continue
                 try:
                     parts = _finish_one(prep, g, rows[g], cells, boot_spec, shift)
-                    records[g].append(_replicate_statistics(parts))
                 except InputError:
-                    records[g].append({})
+                    parts = None
+                records[g].append(_replicate_statistics(parts) if parts else {})
             bar.advance(task)
     return {g: pd.DataFrame(r) for g, r in records.items()}
 
 
 def _finish_one(prep: Prepared, g: str, row: Mapping[str, Any], cells: Cells,
-                spec: Spec, shift: Mapping[str, Any] | None) -> dict[str, Any]:
+                spec: Spec, shift: Mapping[str, Any] | None) -> dict[str, Any] | None:
     sub = Prepared(table=prep.table, parent=prep.parent, child=prep.child, weight=prep.weight,
                    by=prep.by, source=prep.source, n_rows=prep.n_rows, n_missing=prep.n_missing,
                    groups=(g,), group_rows=prep.group_rows)
-    return finish(sub, {g: row}, cells, spec, shift, None)[g]
+    return finish(sub, {g: row}, cells, spec, shift, None).parts.get(g)
 

@@ -205,56 +205,94 @@ def run_main(prep: Prepared, table: ir.Table, spec: Spec, shift: Mapping[str, An
 
 
 
-def finish(prep: Prepared, rows: Mapping[str, Mapping[str, Any]],
-            cells: Cells, spec: Spec, shift: Mapping[str, Any] | None,
-            ppml: Mapping[str, IGEResult] | None) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for g in prep.groups:
-        row = rows[g]
-        label = group_label(prep, g)
-        nobs = int(row["n_rows"])
-        parts: dict[str, Any] = {"nobs": nobs}
-        if "rank" in spec.want:
-            S, T, n = moments_from_row(row, "r")
-            parts["rank"] = RankRankResult(**fit_line(
-                S, T, n, shift_x=50.0, shift_y=50.0, se=spec.se,
-                weight_kind=spec.weight_kind, level=spec.level, what="parent rank",
-                column=prep.by if prep.grouped else prep.parent, source=prep.source,
-                group=label, measure="rank_slope", unit="slope",
-                ranks="within" if spec.within else "national"))
-        if "ige" in spec.want:
-            if ppml is not None:
-                parts["ige"] = ppml[g]
-            else:
-                assert shift is not None
-                S, T, n = moments_from_row(row, "i")
-                if n < 3:
-                    raise InputError(
-                        (f"group {g!r} of column {prep.by!r}" if prep.grouped else "the data")
-                        + f" has {int(n)} rows with both incomes positive",
-                        file=prep.source, column=prep.by or prep.parent,
-                        expected="at least 3 (or zero_policy='floor' / 'ppml')")
-                gs = shift["groups"].loc[g] if g in shift["groups"].index else None
-                n_dropped = prep.group_rows[g] - int(n) if spec.zero_policy == "drop" else 0
-                n_floored = int(gs["n_floored"]) if (gs is not None
-                                                     and "n_floored" in gs) else 0
-                parts["ige"] = IGEResult(**fit_line(
-                    S, T, n, shift_x=shift["cx"], shift_y=shift["cy"], se=spec.se,
-                    weight_kind=spec.weight_kind, level=spec.level,
-                    what="log parent income", column=prep.parent, source=prep.source,
-                    group=label, measure="ige", unit="elasticity",
-                    zero_policy=spec.zero_policy, floor=spec.floor, n_dropped=n_dropped,
-                    n_floored=n_floored, method="ols"))
-        if "transition" in spec.want:
-            parts["transition"] = transition_result(cells[g][spec.quantiles],
-                                              spec.quantiles, nobs, label)
-            parts["quintiles"] = (parts["transition"] if spec.quantiles == 5 else
-                                  transition_result(cells[g][5], 5, nobs, label))
-        if "absolute" in spec.want:
-            parts["absolute"] = absolute_result(row, spec, nobs, label)
-        out[g] = parts
-    return out
+@dataclass(frozen=True)
+class Estimates:
+    """The assembled parts of every group that could be estimated (``parts[g]`` maps
+    ``"nobs"``, ``"rank"``, ``"ige"``, ``"transition"``, ``"quintiles"``, ``"absolute"``
+    to results) and the reason for every group that could not."""
 
+    parts: dict[str, dict[str, Any]]
+    not_estimated: dict[str, str]
+
+
+def per_group(prep: Prepared, attempt: Any, *, skip: Mapping[str, str] | None = None
+              ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Run ``attempt(g)`` for every group of ``prep`` not in ``skip``. Without ``by`` an
+    :class:`InputError` propagates; with ``by`` it marks only that group as not
+    estimated, with the error's message as the reason (groups already not estimated by
+    :func:`~socmob.income._data.prepare`, or in ``skip``, keep theirs)."""
+    done: dict[str, Any] = {}
+    failed: dict[str, str] = {**prep.not_estimated, **(skip or {})}
+    for g in prep.groups:
+        if g in failed:
+            continue
+        try:
+            done[g] = attempt(g)
+        except InputError as exc:
+            if not prep.grouped:
+                raise
+            failed[g] = exc.message
+    return done, dict(sorted(failed.items()))
+
+
+def finish(prep: Prepared, rows: Mapping[str, Mapping[str, Any]],
+           cells: Cells, spec: Spec, shift: Mapping[str, Any] | None,
+           ppml: Mapping[str, IGEResult] | None,
+           skip: Mapping[str, str] | None = None) -> Estimates:
+    """Turn the aggregated sums into results, group by group (groups in ``skip`` were
+    already found not estimable, e.g. by the Poisson fit)."""
+
+    def assemble(g: str) -> dict[str, Any]:
+        return _assemble(prep, g, rows[g], cells, spec, shift, ppml)
+
+    done, failed = per_group(prep, assemble, skip=skip)
+    return Estimates(parts=done, not_estimated=failed)
+
+
+def _assemble(prep: Prepared, g: str, row: Mapping[str, Any], cells: Cells, spec: Spec,
+              shift: Mapping[str, Any] | None,
+              ppml: Mapping[str, IGEResult] | None) -> dict[str, Any]:
+    label = group_label(prep, g)
+    nobs = int(row["n_rows"])
+    parts: dict[str, Any] = {"nobs": nobs}
+    if "rank" in spec.want:
+        S, T, n = moments_from_row(row, "r")
+        parts["rank"] = RankRankResult(**fit_line(
+            S, T, n, shift_x=50.0, shift_y=50.0, se=spec.se,
+            weight_kind=spec.weight_kind, level=spec.level, what="parent rank",
+            column=prep.parent, source=prep.source,
+            group=label, measure="rank_slope", unit="slope",
+            ranks="within" if spec.within else "national"))
+    if "ige" in spec.want:
+        if ppml is not None:
+            parts["ige"] = ppml[g]
+        else:
+            assert shift is not None
+            S, T, n = moments_from_row(row, "i")
+            if n < 3:
+                raise InputError(
+                    f"{int(n)} row{'s' if int(n) != 1 else ''} with both incomes positive, "
+                    "too few for the log-income IGE",
+                    file=prep.source, column=prep.parent,
+                    expected="at least 3 (or zero_policy='floor' / 'ppml')")
+            gs = shift["groups"].loc[g] if g in shift["groups"].index else None
+            n_dropped = prep.group_rows[g] - int(n) if spec.zero_policy == "drop" else 0
+            n_floored = int(gs["n_floored"]) if (gs is not None and "n_floored" in gs) else 0
+            parts["ige"] = IGEResult(**fit_line(
+                S, T, n, shift_x=shift["cx"], shift_y=shift["cy"], se=spec.se,
+                weight_kind=spec.weight_kind, level=spec.level,
+                what="log parent income", column=prep.parent, source=prep.source,
+                group=label, measure="ige", unit="elasticity",
+                zero_policy=spec.zero_policy, floor=spec.floor, n_dropped=n_dropped,
+                n_floored=n_floored, method="ols"))
+    if "transition" in spec.want:
+        parts["transition"] = transition_result(cells[g][spec.quantiles], spec.quantiles,
+                                                nobs, label)
+        parts["quintiles"] = (parts["transition"] if spec.quantiles == 5 else
+                              transition_result(cells[g][5], 5, nobs, label))
+    if "absolute" in spec.want:
+        parts["absolute"] = absolute_result(row, spec, nobs, label)
+    return parts
 
 
 def absolute_aggregates(t: ir.Table, spec: Spec) -> dict[str, Any]:

@@ -15,15 +15,19 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from socmob.errors import ConvergenceError, InputError
+from socmob.errors import ConvergenceError, InputError, SocmobError
 from socmob.income._data import Prepared, execute
 from socmob.income.plan import TINY, Spec, group_label, records
 from socmob.income.results import IGEResult
 
 
 def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 100
-          ) -> dict[str, IGEResult]:
+             ) -> tuple[dict[str, IGEResult], dict[str, str]]:
     """Poisson pseudo-ML of ``E[y | x] = exp(a + β log x)`` by Newton–Raphson.
+
+    Returns the fits by group and, with ``by``, the groups that could not be fitted and
+    why (too few rows with a positive parent income, no variation in it, no convergence);
+    without ``by`` these are errors.
 
     Per iteration one aggregation returns, per group, the Hessian ``H = Σ w μ z z′``, the
     score ``U = Σ w (y − μ) z`` and the log-likelihood ``Σ w (y η − μ)`` with ``z = (1, log
@@ -51,18 +55,24 @@ def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 
         else:
             msg, col = "no child has a positive income, so no Poisson IGE", prep.child
         raise InputError(msg, file=prep.source, column=col, expected="positive incomes")
+    failed: dict[str, str] = {}
+
+    def give_up(g: str, error: SocmobError) -> None:
+        if not prep.grouped:
+            raise error
+        failed[g] = error.message if isinstance(error, InputError) else str(error)
+
     for g in prep.groups:
         n_used = int(srows[g]["n_used"]) if g in srows else 0
         if n_used < 3:
-            where = f"group {g!r} of column {prep.by!r}" if prep.grouped else "the data"
-            raise InputError(f"{where} has {n_used} rows with a positive parent income",
-                             file=prep.source, column=prep.by or prep.parent,
-                             expected="at least 3")
+            give_up(g, InputError(f"{n_used} row{'s' if n_used != 1 else ''} with a "
+                                  "positive parent income, too few for the Poisson IGE",
+                                  file=prep.source, column=prep.parent, expected="at least 3"))
     c = float(stats_frame["sz"].sum()) / float(stats_frame["sw"].sum())
     ybar = float(stats_frame["sy"].sum()) / float(stats_frame["sw"].sum())
     z = ibis.greatest(base._x, TINY).ln() - c
     yy = base._y / ybar
-    groups = list(prep.groups)
+    groups = [g for g in prep.groups if g not in failed]
     beta = {g: np.array([math.log(max(float(srows[g]["sy"]) / float(srows[g]["sw"]) / ybar,
                                       1e-12)), 0.0])
             for g in groups}
@@ -70,7 +80,7 @@ def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 
     prev_ll: dict[str, float] = {}
     results: dict[str, IGEResult] = {}
     for iteration in range(1, max_iter + 1):
-        active = [g for g in groups if g not in results]
+        active = [g for g in groups if g not in results and g not in failed]
         if prep.grouped:
             params = ibis.memtable(pd.DataFrame({"_g": groups,
                                                  "_pa": [beta[g][0] for g in groups],
@@ -103,9 +113,10 @@ def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 
             U = np.array([row["u0"], row["u1"]], dtype=float)
             try:
                 step = np.linalg.solve(H, U)
-            except np.linalg.LinAlgError as exc:
-                raise InputError("log parent income does not vary", file=prep.source,
-                                 column=prep.parent) from exc
+            except np.linalg.LinAlgError:
+                give_up(g, InputError("log parent income does not vary", file=prep.source,
+                                      column=prep.parent))
+                continue
             if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta[g]))):
                 Hinv = np.linalg.inv(H)
                 M = np.array([[row["m00"], row["m01"]], [row["m01"], row["m11"]]], dtype=float)
@@ -128,7 +139,11 @@ def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 
             prev_ll[g] = ll
             prev_beta[g] = beta[g].copy()
             beta[g] = beta[g] + step
-        if len(results) == len(groups):
-            return results
-    raise ConvergenceError(f"Poisson IGE did not converge in {max_iter} iterations")
+        if len(results) + len(failed) == len(prep.groups):
+            return results, failed
+    for g in groups:
+        if g not in results and g not in failed:
+            give_up(g, ConvergenceError(
+                f"the Poisson IGE did not converge in {max_iter} iterations"))
+    return results, failed
 

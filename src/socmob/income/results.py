@@ -4,7 +4,6 @@ the estimators and ``docs/income.md`` for the formulas)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,7 @@ from scipy import stats
 
 from socmob.income.indices import INDEX_NAMES, MobilityIndices, mobility_indices
 from socmob.income.regression import LinearFit
-from socmob.results import Result, jsonable, tidy
+from socmob.results import ByGroup, Result, jsonable, tidy
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,28 +244,10 @@ class IncomeMobilityResult(Result):
         return tidy(frame, group=self.group)
 
 
-@dataclass(frozen=True, eq=False)
-class IncomeMobilityByGroup(Result):
-    """:class:`IncomeMobilityResult` for each group of ``by``."""
-
-    by: str
-    results: Mapping[str, IncomeMobilityResult]
-    ranks: str = "national"
-
-    def __getitem__(self, group: str) -> IncomeMobilityResult:
-        return self.results[group]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "ranks": self.ranks,
-                "groups": {g: r.to_dict() for g, r in self.results.items()}}
-
-    def to_frame(self) -> pd.DataFrame:
-        frames = [r.to_frame() for r in self.results.values()]
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        out = tidy(out)
-        out["breakdown"] = self.by
-        return out
-
+IncomeMobilityByGroup = ByGroup
+"""The by-group answer of :func:`~socmob.income.income_mobility` is a
+:class:`socmob.results.ByGroup` of :class:`IncomeMobilityResult` (which also names the
+groups that could not be estimated); this older name is kept as an alias."""
 
 
 __all__ = [
