@@ -63,7 +63,6 @@ from socmob.income._data import (
     Prepared,
     SEType,
     WeightKind,
-    execute,
     no_group_message,
     prepare,
 )
@@ -74,6 +73,7 @@ from socmob.income.plan import (
     Spec,
     absolute_aggregates,
     absolute_result,
+    engine_sums,
     finish,
     group_label,
     log_parts,
@@ -289,8 +289,9 @@ def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
         return _answer(prep, fits, {**prep.not_estimated, **failed})
     shift = shift_pass(prep, spec)
     t = prep.table
-    frame = execute(t.group_by("_g").aggregate(n_rows=t.count(), sum_w=t._w.sum(),
-                                               **_main_aggregates_ige(t, spec, shift)))
+    frame = engine_sums(prep, t.group_by("_g").aggregate(
+        n_rows=t.count(), sum_w=t._w.sum(), **_main_aggregates_ige(t, spec, shift)),
+        "the moment sums")
     est = finish(prep, records(frame), {}, spec, shift, None)
     return _answer(prep, {g: p["ige"] for g, p in est.parts.items()}, est.not_estimated)
 
@@ -357,8 +358,8 @@ def absolute_mobility(data: Any, *, parent: str, child: str, weight: str | None 
                  child_factor=child_factor, weight_kind=weight_kind, level=level)
     prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
     t = prep.table
-    frame = execute(t.group_by("_g").aggregate(n_rows=t.count(), sum_w=t._w.sum(),
-                                               **absolute_aggregates(t, spec)))
+    frame = engine_sums(prep, t.group_by("_g").aggregate(
+        n_rows=t.count(), sum_w=t._w.sum(), **absolute_aggregates(t, spec)), "the sums of weights")
     rows = records(frame)
     out, failed = per_group(prep, lambda g: absolute_result(rows[g], spec, int(rows[g]["n_rows"]),
                                                             group_label(prep, g)))

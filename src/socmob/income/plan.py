@@ -21,7 +21,7 @@ import pandas as pd
 from ibis.expr import types as ir
 
 from socmob.errors import InputError
-from socmob.income._data import Prepared, execute
+from socmob.income._data import Prepared, execute_sums, refuse_overflow
 from socmob.income.ranks import add_ranks
 from socmob.income.regression import fit_line, moment_sums, moments_from_row
 from socmob.income.results import (
@@ -79,7 +79,8 @@ def shift_pass(prep: Prepared, spec: Spec) -> dict[str, Any]:
     if spec.zero_policy == "floor":
         assert spec.floor is not None
         aggs["n_floored"] = ibis.ifelse((t._x < spec.floor) | (t._y < spec.floor), 1, 0).sum()
-    per_group = execute(t.group_by("_g").aggregate(**aggs)).set_index("_g")
+    per_group = engine_sums(prep, t.group_by("_g").aggregate(**aggs),
+                            "the sums of log incomes").set_index("_g")
     sw = float(per_group["sw"].sum())
     if sw <= 0:
         raise InputError(_nonpositive_message(prep, per_group), file=prep.source,
@@ -177,6 +178,13 @@ def records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+def engine_sums(prep: Prepared, expr: ir.Expr, what: str) -> pd.DataFrame:
+    """Run an aggregation of the working table; an overflowing sum is an
+    :class:`~socmob.errors.InputError` naming the weight (whose squares the variances
+    sum) or, unweighted, the child income."""
+    return execute_sums(expr, what=what, column=prep.weight or prep.child, source=prep.source)
+
+
 def group_label(prep: Prepared, g: str) -> str | None:
     return g if prep.grouped else None
 
@@ -197,9 +205,13 @@ def run_main(prep: Prepared, table: ir.Table, spec: Spec, shift: Mapping[str, An
             bins[f"_qy{k}"] = _bin(rt._ry, k)
         rt = rt.mutate(**bins)
         keys += list(bins)
-    frame = execute(rt.group_by(keys).aggregate(**_main_aggregates(rt, spec, shift)))
+    frame = engine_sums(prep, rt.group_by(keys).aggregate(**_main_aggregates(rt, spec, shift)),
+                        "the moment sums")
     value_cols = [c for c in frame.columns if c not in keys]
-    totals = frame.groupby("_g", sort=True)[value_cols].sum(min_count=1).reset_index()
+    with np.errstate(over="ignore"):
+        totals = frame.groupby("_g", sort=True)[value_cols].sum(min_count=1).reset_index()
+    refuse_overflow(totals, what="the moment sums", column=prep.weight or prep.child,
+                    source=prep.source)
     rows: dict[str, Mapping[str, Any]] = dict(records(totals))
     return rows, (cells_from(frame, ks) if ks else {})
 
@@ -292,7 +304,23 @@ def _assemble(prep: Prepared, g: str, row: Mapping[str, Any], cells: Cells, spec
                               transition_result(cells[g][5], 5, nobs, label))
     if "absolute" in spec.want:
         parts["absolute"] = absolute_result(row, spec, nobs, label)
+    _check_finite(prep, parts)
     return parts
+
+
+def _check_finite(prep: Prepared, parts: Mapping[str, Any]) -> None:
+    """Finite sums can still give an infinite estimate or standard error (a product of
+    two huge sums): refuse it rather than publish ``inf``."""
+    values: list[float] = []
+    for key in ("rank", "ige"):
+        if key in parts:
+            values += [*parts[key].params, *parts[key].bse]
+    if "absolute" in parts:
+        values += [parts["absolute"].share, parts["absolute"].se]
+    if not np.isfinite(np.asarray(values, dtype="float64")).all():
+        raise InputError("the estimates overflow: the input values are too large",
+                         file=prep.source, column=prep.weight or prep.child,
+                         expected="values whose squares and sums a double can hold")
 
 
 def absolute_aggregates(t: ir.Table, spec: Spec) -> dict[str, Any]:

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from socmob.errors import ConvergenceError, InputError, SocmobError
-from socmob.income._data import Prepared, execute
-from socmob.income.plan import TINY, Spec, group_label, records
+from socmob.income._data import Prepared
+from socmob.income.plan import TINY, Spec, engine_sums, group_label, records
 from socmob.income.results import IGEResult
 
 
@@ -38,14 +38,14 @@ def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 
     t = prep.table
     pos = t._x > 0
     base = t.filter(pos & (t._y >= 0))
-    stats_frame = execute(t.group_by("_g").aggregate(
+    stats_frame = engine_sums(prep, t.group_by("_g").aggregate(
         n_x_nonpos=ibis.ifelse(t._x <= 0, 1, 0).sum(),
         n_y_neg=ibis.ifelse(t._y < 0, 1, 0).sum(),
         n_used=ibis.ifelse(pos & (t._y >= 0), 1, 0).sum(),
         sw=ibis.ifelse(pos & (t._y >= 0), t._w, 0.0).sum(),
         sz=ibis.ifelse(pos & (t._y >= 0), t._w * ibis.greatest(t._x, TINY).ln(), 0.0).sum(),
         sy=ibis.ifelse(pos & (t._y >= 0), t._w * t._y, 0.0).sum(),
-    )).set_index("_g")
+    ), "the sums of incomes").set_index("_g")
     srows = records(stats_frame.reset_index())
     n_used_total = int(stats_frame["n_used"].sum())
     if n_used_total == 0 or float(stats_frame["sy"].sum()) <= 0:
@@ -95,12 +95,12 @@ def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 
         om = ww * ww if spec.weight_kind == "probability" else ww
         mu = eta.exp()
         r = yv - mu
-        agg = execute(tab.group_by("_g").aggregate(
+        agg = engine_sums(prep, tab.group_by("_g").aggregate(
             h00=(ww * mu).sum(), h01=(ww * mu * zz).sum(), h11=(ww * mu * zz * zz).sum(),
             u0=(ww * r).sum(), u1=(ww * r * zz).sum(), ll=(ww * (yv * eta - mu)).sum(),
             m00=(om * r * r).sum(), m01=(om * r * r * zz).sum(),
             m11=(om * r * r * zz * zz).sum(), n=ww.count(), sw=ww.sum(),
-        ))
+        ), "the sums of the Poisson fit")
         arows = records(agg)
         for g in active:
             row = arows[g]
