@@ -83,7 +83,7 @@ def bootstrap_replicates(prep: Prepared, spec: Spec, shift: Mapping[str, Any] | 
         for b in range(replicates):
             m = poisson_multiplier(base, seed_value, b, ["_g", "_x", "_y", "_w"])
             table = base.mutate(_w=base._w * m.cast("float64"))
-            rows, cells = run_main(prep, table, boot_spec, shift)
+            rows, cells = run_main(prep, table, boot_spec, shift, unit_weights=False)
             for g in groups:
                 if g not in rows:
                     records[g].append({})

@@ -21,8 +21,8 @@ import pandas as pd
 from ibis.expr import types as ir
 
 from socmob.errors import InputError
-from socmob.income._data import Prepared, execute_sums, refuse_overflow
-from socmob.income.ranks import add_ranks
+from socmob.income._data import ALL, Prepared, execute_sums, refuse_overflow
+from socmob.income.ranks import add_ranks, add_unweighted_ranks
 from socmob.income.regression import fit_line, moment_sums, moments_from_row
 from socmob.income.results import (
     AbsoluteMobilityResult,
@@ -104,9 +104,23 @@ def _nonpositive_message(prep: Prepared, per_group: pd.DataFrame) -> str:
     return "no row has both incomes positive, so no log-income IGE"
 
 
-def _ranked(prep_table: ir.Table, spec: Spec) -> ir.Table:
-    part = "_g" if spec.within else None
-    return add_ranks(prep_table, {"_x": "_rx", "_y": "_ry"}, "_w", partition=part)
+def ranked(prep: Prepared, table: ir.Table, spec: Spec, *, unit_weights: bool) -> ir.Table:
+    """The working table with the parent and child mid-ranks ``_rx``, ``_ry`` (national,
+    or within groups with ``spec.within``). With ``unit_weights`` (no weight column)
+    they come from the engine's ranking functions over one sort per column. Constant
+    columns (the unit weight; the group label without ``by``) are left out of the rows
+    the engine sorts and put back after."""
+    part = "_g" if spec.within and prep.grouped else None
+    constants = {"_g": ibis.literal(ALL)} if not prep.grouped else {}
+    if unit_weights:
+        constants["_w"] = ibis.literal(1.0)
+    rows = table.drop(*constants) if constants else table
+    if unit_weights:
+        rt = add_unweighted_ranks(rows, {"_x": "_rx", "_y": "_ry"}, partition=part,
+                                  n=prep.n_rows - prep.n_missing)
+    else:
+        rt = add_ranks(rows, {"_x": "_rx", "_y": "_ry"}, "_w", partition=part)
+    return rt.mutate(**constants) if constants else rt
 
 
 def _bin(rank: Any, k: int) -> Any:
@@ -189,12 +203,14 @@ def group_label(prep: Prepared, g: str) -> str | None:
     return g if prep.grouped else None
 
 
-def run_main(prep: Prepared, table: ir.Table, spec: Spec, shift: Mapping[str, Any] | None
-              ) -> tuple[dict[str, Mapping[str, Any]], Cells]:
+def run_main(prep: Prepared, table: ir.Table, spec: Spec, shift: Mapping[str, Any] | None,
+             *, unit_weights: bool | None = None
+             ) -> tuple[dict[str, Mapping[str, Any]], Cells]:
     """The one aggregation over the ranked data. With transitions it groups by (group,
     parent bin, child bin) — at most (k + 5)² cells per group — and the moment sums of the
     cells are added up here, so the matrix costs one hash group-by, not k² sums."""
-    rt = _ranked(table, spec)
+    rt = ranked(prep, table, spec,
+                unit_weights=not spec.weighted if unit_weights is None else unit_weights)
     keys = ["_g"]
     ks: list[int] = []
     if "transition" in spec.want:
