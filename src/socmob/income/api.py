@@ -258,10 +258,10 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
 
     results, not_estimated = per_group(prep, assemble, skip=est.not_estimated)
     if bootstrap > 0 and results:
-        boot = bootstrap_replicates(prep, spec, shift, bootstrap, seed, progress,
-                                    groups=tuple(results))
+        boot, buckets = bootstrap_replicates(prep, spec, shift, bootstrap, seed, progress,
+                                             groups=tuple(results))
         results = {g: dataclasses.replace(r, bootstrap=BootstrapSummary(
-                       replicates=boot[g], seed=seed, level=level))
+                       replicates=boot[g], seed=seed, level=level, buckets=buckets))
                    for g, r in results.items()}
     return _answer(prep, results, not_estimated)
 

@@ -127,6 +127,24 @@ def _bin(rank: Any, k: int) -> Any:
     return (rank * (k / 100.0)).floor().cast("int64").clip(upper=k - 1)
 
 
+def bin_columns(ks: list[int]) -> list[str]:
+    """The names of the parent and child quantile columns for each k of ``ks``."""
+    return [name for k in ks for name in (f"_qx{k}", f"_qy{k}")]
+
+
+def binned(rt: ir.Table, spec: Spec) -> tuple[ir.Table, list[int]]:
+    """The ranked table with the parent and child quantile (0-based) of every k the
+    transition matrices need (``spec.quantiles`` and 5, for P(Q5|Q1)), and those k."""
+    if "transition" not in spec.want:
+        return rt, []
+    ks = sorted({spec.quantiles, 5})
+    bins: dict[str, Any] = {}
+    for k in ks:
+        bins[f"_qx{k}"] = _bin(rt._rx, k)
+        bins[f"_qy{k}"] = _bin(rt._ry, k)
+    return rt.mutate(**bins), ks
+
+
 def _main_aggregates(rt: ir.Table, spec: Spec, shift: Mapping[str, Any] | None
                      ) -> dict[str, Any]:
     aggs: dict[str, Any] = {"n_rows": rt.count(), "sum_w": rt._w.sum()}
@@ -211,16 +229,8 @@ def run_main(prep: Prepared, table: ir.Table, spec: Spec, shift: Mapping[str, An
     cells are added up here, so the matrix costs one hash group-by, not k² sums."""
     rt = ranked(prep, table, spec,
                 unit_weights=not spec.weighted if unit_weights is None else unit_weights)
-    keys = ["_g"]
-    ks: list[int] = []
-    if "transition" in spec.want:
-        ks = sorted({spec.quantiles, 5})
-        bins: dict[str, Any] = {}
-        for k in ks:
-            bins[f"_qx{k}"] = _bin(rt._rx, k)
-            bins[f"_qy{k}"] = _bin(rt._ry, k)
-        rt = rt.mutate(**bins)
-        keys += list(bins)
+    rt, ks = binned(rt, spec)
+    keys = ["_g", *bin_columns(ks)]
     frame = engine_sums(prep, rt.group_by(keys).aggregate(**_main_aggregates(rt, spec, shift)),
                         "the moment sums")
     value_cols = [c for c in frame.columns if c not in keys]

@@ -117,11 +117,19 @@ class AbsoluteMobilityResult(Result):
 
 @dataclass(frozen=True, eq=False)
 class BootstrapSummary:
-    """Replicate statistics of a Poisson bootstrap and their percentile intervals."""
+    """Replicate statistics of a Poisson bootstrap and their percentile intervals.
+
+    ``replicates`` has one row per replicate and a column per statistic. Ranks are held
+    at their full-sample values in every replicate (``ranks="fixed"``); ``buckets`` is the
+    number of random groups of rows that share a multiplier, or ``None`` when every row
+    has its own (see :mod:`socmob.income.bootstrap`).
+    """
 
     replicates: pd.DataFrame
     seed: int | None
     level: float
+    buckets: int | None = None
+    ranks: str = "fixed"
 
     def interval(self, name: str) -> tuple[float, float]:
         col = self.replicates[name].dropna()
