@@ -16,7 +16,13 @@ from scipy import stats
 import socmob.income.bootstrap as boot
 from socmob.engine import default_connection
 from socmob.income import income_mobility
-from socmob.income.bootstrap import bucket_key, mix32, poisson_multipliers, row_buckets
+from socmob.income.bootstrap import (
+    bucket_key,
+    mix32,
+    mix32_column,
+    poisson_multipliers,
+    with_row_buckets,
+)
 from socmob.synth.income import normal_quantile_matrix, pearson_from_spearman
 
 
@@ -35,7 +41,7 @@ def test_mix32_is_fmix32_in_numpy_and_in_the_engine():
     expected = [_fmix32(int(v)) for v in values]
     assert mix32(values).tolist() == expected
     t = ibis.memtable(pd.DataFrame({"v": values}))
-    got = default_connection().execute(t.select(h=mix32(t.v)))["h"]
+    got = default_connection().execute(mix32_column(t, "v"))["v"]
     assert got.tolist() == expected
 
 
@@ -58,16 +64,16 @@ def test_poisson_multipliers_follow_poisson_one_and_are_independent():
 def test_random_buckets_are_uniform_and_unrelated_to_the_order():
     n, buckets = 200_000, 1024
     t = ibis.memtable(pd.DataFrame({"_x": np.arange(n, dtype=float), "_y": 1.0, "_w": 1.0}))
-    got = default_connection().execute(t.select(
-        _x=t._x, b=row_buckets(t, buckets=buckets, key=bucket_key(3), grouped=False)))
+    t = t.mutate(b=ibis.row_number().over(order_by=t._x).cast("int64"))
+    got = default_connection().execute(with_row_buckets(t, "b", buckets=buckets,
+                                                        key=bucket_key(3)))
     b = got.sort_values("_x")["b"].to_numpy()
     counts = np.bincount(b, minlength=buckets)
     chi2 = ((counts - n / buckets) ** 2 / (n / buckets)).sum()
     assert stats.chi2.sf(chi2, buckets - 1) > 1e-3
     # neighbouring rows in the order land in unrelated buckets
     assert abs(stats.spearmanr(b[1:], b[:-1]).statistic) < 0.01
-    exact = default_connection().execute(t.select(
-        _x=t._x, b=row_buckets(t, buckets=None, key=0, grouped=False)))
+    exact = default_connection().execute(with_row_buckets(t, "b", buckets=None, key=0))
     assert (exact.sort_values("_x")["b"].to_numpy() == np.arange(n)).all()
 
 
@@ -121,8 +127,8 @@ def _numpy_replicates(data: pd.DataFrame, weights: np.ndarray, multipliers: np.n
 
 
 def _positions(data: pd.DataFrame, weights: np.ndarray) -> np.ndarray:
-    """Each row's position in the order (parent, child, weight)."""
-    order = np.lexsort((weights, data["child"].to_numpy(), data["parent"].to_numpy()))
+    """Each row's position in the order (child, parent, weight)."""
+    order = np.lexsort((weights, data["parent"].to_numpy(), data["child"].to_numpy()))
     pos = np.empty(len(data), dtype=np.int64)
     pos[order] = np.arange(len(data))
     return pos

@@ -11,11 +11,12 @@ replicate's statistic follows from the replicate's sums ``Σ mᵢ_b·wᵢ·fᵢ`
 transition cell (the parent and child quantiles), the eleven sums the replicates need
 (weight; the rank moments Σw·u, Σw·v, Σw·u², Σw·uv with u, v the ranks minus 50; the
 same five for the log incomes of the IGE; Σw·[child > parent] for absolute mobility).
-A row's bucket is a hash of its position in a deterministic order (group, parent income,
-child income, weight). The multipliers are then drawn per (replicate, bucket) in numpy,
-from a hash of (seed, replicate, bucket), and each replicate's sums are a product of the
-multipliers with the bucket sums — 200 replicates cost one pass over the data and a few
-matrix products, not 200 passes.
+A row's bucket is a hash of its position in a deterministic order (child income, parent
+income, weight, group; numbered in the same sort as the child ranks when it can). The
+multipliers are then drawn per (replicate, bucket) in numpy, from a hash of (seed,
+replicate, bucket), and each replicate's sums are a product of the multipliers with the
+bucket sums — 200 replicates cost one pass over the data and a few matrix products, not
+200 passes.
 
 * Up to :data:`EXACT_ROWS` rows every row is its own bucket: this *is* the row-level
   Poisson bootstrap.
@@ -107,16 +108,31 @@ def _mul32(h: Any, c: int) -> Any:
     return (h * lo + ((h * hi) % 65_536) * 65_536) % 4_294_967_296
 
 
+_FMIX32_STEPS = (
+    lambda h: h ^ (h >> 16),
+    lambda h: _mul32(h, 0x85EBCA6B),
+    lambda h: h ^ (h >> 13),
+    lambda h: _mul32(h, 0xC2B2AE35),
+    lambda h: h ^ (h >> 16),
+)
+
+
 def mix32(h: Any) -> Any:
     """MurmurHash3's 32-bit finaliser (``fmix32``; Appleby 2011) — a bijection of
     ``[0, 2³²)`` whose every output bit depends on every input bit — written with
     operations that numpy, DuckDB and Spark compute identically (integer ``*``, ``%``,
     ``^``, ``>>`` below 2⁶³), so a row lands in the same bucket on every engine."""
-    h = h ^ (h >> 16)
-    h = _mul32(h, 0x85EBCA6B)
-    h = h ^ (h >> 13)
-    h = _mul32(h, 0xC2B2AE35)
-    return h ^ (h >> 16)
+    for step in _FMIX32_STEPS:
+        h = step(h)
+    return h
+
+
+def mix32_column(t: ir.Table, column: str) -> ir.Table:
+    """``t`` with ``column`` replaced by :func:`mix32` of it, one projection per step (an
+    expression nesting the steps would repeat its input at every step: 2⁵ times)."""
+    for step in _FMIX32_STEPS:
+        t = t.mutate(**{column: step(t[column])})
+    return t
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -156,17 +172,15 @@ def bucket_count(n_rows: int, n_groups: int, n_cells: int) -> int | None:
     return int(min(MAX_BUCKETS, max(MIN_BUCKETS, 2 ** int(math.log2(room)))))
 
 
-def row_buckets(t: ir.Table, *, buckets: int | None, key: int, grouped: bool
-                ) -> ir.IntegerValue:
-    """Each row's bucket: its position in the order (group, parent income, child income,
-    weight) — the same on every engine, whatever order the engine read the rows in, and
-    rows that tie on all four are interchangeable — itself (``buckets=None``) or hashed
-    with :func:`mix32` and ``key`` into ``[0, buckets)``."""
-    order = ([t._g] if grouped else []) + [t._x, t._y, t._w]
-    position = ibis.row_number().over(order_by=order).cast("int64")
+def with_row_buckets(t: ir.Table, position: str, *, buckets: int | None, key: int
+                     ) -> ir.Table:
+    """``t`` with column ``position`` (a row's place in a deterministic order, from 0)
+    turned into its bucket: the position itself (``buckets=None``), or the position
+    hashed with :func:`mix32` and ``key`` into ``[0, buckets)``."""
     if buckets is None:
-        return position
-    return mix32((position + key) % 4_294_967_296) % buckets
+        return t
+    t = mix32_column(t.mutate(**{position: (t[position] + key) % 4_294_967_296}), position)
+    return t.mutate(**{position: t[position] % buckets})
 
 
 # --------------------------------------------------------------------------- the scan
@@ -188,15 +202,14 @@ class _Scan:
 
 def _scan(prep: Prepared, spec: Spec, shift: Mapping[str, Any] | None,
           groups: tuple[str, ...], seed: int) -> _Scan:
-    rt = ranked(prep, prep.table, spec, unit_weights=not spec.weighted)
+    rt = ranked(prep, prep.table, spec, unit_weights=not spec.weighted, row_id="_b")
     rt, ks = binned(rt, spec)
     # cells per axis: the k-quantile and quintile cuts split 0–100 into at most k + 4
     # intervals (just 5 when k = 5)
     per_axis = max(5 if k == 5 else k + 4 for k in ks) if ks else 1
     n_rows = prep.n_rows - prep.n_missing
     buckets = bucket_count(n_rows, len(groups), per_axis * per_axis)
-    rt = rt.mutate(_b=row_buckets(rt, buckets=buckets, key=bucket_key(seed),
-                                  grouped=prep.grouped))
+    rt = with_row_buckets(rt, "_b", buckets=buckets, key=bucket_key(seed))
     u, v, w = rt._rx - 50.0, rt._ry - 50.0, rt._w
     d = ibis.ifelse(rt._y * spec.child_factor > rt._x * spec.parent_factor, 1.0, 0.0)
     aggs: dict[str, Any] = {"f_w": w.sum(), "f_u": (w * u).sum(), "f_v": (w * v).sum(),
@@ -330,6 +343,7 @@ __all__ = [
     "bootstrap_replicates",
     "bucket_count",
     "mix32",
+    "mix32_column",
     "poisson_multipliers",
-    "row_buckets",
+    "with_row_buckets",
 ]

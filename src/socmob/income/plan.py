@@ -104,22 +104,36 @@ def _nonpositive_message(prep: Prepared, per_group: pd.DataFrame) -> str:
     return "no row has both incomes positive, so no log-income IGE"
 
 
-def ranked(prep: Prepared, table: ir.Table, spec: Spec, *, unit_weights: bool) -> ir.Table:
+def ranked(prep: Prepared, table: ir.Table, spec: Spec, *, unit_weights: bool,
+           row_id: str | None = None) -> ir.Table:
     """The working table with the parent and child mid-ranks ``_rx``, ``_ry`` (national,
     or within groups with ``spec.within``). With ``unit_weights`` (no weight column)
     they come from the engine's ranking functions over one sort per column. Constant
     columns (the unit weight; the group label without ``by``) are left out of the rows
-    the engine sorts and put back after."""
+    the engine sorts and put back after.
+
+    ``row_id`` also numbers the rows from 0 in a deterministic order — child income,
+    parent income, weight, group, so rows that tie on all of them are interchangeable —
+    the same on every engine whatever order it read the file in (the bootstrap hashes
+    it); when it can, in the same sort as the child ranks.
+    """
     part = "_g" if spec.within and prep.grouped else None
     constants = {"_g": ibis.literal(ALL)} if not prep.grouped else {}
     if unit_weights:
         constants["_w"] = ibis.literal(1.0)
     rows = table.drop(*constants) if constants else table
+    ties = [c for c in ("_x", "_w", "_g") if c not in constants]
+    numbered_with_ranks = row_id is not None and unit_weights and part is None
     if unit_weights:
         rt = add_unweighted_ranks(rows, {"_x": "_rx", "_y": "_ry"}, partition=part,
-                                  n=prep.n_rows - prep.n_missing)
+                                  n=prep.n_rows - prep.n_missing,
+                                  row_number=(row_id, ties) if numbered_with_ranks
+                                  and row_id is not None else None)
     else:
         rt = add_ranks(rows, {"_x": "_rx", "_y": "_ry"}, "_w", partition=part)
+    if row_id is not None and not numbered_with_ranks:
+        order = [rt._y, *(rt[c] for c in ties)]
+        rt = rt.mutate(**{row_id: ibis.row_number().over(order_by=order).cast("int64")})
     return rt.mutate(**constants) if constants else rt
 
 

@@ -66,7 +66,8 @@ def add_ranks(t: ir.Table, columns: dict[str, str], weight: str, *,
 
 
 def add_unweighted_ranks(t: ir.Table, columns: dict[str, str], *,
-                         partition: str | None = None, n: int | None = None) -> ir.Table:
+                         partition: str | None = None, n: int | None = None,
+                         row_number: tuple[str, list[str]] | None = None) -> ir.Table:
     """``t`` with the mid-rank (0–100) of each ``{value column: rank column}`` when every
     row weighs 1: ``50·[#(< v) + #(≤ v)]/n``.
 
@@ -75,8 +76,13 @@ def add_unweighted_ranks(t: ir.Table, columns: dict[str, str], *,
     the product is within one unit in the last place of an integer). ``n`` is the number of
     rows (of the ``partition`` group); pass it when it is known and there is no
     partition, to save a window count.
+
+    ``row_number=(name, tie_breaks)`` (without ``partition``) also numbers the rows from 0
+    in the order of the last ranked column and then ``tie_breaks``, in the same
+    projection, so the engine can sort once for both.
     """
     out = t
+    last = list(columns)[-1]
     for value, name in columns.items():
         group = [out[partition]] if partition else None
         count: Any = (ibis.literal(float(n)) if n is not None and partition is None
@@ -84,7 +90,14 @@ def add_unweighted_ranks(t: ir.Table, columns: dict[str, str], *,
         order = ibis.window(group_by=group, order_by=out[value])
         below = ibis.rank().over(order)  # Ibis's rank is 0-based: rows strictly below
         up_to = (ibis.cume_dist().over(order) * count).round()
-        out = out.mutate(**{name: 50.0 * (below + up_to) / count})
+        new: dict[str, Any] = {name: 50.0 * (below + up_to) / count}
+        if row_number is not None and value == last:
+            if partition is not None:
+                raise ValueError("row_number needs ranks over the whole table")
+            number, ties = row_number
+            keys = [out[value], *(out[c] for c in ties)]
+            new[number] = ibis.row_number().over(order_by=keys).cast("int64")
+        out = out.mutate(**new)
     return out
 
 
