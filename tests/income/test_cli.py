@@ -217,3 +217,24 @@ def test_bad_value_deep_in_a_csv_names_the_line(tmp_path):
     assert res.exit_code == 2 and not out.exists()
     assert f"file {path}, row {n - 5 + 2}, column 'p'" in res.stderr  # header is row 1
     assert "Traceback" not in res.output
+
+
+def test_income_cli_module_imports_heavy_libraries_only_inside_commands():
+    """``socmob --help`` must start fast: at module level cli/income.py imports only the
+    standard library, typer and the CLI's shared pieces; the estimators (and pandas,
+    numpy, scipy, Ibis, DuckDB behind them) are imported inside the commands."""
+    import ast
+    from pathlib import Path
+
+    import socmob.cli.income as module
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    top: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            top.append(node.module or "")
+    allowed = {"__future__", "dataclasses", "json", "collections.abc", "contextlib", "enum",
+               "pathlib", "typing", "typer", "socmob.cli._common"}
+    assert set(top) <= allowed, set(top) - allowed

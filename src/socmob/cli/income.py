@@ -112,9 +112,12 @@ def income_command(
     weight_kind: WeightKindChoice = typer.Option(
         WeightKindChoice.probability, "--weight-kind",
         help="Weights are survey (probability) or frequency weights."),
-    bootstrap: int = typer.Option(0, "--bootstrap", min=0,
-                                  help="Poisson-bootstrap replicates for intervals."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of the bootstrap."),
+    bootstrap: int = typer.Option(
+        0, "--bootstrap", min=0,
+        help="Poisson-bootstrap replicates for the intervals of P(Q5|Q1) and the indices "
+        "(all from one scan; ranks held at their full-sample values)."),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Seed of the bootstrap (the same replicates on every engine)."),
     engine: Engine = typer.Option(Engine.duckdb, "--engine", help="Compute engine."),
     memory_limit: str | None = typer.Option(
         None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (spills beyond it)."),
@@ -128,7 +131,8 @@ def income_command(
 ) -> None:
     """Income mobility of parent–child pairs: IGE, rank-rank slope, expected rank at p25,
     P(top quintile | bottom quintile), the transition matrix, absolute mobility and
-    mobility indices."""
+    mobility indices. With --by, every group that can be estimated; the others are named
+    with the reason on stderr (and under not_estimated in JSON)."""
     from socmob.engine import connect
     from socmob.engine.readers import read_microdata
     from socmob.income import income_mobility
