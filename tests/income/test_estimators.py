@@ -207,6 +207,12 @@ def test_absolute_mobility_factor_and_standard_error():
     assert res.share == pytest.approx(p)
     # unweighted linearisation SE: √(Σ(d − p)²)/n = √(p(1 − p)/n)
     assert res.se == pytest.approx(math.sqrt(p * (1 - p) / len(d)))
+    # the result contract: conf_int(alpha) is a frame of lower and upper (normal interval)
+    ci = res.conf_int(alpha=0.1)
+    assert list(ci.columns) == ["lower", "upper"] and list(ci.index) == ["share"]
+    z = stats.norm.ppf(0.95)
+    assert ci.loc["share"].tolist() == pytest.approx([p - z * res.se, p + z * res.se],
+                                                     rel=1e-12)
 
 
 def test_bootstrap_is_reproducible_and_covers_the_estimate():

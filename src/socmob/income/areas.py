@@ -30,7 +30,6 @@ from typing import Any, Literal
 import ibis
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from socmob.checks import no_overflow
 from socmob.errors import InputError
@@ -45,6 +44,7 @@ from socmob.income._data import (
     raise_nonfinite,
 )
 from socmob.income.ranks import add_rank
+from socmob.income.regression import normal_quantile
 from socmob.results import Result, tidy
 
 Transform = Literal["none", "log", "rank"]
@@ -71,7 +71,7 @@ class AreaOutcomes(Result):
     level: float = 0.95
 
     def to_frame(self) -> pd.DataFrame:
-        z = float(stats.norm.ppf(1 - (1 - self.level) / 2))
+        z = normal_quantile(1 - (1 - self.level) / 2)
         a = self.areas
         parts = []
         for measure, value, se, n in (

@@ -9,10 +9,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from socmob.income.indices import INDEX_NAMES, MobilityIndices, mobility_indices
-from socmob.income.regression import LinearFit
+from socmob.income.regression import LinearFit, normal_quantile
 from socmob.results import ByGroup, Result, jsonable, tidy
 
 
@@ -102,13 +101,16 @@ class AbsoluteMobilityResult(Result):
     level: float = 0.95
     group: str | None = None
 
-    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+    def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
+        """The normal interval of the share (columns ``lower``, ``upper``; one row,
+        ``share``); ``alpha`` defaults to ``1 − level``."""
         a = 1 - self.level if alpha is None else alpha
-        z = float(stats.norm.ppf(1 - a / 2))
-        return self.share - z * self.se, self.share + z * self.se
+        z = normal_quantile(1 - a / 2)
+        return pd.DataFrame({"lower": [self.share - z * self.se],
+                             "upper": [self.share + z * self.se]}, index=["share"])
 
     def to_frame(self) -> pd.DataFrame:
-        lo, hi = self.conf_int()
+        lo, hi = self.conf_int().loc["share"]
         return tidy(pd.DataFrame([{"measure": "absolute_mobility", "value": self.share,
                                    "lci": lo, "uci": hi}]),
                     group=self.group, n=self.nobs, unit="share",
@@ -221,8 +223,8 @@ class IncomeMobilityResult(Result):
         ige_ci = self.ige_fit.conf_int()
         rank_ci = self.rank_fit.conf_int()
         p25, p25_se = self.rank_fit.expected_rank(25.0)
-        z = float(stats.norm.ppf(1 - (1 - self.level) / 2))
-        abs_lo, abs_hi = self.absolute.conf_int()
+        z = normal_quantile(1 - (1 - self.level) / 2)
+        abs_lo, abs_hi = self.absolute.conf_int().loc["share"]
         rows: list[dict[str, Any]] = [
             {"measure": "ige", "value": self.ige, "lci": ige_ci.loc["slope", "lower"],
              "uci": ige_ci.loc["slope", "upper"], "n": self.ige_fit.nobs, "unit": "elasticity",
