@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -122,6 +122,9 @@ class Prepared:
     groups: tuple[str, ...]
     group_rows: Mapping[str, int]
     not_estimated: Mapping[str, str] = field(default_factory=dict)
+    summary: pd.DataFrame | None = None
+    """The validating scan's per-group aggregates (indexed by ``_g``), including those
+    asked for with ``prepare(extra=...)``."""
 
     @property
     def grouped(self) -> bool:
@@ -223,7 +226,8 @@ def check_frame_finite(data: Any, roles: Mapping[str, str], *, source: str | Non
 
 def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
             by: str | None = None, source: str | None = None,
-            min_rows: int = 3) -> Prepared:
+            min_rows: int = 3, extra: Callable[[ir.Table, Any], dict[str, Any]] | None = None
+            ) -> Prepared:
     """Check the input and build the working table (``_x, _y, _w, _g``).
 
     Rows with a missing parent income, child income, weight or group are dropped and
@@ -236,6 +240,10 @@ def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
     :attr:`Prepared.groups` and named with the reason in :attr:`Prepared.not_estimated`
     (its rows stay in the table, so they still count in national ranks); only when no
     group is left is it an error.
+
+    ``extra(work, ok)`` may add per-group reductions to the validating scan (over the
+    working table ``_x, _y, _w, _g``, counting only rows where ``ok`` holds); they are in
+    :attr:`Prepared.summary`, saving an estimator a scan of its own.
     """
     t = as_table(data)
     roles = [(parent, "parent income"), (child, "child income")]
@@ -266,6 +274,7 @@ def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
         w_min=work._w.min(),
         n_w_neg=ibis.ifelse(work._w < 0, 1, 0).sum(),
         **nonfinite_aggregates(values),
+        **(extra(work, ok) if extra is not None else {}),
     ))
     n_rows = int(summary["n"].sum())
     n_ok_total = int(summary["n_ok"].sum())
@@ -326,6 +335,7 @@ def prepare(data: Any, *, parent: str, child: str, weight: str | None = None,
         groups=tuple(group_rows),
         group_rows=group_rows,
         not_estimated=not_estimated,
+        summary=summary.set_index("_g"),
     )
 
 

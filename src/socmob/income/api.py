@@ -80,6 +80,7 @@ from socmob.income.plan import (
     per_group,
     records,
     run_main,
+    shift_aggregates,
     shift_pass,
 )
 from socmob.income.ppml import fit_ppml
@@ -126,10 +127,19 @@ def _validate_options(*, quantiles: int, zero_policy: str, floor: float | None, 
             raise InputError(f"{name} must be a positive number, got {value}")
 
 
+def _shift_in_prepare(spec: Spec) -> Any:
+    """The moment shift's reductions, for the validating scan to compute (least-squares
+    IGE only)."""
+    if "ige" not in spec.want or spec.zero_policy == "ppml":
+        return None
+    return lambda work, ok: shift_aggregates(work, spec, ok)
+
+
 def _estimate(data: Any, *, parent: str, child: str, weight: str | None, by: str | None,
               spec: Spec, source: str | None
               ) -> tuple[Prepared, Estimates, Mapping[str, Any] | None]:
-    prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
+    prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source,
+                   extra=_shift_in_prepare(spec))
     shift = None
     ppml = None
     ppml_failed: dict[str, str] = {}
@@ -283,7 +293,8 @@ def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
     spec = Spec(weighted=weight is not None,
                  zero_policy=zero_policy, floor=floor, se=se, weight_kind=weight_kind,
                  level=level, want=frozenset({"ige"}))
-    prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
+    prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source,
+                   extra=_shift_in_prepare(spec))
     if zero_policy == "ppml":
         fits, failed = fit_ppml(prep, spec)
         return _answer(prep, fits, {**prep.not_estimated, **failed})

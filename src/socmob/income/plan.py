@@ -65,22 +65,39 @@ def log_parts(t: ir.Table, spec: Spec) -> tuple[Any, Any, Any]:
     return ibis.greatest(t._x, tiny).ln(), ibis.greatest(t._y, tiny).ln(), mask
 
 
-def shift_pass(prep: Prepared, spec: Spec) -> dict[str, Any]:
-    """Scan 1: the national weighted mean of log incomes (the moment shift) and counts of
-    zero/negative incomes per group."""
-    t = prep.table
+def shift_aggregates(t: ir.Table, spec: Spec, ok: Any = True) -> dict[str, Any]:
+    """Per-group reductions behind the moment shift (the weighted sums of the log incomes
+    the zero policy keeps) and the counts of zero/negative incomes, over the rows where
+    ``ok`` holds. :func:`~socmob.income._data.prepare` can compute them in its own scan
+    (``extra=``), so that the shift costs no pass of its own."""
     lx, ly, mask = log_parts(t, spec)
-    wm = t._w * mask
+    keep = ibis.literal(True) if ok is True else ok
+    wm = ibis.ifelse(keep, t._w * mask, 0.0)
     aggs: dict[str, Any] = {
-        "sw": wm.sum(), "sx": (wm * lx).sum(), "sy": (wm * ly).sum(), "n_used": mask.sum(),
-        "n_x_nonpos": ibis.ifelse(t._x <= 0, 1, 0).sum(),
-        "n_y_nonpos": ibis.ifelse(t._y <= 0, 1, 0).sum(),
+        "sw": wm.sum(), "sx": ibis.ifelse(keep, wm * lx, 0.0).sum(),
+        "sy": ibis.ifelse(keep, wm * ly, 0.0).sum(),
+        "n_used": ibis.ifelse(keep, mask, 0.0).sum(),
+        "n_x_nonpos": ibis.ifelse(keep & (t._x <= 0), 1, 0).sum(),
+        "n_y_nonpos": ibis.ifelse(keep & (t._y <= 0), 1, 0).sum(),
     }
     if spec.zero_policy == "floor":
         assert spec.floor is not None
-        aggs["n_floored"] = ibis.ifelse((t._x < spec.floor) | (t._y < spec.floor), 1, 0).sum()
-    per_group = engine_sums(prep, t.group_by("_g").aggregate(**aggs),
-                            "the sums of log incomes").set_index("_g")
+        aggs["n_floored"] = ibis.ifelse(keep & ((t._x < spec.floor) | (t._y < spec.floor)),
+                                        1, 0).sum()
+    return aggs
+
+
+def shift_pass(prep: Prepared, spec: Spec) -> dict[str, Any]:
+    """The national weighted mean of log incomes (the moment shift) and counts of
+    zero/negative incomes per group — from the validating scan when it computed them
+    (:func:`shift_aggregates`), else by a scan of its own."""
+    if prep.summary is not None and "sx" in prep.summary:
+        per_group = refuse_overflow(prep.summary, what="the sums of log incomes",
+                                    column=prep.weight or prep.child, source=prep.source)
+    else:
+        t = prep.table
+        per_group = engine_sums(prep, t.group_by("_g").aggregate(**shift_aggregates(t, spec)),
+                                "the sums of log incomes").set_index("_g")
     sw = float(per_group["sw"].sum())
     if sw <= 0:
         raise InputError(_nonpositive_message(prep, per_group), file=prep.source,
