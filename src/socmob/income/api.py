@@ -33,19 +33,23 @@ Estimators (``x`` = parent income, ``y`` = child income, ``w`` = weight, ranks a
   w for frequency weights).
 
 Groups (``by=``) get separate estimates; ranks are taken in the *national* distribution
-by default and within each group with ``within=True``.
+by default and within each group with ``within=True``. The answer is then a
+:class:`socmob.results.ByGroup`: every group that could be estimated, and
+``not_estimated`` naming each other group with the reason (too few usable rows, zero
+weight, no parents in a quantile, a Poisson fit that cannot be made); only when no group
+can be estimated is it an error.
+
+Inputs are finite numbers only: an infinite or overflowing income or weight, or a
+negative weight, is an :class:`~socmob.errors.InputError` naming the column (and the row,
+for data in memory), and so is a sum that overflows (:mod:`socmob.income._data`).
 
 Intervals: analytic for the regression coefficients and the absolute-mobility share.
 Quantities without a simple analytic variance (transition-matrix cells, P(Q5|Q1), the
-indices) get bootstrap intervals with ``bootstrap=N``: a **Poisson bootstrap** expressed in
-Ibis — replicate b re-runs the whole estimation (ranks included) with weights ``w·mᵢ``,
-``mᵢ ~ Poisson(1)`` independent across rows (Hanley & MacGibbon 2006; Chamandy et al. 2012,
-"Estimating uncertainty for massive data streams"), which approximates the multinomial
-resampling of rows without materialising a resample. ``mᵢ`` is the Poisson(1) quantile of
-a uniform obtained by hashing (row number in a deterministic order, seed, replicate) in
-the engine, so a seed reproduces the same replicates on the same engine (the engines' hash
-functions differ, so DuckDB and Spark draw different replicates). Percentile intervals.
-Rows, not people, are resampled: treat each row as the sampling unit.
+indices) get percentile intervals from a **Poisson bootstrap** with ``bootstrap=N``: all
+replicates from one scan, ranks held at their full-sample values, the same replicates on
+every engine for a seed — see :mod:`socmob.income.bootstrap` for the method and the
+consequence of fixed ranks. Rows, not people, are resampled: treat each row as the
+sampling unit.
 """
 
 from __future__ import annotations
@@ -206,7 +210,9 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
                     bootstrap: int = 0, seed: int | None = None, progress: bool = True,
                     level: float = 0.95, source: str | None = None,
                     ) -> IncomeMobilityResult | ByGroup[IncomeMobilityResult]:
-    """All income-mobility measures of parent–child pairs (see the module docstring).
+    """All income-mobility measures of parent–child pairs (see the module docstring):
+    one :class:`IncomeMobilityResult`, or with ``by`` a :class:`~socmob.results.ByGroup`
+    of them that names the groups it could not estimate and why.
 
     Parameters
     ----------
@@ -233,7 +239,8 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
         ``"robust"`` (HC1) or ``"classic"`` standard errors for the regressions.
     bootstrap, seed, progress:
         Poisson-bootstrap replicates for percentile intervals of P(Q5|Q1) and the
-        indices; reproducible with ``seed``; a progress bar on stderr unless
+        indices (:mod:`socmob.income.bootstrap`: one scan, ranks fixed); the same
+        replicates for the same ``seed`` on every engine; a progress bar on stderr unless
         ``progress=False``.
     level:
         Confidence level of every interval.
