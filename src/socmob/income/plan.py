@@ -1,11 +1,13 @@
 """The query plan of the income estimators: what the engine aggregates, and how the
 aggregated sums become results.
 
-One estimation runs two scans of the working table (:func:`socmob.income._data.prepare`):
-:func:`shift_pass`, a cheap aggregation giving the national weighted mean log incomes (the
-shift that keeps the IGE moment sums well conditioned), and :func:`run_main`, one
-aggregation over the ranked data that yields the sums behind every estimate. Python only
-turns sums into estimates (:func:`finish`).
+One estimation reads the data twice: the scan that validates it
+(:func:`socmob.income._data.prepare`), which also computes :func:`shift_aggregates` — the
+national weighted mean log incomes, the shift that keeps the IGE moment sums well
+conditioned — and :func:`run_main`, one aggregation over the ranked rows (:func:`ranked`,
+:func:`binned`) that yields the sums behind every estimate, grouped by the transition
+cells. Python only turns sums into estimates (:func:`finish`), group by group, naming the
+groups it cannot estimate (:func:`per_group`).
 """
 
 from __future__ import annotations
