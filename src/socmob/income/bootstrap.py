@@ -244,21 +244,46 @@ def _bootstraps_ige(spec: Spec) -> bool:
     return "ige" in spec.want and spec.zero_policy != "ppml"
 
 
-def _replicate_sums(scan: _Scan, seed: int, replicates: range) -> dict[str, np.ndarray]:
-    """``{feature: array (groups, cells, replicates)}`` of ``Σ m_b(bucket)·sum`` over the
-    aggregated rows."""
-    from scipy import sparse
+DENSE_VALUES = 2**23
+"""Up to this many (bucket × group × cell × sum) values, the bucket sums are laid out as
+a dense matrix and every replicate chunk is one BLAS product; beyond (row-by-row
+resampling of many rows), as a sparse one."""
 
-    n_g, n_c = len(scan.groups), len(scan.cells)
-    key = scan.group_index * n_c + scan.cell_index
-    rows = len(key)
-    to_keys = sparse.csr_matrix((np.ones(rows), (key, np.arange(rows))),
-                                shape=(n_g * n_c, rows))
-    m = poisson_multipliers(seed, replicates, scan.n_buckets)[:, scan.bucket].T  # rows × b
-    out = {}
-    for name, values in scan.features.items():
-        out[name] = np.asarray(to_keys @ (m * values[:, None])).reshape(n_g, n_c, -1)
-    return out
+
+class _Replicator:
+    """``Σ_rows m_b(bucket)·sum`` for chunks of replicates: ``multipliers (b × buckets)``
+    times the bucket sums, dense or sparse."""
+
+    def __init__(self, scan: _Scan) -> None:
+        self.names = list(scan.features)
+        self.shape = (len(scan.groups), len(scan.cells))
+        n_f = len(self.names)
+        key = scan.group_index * self.shape[1] + scan.cell_index
+        values = np.column_stack([scan.features[n] for n in self.names])
+        self.dense = scan.n_buckets * self.shape[0] * self.shape[1] * n_f <= DENSE_VALUES
+        if self.dense:
+            table = np.zeros((scan.n_buckets, self.shape[0] * self.shape[1], n_f))
+            table[scan.bucket, key] = values  # (bucket, group, cell) is unique
+            self.table = table.reshape(scan.n_buckets, -1)
+        else:
+            from scipy import sparse
+
+            rows = len(key)
+            self.to_keys = sparse.csr_matrix((np.ones(rows), (key, np.arange(rows))),
+                                             shape=(self.shape[0] * self.shape[1], rows))
+            self.values = values
+            self.bucket = scan.bucket
+
+    def sums(self, multipliers: np.ndarray) -> dict[str, np.ndarray]:
+        """``{sum name: array (groups, cells, replicates)}`` for ``multipliers``
+        ``(replicates × buckets)``."""
+        b = multipliers.shape[0]
+        if self.dense:
+            out = (multipliers @ self.table).reshape(b, *self.shape, len(self.names))
+            return {n: np.moveaxis(out[..., i], 0, -1) for i, n in enumerate(self.names)}
+        m = multipliers[:, self.bucket].T  # aggregated rows × replicates
+        return {n: np.asarray(self.to_keys @ (m * self.values[:, [i]])).reshape(*self.shape, b)
+                for i, n in enumerate(self.names)}
 
 
 # --------------------------------------------------------------------------- statistics
@@ -324,12 +349,13 @@ def bootstrap_replicates(prep: Prepared, spec: Spec, shift: Mapping[str, Any] | 
     seed_value = 0 if seed is None else int(seed)
     scan = _scan(prep, spec, shift, groups, seed_value)
     ks = sorted({spec.quantiles, 5}) if "transition" in spec.want else []
+    replicator = _Replicator(scan)
     parts: dict[str, list[dict[str, np.ndarray]]] = {g: [] for g in groups}
     with Progress(console=Console(stderr=True), disable=not progress, transient=True) as bar:
         task = bar.add_task("bootstrap", total=replicates)
         for start in range(0, replicates, REPLICATE_CHUNK):
             chunk = range(start, min(start + REPLICATE_CHUNK, replicates))
-            sums = _replicate_sums(scan, seed_value, chunk)
+            sums = replicator.sums(poisson_multipliers(seed_value, chunk, scan.n_buckets))
             for i, g in enumerate(groups):
                 parts[g].append(_statistics({k: v[i] for k, v in sums.items()}, scan.cells,
                                             ks, spec, shift))
