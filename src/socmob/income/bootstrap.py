@@ -94,11 +94,6 @@ REPLICATE_CHUNK = 32
 _MASK32 = 0xFFFFFFFF
 _POISSON1_CDF = np.cumsum([math.exp(-1.0) / math.factorial(k) for k in range(25)])
 
-# Sums per (group, bucket, cell) that a replicate needs; the IGE ones only when the IGE
-# is estimated by least squares.
-_RANK_FEATURES = ("f_w", "f_u", "f_v", "f_uu", "f_uv", "f_a")
-_IGE_FEATURES = ("f_m", "f_lx", "f_ly", "f_lxlx", "f_lxly")
-
 
 # --------------------------------------------------------------------------- hashing
 
