@@ -82,3 +82,29 @@ def test_unknown_engine_is_an_engine_error() -> None:
     assert BACKENDS == ("duckdb", "spark")
     with pytest.raises(EngineError):
         connect("sqlite")
+
+
+def test_engine_package_does_not_import_its_readers_at_import_time() -> None:
+    """``socmob.engine`` and ``socmob.engine.readers`` do not import each other at import
+    time (the readers use the engine's connection); the readers' names are still
+    available from the package, as the same objects, once asked for."""
+    import subprocess
+    import sys
+
+    code = ("import sys, socmob.engine as e; "
+            "print('socmob.engine.readers' in sys.modules); "
+            "from socmob.engine import read_table, read_microdata, Microdata; "
+            "import socmob.engine.readers as r; "
+            "print(read_table is r.read_table and read_microdata is r.read_microdata "
+            "and Microdata is r.Microdata); "
+            "print(r.read_table.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True", "socmob.engine.readers"]
+
+
+def test_unknown_engine_attribute_is_an_attribute_error() -> None:
+    import socmob.engine
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        socmob.engine.nope  # noqa: B018

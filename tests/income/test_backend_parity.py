@@ -14,6 +14,7 @@ import pytest
 
 from socmob.engine import connect
 from socmob.engine.readers import read_table
+from socmob.errors import InputError
 from socmob.income import ige, income_mobility
 
 
@@ -51,6 +52,8 @@ def _numbers(result) -> dict[str, float]:
 
 CONFIGS = {
     "national": dict(weight="w", quantiles=4),
+    "unweighted_by_area": dict(by="area"),  # ranks from the engine's ranking functions
+    "unweighted_within_deciles": dict(by="area", within=True, quantiles=10),
     "by_area_within_floor": dict(weight="w", by="area", within=True, zero_policy="floor",
                                  floor=1000.0),
 }
@@ -66,6 +69,8 @@ def reference(parquet):
         out[name] = res
     out["ppml"] = ige(table, parent="parent", child="child", weight="w", by="area",
                       zero_policy="ppml")
+    out["bootstrap"] = income_mobility(table, parent="parent", child="child", weight="w",
+                                       quantiles=4, bootstrap=20, seed=1, progress=False)
     return out
 
 
@@ -83,6 +88,7 @@ def test_same_numbers_on_every_engine(backend, parquet, reference, config):
     ref = reference[config]
     if hasattr(ref, "results"):
         assert ref.results.keys() == res.results.keys()
+        assert ref.not_estimated == res.not_estimated
         for g in ref.results:
             _assert_close(_numbers(res.results[g]), _numbers(ref.results[g]))
     else:
@@ -99,14 +105,25 @@ def test_ppml_same_on_every_engine(backend, parquet, reference):
         np.testing.assert_allclose(fit.bse.to_numpy(), ref.bse.to_numpy(), rtol=1e-9)
 
 
-def test_bootstrap_runs_on_every_engine(backend, parquet, reference):
-    # the engines hash differently, so replicates differ between engines; each replicate
-    # re-weights every row by a Poisson(1) multiplier, so it stays near the estimate
+def test_bootstrap_same_on_every_engine(backend, parquet, reference):
+    # rows are numbered in the same order and hashed with integer arithmetic, and the
+    # multipliers are drawn in numpy: the same seed gives the same replicates everywhere
     table = read_table(parquet, con=backend)
     res = income_mobility(table, parent="parent", child="child", weight="w", quantiles=4,
-                          bootstrap=1, seed=1, progress=False)
+                          bootstrap=20, seed=1, progress=False)
     reps = res.bootstrap.replicates
-    assert len(reps) == 1 and reps.notna().all().all()
-    ref = reference["national"]
-    assert reps["rank_slope"].iloc[0] == pytest.approx(ref.rank_slope, abs=0.1)
-    assert reps["rank_slope"].iloc[0] != ref.rank_slope
+    ref = reference["bootstrap"].bootstrap.replicates
+    assert len(reps) == 20 and reps.notna().all().all()
+    pd.testing.assert_frame_equal(reps, ref, check_exact=False, rtol=1e-9, atol=1e-12)
+    assert reps["rank_slope"].std() > 0
+
+
+def test_bad_values_refused_on_every_engine(backend, tmp_path):
+    frame = _frame()
+    frame.loc[17, "w"] = np.inf
+    path = tmp_path / "inf.parquet"
+    frame.to_parquet(path, index=False)
+    with pytest.raises(InputError, match="1 value is infinite") as err:
+        income_mobility(read_table(path, con=backend), parent="parent", child="child",
+                        weight="w", progress=False)
+    assert err.value.column == "w"

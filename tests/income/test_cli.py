@@ -101,9 +101,38 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path):
     assert "non-numeric" in msg and "'unknown'" in msg and "column 'p'" in msg
     msg = _bad(tmp_path, good.assign(p=0.0))
     assert "parent incomes are zero or negative" in msg
+    # no group can be estimated: a has too few rows for its quintiles, b has none usable
     empty = good.assign(c=[2.0, 1.0, None, None], g=["a", "a", "b", "b"])
     msg = _bad(tmp_path, pd.concat([empty, good.assign(g="a")]), "--by", "g")
-    assert "group 'b'" in msg and "0 usable rows" in msg
+    assert "no group of column 'g' could be estimated" in msg
+    assert "'b': 0 usable rows" in msg
+
+
+def test_by_reports_the_groups_it_can_and_names_the_others(pairs, tmp_path):
+    # a third region with two usable rows cannot be estimated; the run still reports north
+    # and south, notes the third on stderr (one line) and names it in the JSON
+    frame = pd.read_csv(pairs)
+    extra = frame.head(3).assign(region="islands")
+    extra.loc[extra.index[0], "c_inc"] = None
+    path = tmp_path / "with_islands.csv"
+    pd.concat([frame, extra]).to_csv(path, index=False)
+    out = tmp_path / "r.json"
+    res = runner.invoke(app, ["income", str(path), "--parent", "p_inc", "--child", "c_inc",
+                              "--by", "region", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert set(payload["groups"]) == {"north", "south"}
+    assert payload["not_estimated"] == {"islands": "2 usable rows; at least 3 are needed"}
+    assert payload["ranks"] == "national" and payload["by"] == "region"
+    assert json.loads(out.read_text()) == payload
+    note = res.stderr.strip()
+    assert len(note.splitlines()) == 1
+    assert note.startswith("note: not estimated for 1 group of region: islands (2 usable")
+    res = runner.invoke(app, ["income", str(path), "--parent", "p_inc", "--child", "c_inc",
+                              "--by", "region", "--format", "csv"])
+    assert res.exit_code == 0 and "islands" in res.stderr
+    rows = pd.read_csv(io.StringIO(res.stdout))
+    assert set(rows["group"]) == {"north", "south"}
 
 
 def test_missing_file_and_bad_out_suffix(tmp_path, pairs):
@@ -188,3 +217,24 @@ def test_bad_value_deep_in_a_csv_names_the_line(tmp_path):
     assert res.exit_code == 2 and not out.exists()
     assert f"file {path}, row {n - 5 + 2}, column 'p'" in res.stderr  # header is row 1
     assert "Traceback" not in res.output
+
+
+def test_income_cli_module_imports_heavy_libraries_only_inside_commands():
+    """``socmob --help`` must start fast: at module level cli/income.py imports only the
+    standard library, typer and the CLI's shared pieces; the estimators (and pandas,
+    numpy, scipy, Ibis, DuckDB behind them) are imported inside the commands."""
+    import ast
+    from pathlib import Path
+
+    import socmob.cli.income as module
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    top: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            top.append(node.module or "")
+    allowed = {"__future__", "dataclasses", "json", "collections.abc", "contextlib", "enum",
+               "pathlib", "typing", "typer", "socmob.cli._common"}
+    assert set(top) <= allowed, set(top) - allowed

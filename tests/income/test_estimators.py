@@ -16,7 +16,6 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from socmob.engine import default_connection
 from socmob.errors import InputError
 from socmob.income import (
     absolute_mobility,
@@ -208,6 +207,12 @@ def test_absolute_mobility_factor_and_standard_error():
     assert res.share == pytest.approx(p)
     # unweighted linearisation SE: √(Σ(d − p)²)/n = √(p(1 − p)/n)
     assert res.se == pytest.approx(math.sqrt(p * (1 - p) / len(d)))
+    # the result contract: conf_int(alpha) is a frame of lower and upper (normal interval)
+    ci = res.conf_int(alpha=0.1)
+    assert list(ci.columns) == ["lower", "upper"] and list(ci.index) == ["share"]
+    z = stats.norm.ppf(0.95)
+    assert ci.loc["share"].tolist() == pytest.approx([p - z * res.se, p + z * res.se],
+                                                     rel=1e-12)
 
 
 def test_bootstrap_is_reproducible_and_covers_the_estimate():
@@ -221,23 +226,12 @@ def test_bootstrap_is_reproducible_and_covers_the_estimate():
     # same draws; parallel engine sums may differ in the last bits, hence rtol
     pd.testing.assert_frame_equal(a.bootstrap.replicates, b.bootstrap.replicates,
                                   check_exact=False, rtol=1e-9)
+    assert a.bootstrap.ranks == "fixed" and a.bootstrap.buckets is None  # row by row
     assert not a.bootstrap.replicates.equals(c.bootstrap.replicates)
     reps = a.bootstrap.replicates
     assert len(reps) == 6 and reps["rank_slope"].std() > 0
     frame = a.to_frame().set_index("measure")
     assert frame.loc["p_top_given_bottom", "lci"] <= frame.loc["p_top_given_bottom", "uci"]
-
-
-def test_poisson_multipliers_have_mean_and_variance_one():
-    # Poisson(1): mean 1, variance 1; with 20 000 draws the SE of the mean is 0.007
-    import ibis
-
-    from socmob.income.estimators import poisson_multiplier
-    t = ibis.memtable(pd.DataFrame({"k": np.arange(20_000, dtype=float)}))
-    m = default_connection().execute(t.select(m=poisson_multiplier(t, 5, 0, ["k"])))["m"]
-    assert m.mean() == pytest.approx(1.0, abs=0.03)
-    assert m.var() == pytest.approx(1.0, abs=0.05)
-    assert (m >= 0).all()
 
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -264,9 +258,13 @@ def test_bad_data_messages():
         income_mobility(zeros, parent="parent", child="child", progress=False)
     with pytest.raises(InputError, match="does not vary"):
         rank_rank(zeros, parent="parent", child="child")
-    empty = data.assign(child=np.where(data["area"] == "a", np.nan, data["child"]))
-    with pytest.raises(InputError, match="group 'a' of column 'area' has 0 usable rows"):
+    # every group lacks usable rows: nothing can be estimated, and the error says why
+    empty = data.assign(child=np.nan)
+    with pytest.raises(InputError, match="no usable rows"):
         income_mobility(empty, parent="parent", child="child", by="area", progress=False)
+    few = data.assign(child=np.where(data.index < 27, np.nan, data["child"]))
+    with pytest.raises(InputError, match=r"no group of column 'area' could be estimated \("):
+        income_mobility(few, parent="parent", child="child", by="area", progress=False)
     neg = data.assign(w=-1.0)
     with pytest.raises(InputError, match="negative weight"):
         income_mobility(neg, parent="parent", child="child", weight="w", progress=False)
@@ -294,3 +292,65 @@ def test_weighted_decile_matrix_by_group_against_the_definition():
             expected = cells / cells.sum(axis=1, keepdims=True)
         np.testing.assert_allclose(res[g].matrix, expected, rtol=1e-12)
         np.testing.assert_allclose(res[g].cell_weights, cells, rtol=1e-12)
+
+
+def _rich_area(n=900, seed=12):
+    """Three areas, and a fourth whose parents all rank in the top half nationally (so it
+    has no parents in the bottom quintile) plus one with two usable rows."""
+    data = _sample(n=n, seed=seed)
+    top = data.nlargest(40, "parent").assign(area="rich")
+    tiny = data.head(2).assign(area="tiny")
+    return pd.concat([data, top, tiny], ignore_index=True)
+
+
+def test_by_group_reports_every_group_it_can_and_names_the_rest():
+    from socmob.results import ByGroup
+
+    data = _rich_area()
+    res = income_mobility(data, parent="parent", child="child", by="area", progress=False)
+    assert isinstance(res, ByGroup) and res.by == "area"
+    assert list(res) == ["a", "b", "c"]
+    # (all its parents are in the top quintile)
+    assert res.not_estimated == {"rich": "no parents in the bottom quintile (and 3 more "
+                                         "empty quintiles)",
+                                 "tiny": "2 usable rows; at least 3 are needed"}
+    # the groups that are reported are estimated as usual: national ranks over all rows
+    # (the rich and tiny areas included), OLS on them within the group
+    n = len(data)
+    rx = 100 * (stats.rankdata(data["parent"]) - 0.5) / n
+    ry = 100 * (stats.rankdata(data["child"]) - 0.5) / n
+    sel = (data["area"] == "b").to_numpy()
+    ref = sm.OLS(ry[sel], sm.add_constant(rx[sel])).fit()
+    assert res["b"].rank_slope == pytest.approx(ref.params[1], rel=1e-10)
+    d = res.to_dict()
+    assert d["not_estimated"] == dict(res.not_estimated) and set(d["groups"]) == {"a", "b", "c"}
+    assert set(res.to_frame()["group"]) == {"a", "b", "c"}
+    assert "rich (no parents in the bottom quintile" in res.summary()
+    # ranked within groups, the rich area has every quintile and is estimated
+    within = income_mobility(data, parent="parent", child="child", by="area", within=True,
+                             progress=False)
+    assert list(within) == ["a", "b", "c", "rich"] and list(within.not_estimated) == ["tiny"]
+
+
+def test_every_by_group_function_answers_with_by_group():
+    from socmob.income import IncomeMobilityByGroup
+    from socmob.results import ByGroup
+
+    data = _rich_area()
+    kw = dict(parent="parent", child="child", by="area")
+    for fn in (ige, rank_rank, transition_matrix, absolute_mobility):
+        res = fn(data, **kw)
+        assert isinstance(res, ByGroup), fn.__name__
+        assert res.not_estimated["tiny"] == "2 usable rows; at least 3 are needed"
+    # a transition matrix with an empty parent quintile is reported, its row undefined
+    tm = transition_matrix(data, **kw)
+    assert np.isnan(tm["rich"].matrix[:4]).all() and tm["rich"].matrix[4].sum() == 1.0
+    # the Poisson IGE names a group with too few positive parent incomes
+    in_c = (data["area"] == "c").to_numpy()
+    zeros = data.assign(parent=np.where(in_c & (np.cumsum(in_c) > 2), 0.0, data["parent"]))
+    fits = ige(zeros, zero_policy="ppml", **kw)
+    assert "c" not in fits
+    assert fits.not_estimated["c"] == ("2 rows with a positive parent income, too few for "
+                                       "the Poisson IGE")
+    assert set(fits) == {"a", "b", "rich"}
+    assert IncomeMobilityByGroup is ByGroup  # the older name of the answer

@@ -62,11 +62,29 @@ def _naming(file: Path) -> Iterator[None]:
         raise
 
 
-def _write_output(out: Path, result: Any) -> None:
+def _payload(result: Any, *, within: bool) -> dict[str, Any]:
+    """The JSON answer: the issue's keys for one population; with ``--by`` the groups,
+    how they were ranked, and the groups not estimated with the reason."""
+    payload: dict[str, Any] = result.to_dict()
+    if hasattr(result, "not_estimated"):
+        payload["ranks"] = "within" if within else "national"
+    return payload
+
+
+def _note_not_estimated(result: Any) -> None:
+    """One line on stderr naming the groups that could not be estimated, and why."""
+    missing = getattr(result, "not_estimated", None)
+    if missing:
+        reasons = "; ".join(f"{g} ({why})" for g, why in missing.items())
+        typer.echo(f"note: not estimated for {len(missing)} group"
+                   f"{'s' if len(missing) != 1 else ''} of {result.by}: {reasons}", err=True)
+
+
+def _write_output(out: Path, result: Any, *, within: bool) -> None:
     from socmob.results import atomic_write, dumps, export_frame
 
     if out.suffix.lower() == ".json":
-        text = dumps(result.to_dict())
+        text = dumps(_payload(result, within=within))
         atomic_write(out, lambda h: h.write(text + "\n"), mode="w")
     else:
         export_frame(result.to_frame(), out)
@@ -94,9 +112,12 @@ def income_command(
     weight_kind: WeightKindChoice = typer.Option(
         WeightKindChoice.probability, "--weight-kind",
         help="Weights are survey (probability) or frequency weights."),
-    bootstrap: int = typer.Option(0, "--bootstrap", min=0,
-                                  help="Poisson-bootstrap replicates for intervals."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of the bootstrap."),
+    bootstrap: int = typer.Option(
+        0, "--bootstrap", min=0,
+        help="Poisson-bootstrap replicates for the intervals of P(Q5|Q1) and the indices "
+        "(all from one scan; ranks held at their full-sample values)."),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Seed of the bootstrap (the same replicates on every engine)."),
     engine: Engine = typer.Option(Engine.duckdb, "--engine", help="Compute engine."),
     memory_limit: str | None = typer.Option(
         None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (spills beyond it)."),
@@ -110,7 +131,8 @@ def income_command(
 ) -> None:
     """Income mobility of parent–child pairs: IGE, rank-rank slope, expected rank at p25,
     P(top quintile | bottom quintile), the transition matrix, absolute mobility and
-    mobility indices."""
+    mobility indices. With --by, every group that can be estimated; the others are named
+    with the reason on stderr (and under not_estimated in JSON)."""
     from socmob.engine import connect
     from socmob.engine.readers import read_microdata
     from socmob.income import income_mobility
@@ -127,9 +149,10 @@ def income_command(
             weight_kind=weight_kind.value, bootstrap=bootstrap, seed=seed,
             progress=progress, source=str(file))
         if out is not None:
-            _write_output(out, result)
+            _write_output(out, result, within=within)
+    _note_not_estimated(result)
     if fmt is OutputFormat.json:
-        print_json(result.to_dict())
+        print_json(_payload(result, within=within))
         return
     frame = result.to_frame()
     if fmt is OutputFormat.table:

@@ -11,8 +11,18 @@ unchanged on DuckDB and PySpark.
 Method notes with formulas and references: ``docs/income.md``.
 """
 
+from socmob.income.api import (
+    absolute_mobility,
+    ige,
+    income_mobility,
+    rank_rank,
+    transition_matrix,
+)
 from socmob.income.areas import AreaOutcomes, area_outcomes
-from socmob.income.estimators import (
+from socmob.income.indices import MobilityIndices, mobility_indices
+from socmob.income.ranks import percentile_ranks
+from socmob.income.regression import LinearFit
+from socmob.income.results import (
     AbsoluteMobilityResult,
     BootstrapSummary,
     IGEResult,
@@ -20,15 +30,7 @@ from socmob.income.estimators import (
     IncomeMobilityResult,
     RankRankResult,
     TransitionMatrix,
-    absolute_mobility,
-    ige,
-    income_mobility,
-    rank_rank,
-    transition_matrix,
 )
-from socmob.income.indices import MobilityIndices, mobility_indices
-from socmob.income.ranks import percentile_ranks
-from socmob.income.regression import LinearFit
 
 __all__ = [
     "AbsoluteMobilityResult",

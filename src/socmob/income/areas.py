@@ -30,11 +30,21 @@ from typing import Any, Literal
 import ibis
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from socmob.checks import no_overflow
 from socmob.errors import InputError
-from socmob.income._data import _check_column, _check_numeric, as_table, execute
+from socmob.income._data import (
+    _check_column,
+    _check_numeric,
+    as_table,
+    check_frame_finite,
+    execute,
+    execute_sums,
+    nonfinite_aggregates,
+    raise_nonfinite,
+)
 from socmob.income.ranks import add_rank
+from socmob.income.regression import normal_quantile
 from socmob.results import Result, tidy
 
 Transform = Literal["none", "log", "rank"]
@@ -61,7 +71,7 @@ class AreaOutcomes(Result):
     level: float = 0.95
 
     def to_frame(self) -> pd.DataFrame:
-        z = float(stats.norm.ppf(1 - (1 - self.level) / 2))
+        z = normal_quantile(1 - (1 - self.level) / 2)
         a = self.areas
         parts = []
         for measure, value, se, n in (
@@ -130,6 +140,8 @@ def area_outcomes(data: Any, *, area: str, outcome: str, disadvantaged: str,
                          column=disadvantaged, expected="a boolean or 0/1 column")
     if transform not in ("none", "log", "rank"):
         raise InputError(f"unknown transform {transform!r}", expected="none, log or rank")
+    check_frame_finite(data, {outcome: "outcome"} | ({weight: "weight"} if weight else {}),
+                       source=source, nonnegative={weight} if weight else set())
     flag = t[disadvantaged].cast("float64")
     work = t.select(_a=t[area].cast("string"), _y=t[outcome].cast("float64"),
                     _d=flag,
@@ -138,9 +150,11 @@ def area_outcomes(data: Any, *, area: str, outcome: str, disadvantaged: str,
                        & work._w.notnull())
     check = execute(work.aggregate(n=work.count(), bad_flag=ibis.ifelse(
         (work._d != 0) & (work._d != 1), 1, 0).sum(), nonpos=ibis.ifelse(
-        work._y <= 0, 1, 0).sum(), wmin=work._w.min()))
+        work._y <= 0, 1, 0).sum(), wmin=work._w.min(),
+        **nonfinite_aggregates({"y": work._y, "w": work._w})))
     if int(check["n"].iloc[0]) == 0:
         raise InputError("no usable rows", file=source, column=outcome)
+    raise_nonfinite(check, {"y": outcome, "w": weight or ""}, source=source)
     if int(check["bad_flag"].iloc[0] or 0) > 0:
         raise InputError("disadvantaged flag has values other than 0/1", file=source,
                          column=disadvantaged, expected="0/1 or true/false")
@@ -156,10 +170,12 @@ def area_outcomes(data: Any, *, area: str, outcome: str, disadvantaged: str,
         ranked = add_rank(work, "_y", "_w", "_r")
         work = ranked.mutate(_y=ranked._r).drop("_r")
     w, y = work._w, work._y
-    sums = execute(work.group_by(["_a", "_d"]).aggregate(
+    sums = execute_sums(work.group_by(["_a", "_d"]).aggregate(
         n=work.count(), sw=w.sum(), swy=(w * y).sum(), swyy=(w * y * y).sum(),
-        sww=(w * w).sum(), swwy=(w * w * y).sum(), swwyy=(w * w * y * y).sum()))
-    return _finish_areas(sums, transform=transform, level=level)
+        sww=(w * w).sum(), swwy=(w * w * y).sum(), swwyy=(w * w * y * y).sum()),
+        what="the sums of squared outcomes", column=weight or outcome, source=source)
+    with no_overflow("the area variances"):
+        return _finish_areas(sums, transform=transform, level=level)
 
 
 def _finish_areas(sums: pd.DataFrame, *, transform: str, level: float) -> AreaOutcomes:

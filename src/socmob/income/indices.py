@@ -107,20 +107,34 @@ def mobility_indices(matrix: Sequence[Sequence[float]] | np.ndarray | pd.DataFra
         if pi.shape != (k,) or (pi < 0).any() or not np.isclose(pi.sum(), 1.0):
             raise InputError("origin_shares must be k non-negative shares summing to 1",
                              expected=f"{k} shares")
+    values = index_values(P[None], pi)
+    return MobilityIndices(**{name: float(v[0]) for name, v in values.items()}, k=k,
+                           group=group)
+
+
+def index_values(P: np.ndarray, origin_shares: np.ndarray | None = None
+                 ) -> dict[str, np.ndarray]:
+    """Every index of a stack of k×k row-stochastic matrices ``P[..., k, k]`` (no checks:
+    :func:`mobility_indices` validates one matrix; the bootstrap computes many at once).
+    A matrix with a missing (NaN) row gives NaN indices."""
+    k = P.shape[-1]
+    pi = np.full(k, 1.0 / k) if origin_shares is None else np.asarray(origin_shares, float)
     idx = np.arange(k)
     distance = np.abs(idx[:, None] - idx[None, :])
-    moduli = np.sort(np.abs(np.linalg.eigvals(P)))[::-1]
-    det = float(np.linalg.det(P))
-    raw = float(pi @ (P * distance).sum(axis=1))
-    return MobilityIndices(
-        shorrocks_prais=float((k - np.trace(P)) / (k - 1)),
-        eigenvalue=float(1.0 - moduli[1]),
-        determinant=float(1.0 - abs(det) ** (1.0 / (k - 1))),
-        bartholomew=raw / (k - 1),
-        bartholomew_raw=raw,
-        immobility_ratio=float(np.trace(P) / k),
-        upward_share=float(pi @ np.triu(P, 1).sum(axis=1)),
-        downward_share=float(pi @ np.tril(P, -1).sum(axis=1)),
-        k=k,
-        group=group,
-    )
+    ok = np.isfinite(P).all(axis=(-2, -1))
+    safe = np.where(ok[..., None, None], P, np.eye(k))
+    moduli = -np.sort(-np.abs(np.linalg.eigvals(safe)), axis=-1)
+    det = np.linalg.det(safe)
+    trace = np.trace(P, axis1=-2, axis2=-1)
+    raw = (P * distance).sum(axis=-1) @ pi
+    values = {
+        "shorrocks_prais": (k - trace) / (k - 1),
+        "eigenvalue": 1.0 - moduli[..., 1],
+        "determinant": 1.0 - np.abs(det) ** (1.0 / (k - 1)),
+        "bartholomew": raw / (k - 1),
+        "bartholomew_raw": raw,
+        "immobility_ratio": trace / k,
+        "upward_share": np.triu(P, 1).sum(axis=-1) @ pi,
+        "downward_share": np.tril(P, -1).sum(axis=-1) @ pi,
+    }
+    return {name: np.where(ok, v, np.nan) for name, v in values.items()}
