@@ -40,7 +40,7 @@ from socmob.survey.margins import (
     read_margin_files,
     read_margins,
 )
-from socmob.survey.read import SurveyData, read_survey
+from socmob.survey.read import SurveyData, read_survey, write_survey
 from socmob.survey.weighting import (
     Raking,
     effective_sample_size,
@@ -74,4 +74,5 @@ __all__ = [
     "read_margins",
     "read_survey",
     "survey_design",
+    "write_survey",
 ]

@@ -113,4 +113,35 @@ def read_survey(path: str | os.PathLike[str], *, columns: Sequence[str] | None =
                       synthetic=synthetic)
 
 
-__all__ = ["SurveyData", "read_survey"]
+def write_survey(frame: pd.DataFrame, path: str | os.PathLike[str], *,
+                 value_labels: Mapping[str, Mapping[Any, str]] | None = None,
+                 variable_labels: Mapping[str, str] | None = None,
+                 synthetic: bool = False) -> Path:
+    """Write respondents as CSV or Parquet (by suffix), atomically. Parquet keeps the
+    value and variable labels in its metadata, where :func:`read_survey` finds them."""
+    from socmob.results import atomic_write, export_frame
+
+    target = Path(path)
+    if target.suffix.lower() not in {".parquet", ".pq"}:
+        if target.suffix.lower() != ".csv":
+            raise InputError("unsupported file type for survey output", file=str(target),
+                             expected=".csv or .parquet")
+        return export_frame(frame, target)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    keep = set(frame.columns)
+    meta[_VALUE_LABELS_KEY] = json.dumps(
+        {c: {str(k): v for k, v in labels.items()}
+         for c, labels in (value_labels or {}).items() if c in keep}).encode()
+    meta[_VARIABLE_LABELS_KEY] = json.dumps(
+        {c: v for c, v in (variable_labels or {}).items() if c in keep}).encode()
+    if synthetic:
+        meta[_SYNTHETIC_KEY] = b"true"
+    table = table.replace_schema_metadata(meta)
+    return atomic_write(target, lambda h: pq.write_table(table, h))
+
+
+__all__ = ["SurveyData", "read_survey", "write_survey"]

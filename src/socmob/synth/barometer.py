@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,18 +294,19 @@ class SyntheticBarometer:
             names = list(out.columns)
             col_labels: list[str | None] = [self.variable_labels.get(c) for c in names]
 
-            def write_stat(handle: Any) -> None:
-                handle.close()
-                if suffix == ".sav":
-                    pyreadstat.write_sav(out, handle.name, file_label=label,
-                                         column_labels=col_labels,
-                                         variable_value_labels=labels)
-                else:
-                    pyreadstat.write_dta(out, handle.name, file_label=label,
-                                         column_labels=col_labels,
-                                         variable_value_labels=labels)
-
-            return atomic_write(target, write_stat)
+            writer = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix,
+                                       dir=target.parent)
+            os.close(fd)
+            try:  # written beside the target and renamed into place: never half-written
+                writer(out, tmp, file_label=label, column_labels=col_labels,
+                       variable_value_labels=labels)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            return target
         raise InputError("unsupported file type for the synthetic barometer",
                          file=str(target), expected=".csv, .parquet, .sav or .dta")
 
