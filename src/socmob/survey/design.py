@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -146,10 +147,31 @@ class SurveyDesign:
         """Number of PSUs."""
         return int(self.psu.max()) + 1 if self.n else 0
 
-    @property
+    @cached_property
     def degrees_of_freedom(self) -> int:
         """Design degrees of freedom: PSUs − strata (among respondents with weight > 0)."""
         return domain_df(self, np.ones(self.n, dtype=bool))
+
+    @cached_property
+    def psu_stratum(self) -> np.ndarray:
+        """The stratum code of each PSU."""
+        out = np.zeros(self.n_psu, dtype=np.int64)
+        out[self.psu] = self.strata
+        return out
+
+    @cached_property
+    def calibration_weight_sums(self) -> tuple[Any, ...]:
+        """For each calibration margin, the sparse matrix ``P[j, c] = Σ w_i`` over the
+        respondents of PSU ``j`` in cell ``c`` (empty without calibration)."""
+        if self.calibration is None:
+            return ()
+        from scipy import sparse
+
+        return tuple(
+            sparse.coo_matrix((self.weights, (self.psu, cells)),
+                              shape=(self.n_psu, n_cells)).tocsr()
+            for cells, n_cells in zip(self.calibration.cells, self.calibration.n_cells,
+                                      strict=True))
 
     def with_weights(self, weights: np.ndarray, *,
                      calibration: Calibration | None = None) -> SurveyDesign:
@@ -386,13 +408,8 @@ def psu_totals(design: SurveyDesign, infl: Influence) -> np.ndarray:
     if cal is None:
         return totals
     corrections = _calibration_corrections(cal, infl)
-    from scipy import sparse
-
-    for cells, n_cells, a in zip(cal.cells, cal.n_cells, corrections, strict=True):
-        # P[j, c] = Σ_{i ∈ PSU j, cell c} w_i
-        P = sparse.coo_matrix((design.weights, (design.psu, cells)),
-                              shape=(design.n_psu, n_cells)).tocsr()
-        totals = totals - P @ a
+    for P, a in zip(design.calibration_weight_sums, corrections, strict=True):
+        totals = totals - P @ a  # P[j, c] = Σ_{i ∈ PSU j, cell c} w_i
     return totals
 
 
@@ -445,11 +462,11 @@ def variance_from_totals(design: SurveyDesign, totals: np.ndarray) -> np.ndarray
     """The stratified ultimate-cluster covariance matrix from PSU totals (module
     docstring), with the design's lonely-PSU treatment."""
     n_h = design.n_psu_stratum
-    psu_stratum = np.zeros(design.n_psu, dtype=np.int64)
-    psu_stratum[design.psu] = design.strata
+    psu_stratum = design.psu_stratum
     n_strata = len(n_h)
-    sums = np.zeros((n_strata, totals.shape[1]))
-    np.add.at(sums, psu_stratum, totals)
+    sums = np.empty((n_strata, totals.shape[1]))
+    for k in range(totals.shape[1]):
+        sums[:, k] = np.bincount(psu_stratum, weights=totals[:, k], minlength=n_strata)
     means = sums / n_h[:, None]
     f = design.fpc_fraction
     lonely = n_h == 1
@@ -466,8 +483,15 @@ def variance_from_totals(design: SurveyDesign, totals: np.ndarray) -> np.ndarray
 
 def influence_covariance(design: SurveyDesign, infl: Influence) -> np.ndarray:
     """Covariance matrix of the ``G × L`` estimates whose influence values are
-    ``infl`` (calibration residuals applied where the design is calibrated)."""
-    return variance_from_totals(design, psu_totals(design, infl))
+    ``infl`` (calibration residuals applied where the design is calibrated).
+
+    BLAS runs single-threaded here: the matrices are thin (PSUs × a few hundred
+    estimates at most), where threads gain nothing and, on a busy machine, OpenBLAS's
+    spinning threads make the products many times slower."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return variance_from_totals(design, psu_totals(design, infl))
 
 
 def domain_df(design: SurveyDesign, mask: np.ndarray) -> int:
@@ -476,7 +500,10 @@ def domain_df(design: SurveyDesign, mask: np.ndarray) -> int:
     inset = mask & (design.weights > 0)
     if not inset.any():
         return 0
-    return int(np.unique(design.psu[inset]).size - np.unique(design.strata[inset]).size)
+    psus = np.count_nonzero(np.bincount(design.psu[inset], minlength=design.n_psu))
+    strata = np.count_nonzero(np.bincount(design.strata[inset],
+                                          minlength=len(design.n_psu_stratum)))
+    return int(psus - strata)
 
 
 def domain_dfs(design: SurveyDesign, group: np.ndarray, n_groups: int,
@@ -484,10 +511,12 @@ def domain_dfs(design: SurveyDesign, group: np.ndarray, n_groups: int,
     """:func:`domain_df` of every group at once (``group = −1``: in no group)."""
     inset = valid & (design.weights > 0) & (group >= 0)
     g = group[inset]
-    psus = np.unique(g * design.n_psu + design.psu[inset])
-    strata = np.unique(g * len(design.n_psu_stratum) + design.strata[inset])
-    n_psu = np.bincount(psus // design.n_psu, minlength=n_groups)
-    n_strata = np.bincount(strata // len(design.n_psu_stratum), minlength=n_groups)
+    psu_seen = np.bincount(g * design.n_psu + design.psu[inset],
+                           minlength=n_groups * design.n_psu) > 0
+    n_s = len(design.n_psu_stratum)
+    strata_seen = np.bincount(g * n_s + design.strata[inset], minlength=n_groups * n_s) > 0
+    n_psu = psu_seen.reshape(n_groups, design.n_psu).sum(axis=1)
+    n_strata = strata_seen.reshape(n_groups, n_s).sum(axis=1)
     return (n_psu - n_strata).astype(np.int64)
 
 
