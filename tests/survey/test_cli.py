@@ -193,3 +193,19 @@ def test_bad_trim_and_output(synth, tmp_path):
     assert res.exit_code == 2 and "unsupported file type" in res.output
     res = runner.invoke(app, ["synth", "barometer", "--out", str(tmp_path / "x.json")])
     assert res.exit_code == 2
+
+
+def test_replicate_weights_from_the_command_line(tmp_path):
+    frame = pd.DataFrame({"q": [1, 2, 3, 4, 5, 2], "w": [1.0] * 6,
+                          "rep_1": [0, 1.5, 1.5, 1, 1, 1], "rep_2": [1, 1, 1, 0, 1.5, 1.5],
+                          "rep_3": [1.5, 0, 1.5, 1.5, 0, 1.5]})
+    data = tmp_path / "r.csv"
+    frame.to_csv(data, index=False)
+    res = runner.invoke(app, ["survey", "estimate", str(data), "--items", "q", "--weight", "w",
+                              "--replicate-weights", "rep_*", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    design = survey_design(frame, weights="w", replicate_weights=["rep_1", "rep_2", "rep_3"])
+    assert json.loads(res.output)[0]["se"] == pytest.approx(estimate(design, "q").se[0])
+    res = runner.invoke(app, ["survey", "estimate", str(data), "--items", "q",
+                              "--replicate-weights", "zz*"])
+    assert res.exit_code == 2 and "no column starts with 'zz'" in res.output

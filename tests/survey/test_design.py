@@ -116,3 +116,25 @@ def test_adjust_centres_lonely_stratum_at_zero(frame):
     extra = z[:4].sum() ** 2
     assert estimate(adj, "y").se[0] ** 2 == pytest.approx(
         estimate(cert, "y").se[0] ** 2 + extra, rel=1e-12)
+
+
+def test_replicate_weights_by_hand(frame):
+    """JK1 with R = 3: V = (R − 1)/R Σ_r (θ_r − θ̄)²."""
+    reps = frame.assign(r1=frame["w"] * [0, 0, 1.5, 1.5, 1, 1, 1, 1],
+                        r2=frame["w"] * [1.5, 1.5, 0, 0, 1, 1, 1, 1],
+                        r3=frame["w"] * [1, 1, 1, 1, 0, 0, 2, 2])
+    design = survey_design(reps, weights="w", replicate_weights=["r1", "r2", "r3"])
+    m = estimate(design, "y")
+    y = frame["y"].to_numpy()
+    thetas = np.array([(reps[c] * y).sum() / reps[c].sum() for c in ("r1", "r2", "r3")])
+    var = 2 / 3 * ((thetas - thetas.mean()) ** 2).sum()
+    assert m.se[0] == pytest.approx(np.sqrt(var), rel=1e-12)
+    assert m.df == 2  # rank 3 − 1
+    with pytest.raises(InputError, match="either replicate weights or strata"):
+        survey_design(reps, weights="w", strata="stratum", replicate_weights=["r1", "r2"])
+    with pytest.raises(InputError, match="unknown replicate type 'JK2'"):
+        survey_design(reps, weights="w", replicate_weights=["r1", "r2"],
+                      replicate_type="JK2")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"row 2, column 'r1'.*negative"):
+        survey_design(reps.assign(r1=-reps["r1"] - 1), weights="w",
+                      replicate_weights=["r1", "r2"])

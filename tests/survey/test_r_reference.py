@@ -2,9 +2,10 @@
 survey: weights, means, proportions, net agreement, standard errors, t, logit and
 Korn–Graubard intervals, degrees of freedom, group and wave differences with Holm and
 Benjamini–Hochberg p-values — under a plain design, after raking, after
-post-stratification, with a finite population correction, and with each lonely-PSU
-treatment. Every number is from ``tests/results/survey/r_reference.R`` (its output
-``r_reference.csv``); the standard is 1e-8 relative (absolute below 1e-3).
+post-stratification, with a finite population correction, with each lonely-PSU
+treatment, and with jackknife replicate weights (plain and raked). Every number is from
+``tests/results/survey/r_reference.R`` (its output ``r_reference.csv``); the standard is
+1e-8 relative (absolute below 1e-3).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .conftest import ITEMS, RESULTS, load_reference
 
 TOL = 1e-8
 ALL_DESIGNS = ["base", "raked", "poststrat", "fpc", "lonely_certainty", "lonely_remove",
-               "lonely_adjust"]
+               "lonely_adjust", "jkn", "jkn_raked"]
 FULL_DESIGNS = ["base", "raked", "poststrat"]
 
 
@@ -45,7 +46,7 @@ def close(mine, expected, what=""):
     assert abs(mine - expected) <= TOL * max(abs(expected), 1e-3), (what, mine, expected)
 
 
-@pytest.mark.parametrize("label", ["raked", "poststrat"])
+@pytest.mark.parametrize("label", ["raked", "poststrat", "jkn_raked"])
 def test_calibrated_weights(ref, designs, test_survey, label):
     r = ref[(ref["design"] == label) & (ref["statistic"] == "weight")].set_index("group")
     expected = r["value"].loc[test_survey["respondent_id"]].to_numpy()
@@ -159,6 +160,15 @@ def test_wave_differences(ref, designs, label):
             close(e, R("wave_difference", q, "background", w, "mean", "estimate"), (q, w))
             close(s, R("wave_difference", q, "background", w, "mean", "se"), (q, w))
             close(p, R("wave_difference", q, "background", w, "mean", "p_holm"), (q, w))
+
+
+@pytest.mark.parametrize("label", ["jkn", "jkn_raked"])
+def test_replicate_designs_by_group(ref, designs, label):
+    R = Reference(ref, label)
+    for q in ITEMS:
+        for g, r in estimate(designs[label], q, by="background").items():
+            close(r.estimate[0], R("mean", q, "background", g, "mean", "estimate"), (q, g))
+            close(r.se[0], R("mean", q, "background", g, "mean", "se"), (q, g))
 
 
 def test_lonely_treatments_differ_as_documented(designs):

@@ -39,6 +39,14 @@ MarginsOption = typer.Option(None, "--margins",
 RakeByOption = typer.Option(None, "--rake-by",
                             help="Rake separately within each group of this column "
                             "(e.g. the wave).")
+ReplicatesOption = typer.Option(None, "--replicate-weights",
+                                help="Replicate weight columns, comma-separated, or a "
+                                "prefix ending in * (e.g. rep_*): variances from replicates.")
+ReplicateTypeOption = typer.Option("JK1", "--replicate-type",
+                                   help="JK1, BRR, Fay, bootstrap or other.")
+ReplicateScaleOption = typer.Option(None, "--replicate-scale",
+                                    help="Overall replicate variance multiplier (default by "
+                                    "type).")
 MissingOption = typer.Option(None, "--missing",
                              help="Answer codes meaning no answer, comma-separated (e.g. 8,9).")
 
@@ -73,16 +81,33 @@ def _codes(text: str | None) -> list[Any] | None:
     return out
 
 
+def _replicate_columns(text: str | None, columns: list[str]) -> list[str] | None:
+    if text is None:
+        return None
+    if text.strip().endswith("*"):
+        prefix = text.strip()[:-1]
+        chosen = [c for c in columns if c.startswith(prefix)]
+        if not chosen:
+            fail(f"--replicate-weights {text!r}: no column starts with {prefix!r}")
+        return chosen
+    return split_list(text)
+
+
 def _design(data: Path, *, weight: str | None, strata: str | None, psu: str | None,
             fpc: str | None, lonely_psu: str, margins: list[Path] | None,
-            rake_by: str | None) -> Any:
+            rake_by: str | None, replicates: str | None = None,
+            replicate_type: str = "JK1", replicate_scale: float | None = None) -> Any:
     from socmob.survey import rake, read_margin_files, read_survey, survey_design
 
     survey = read_survey(data)
     design = survey_design(survey.frame, weights=weight, strata=strata, psu=psu, fpc=fpc,
                            lonely_psu=lonely_psu,  # type: ignore[arg-type]
                            value_labels=survey.value_labels,
-                           variable_labels=survey.variable_labels, source=survey.source)
+                           variable_labels=survey.variable_labels, source=survey.source,
+                           replicate_weights=_replicate_columns(
+                               replicates, [str(c) for c in survey.frame.columns]),
+                           replicate_type=replicate_type,  # type: ignore[arg-type]
+                           replicate_scale=replicate_scale)
     if margins:
         design = rake(design, read_margin_files(margins), by=rake_by).design
     return design
@@ -157,6 +182,9 @@ def estimate_command(
     lonely_psu: str = LonelyOption,
     margins: list[Path] | None = MarginsOption,
     rake_by: str | None = RakeByOption,
+    replicates: str | None = ReplicatesOption,
+    replicate_type: str = ReplicateTypeOption,
+    replicate_scale: float | None = ReplicateScaleOption,
     missing: str | None = MissingOption,
     agree: str | None = typer.Option(None, "--agree", help="Answers counted as agreeing "
                                      "(default: the top two)."),
@@ -171,7 +199,9 @@ def estimate_command(
 
     with user_errors():
         design = _design(data, weight=weight, strata=strata, psu=psu, fpc=fpc,
-                         lonely_psu=lonely_psu, margins=margins, rake_by=rake_by)
+                         lonely_psu=lonely_psu, margins=margins, rake_by=rake_by,
+                         replicates=replicates, replicate_type=replicate_type,
+                         replicate_scale=replicate_scale)
         frame = estimate_items(design, split_list(items) or [],
                                statistic=statistic,  # type: ignore[arg-type]
                                by=split_list(by), wave=wave,
@@ -211,6 +241,9 @@ def compare_command(
     lonely_psu: str = LonelyOption,
     margins: list[Path] | None = MarginsOption,
     rake_by: str | None = RakeByOption,
+    replicates: str | None = ReplicatesOption,
+    replicate_type: str = ReplicateTypeOption,
+    replicate_scale: float | None = ReplicateScaleOption,
     missing: str | None = MissingOption,
     fmt: OutputFormat = FormatOption,
 ) -> None:
@@ -222,7 +255,9 @@ def compare_command(
         if by is None and wave is None:
             fail("give --by (compare groups), --wave (compare waves) or both")
         design = _design(data, weight=weight, strata=strata, psu=psu, fpc=fpc,
-                         lonely_psu=lonely_psu, margins=margins, rake_by=rake_by)
+                         lonely_psu=lonely_psu, margins=margins, rake_by=rake_by,
+                         replicates=replicates, replicate_type=replicate_type,
+                         replicate_scale=replicate_scale)
         levels = _codes(level)
         if wave is not None:
             result = compare_waves(design, item, wave=wave, by=by,

@@ -86,6 +86,53 @@ class Calibration:
     sweeps: int = RAKING_SWEEPS
 
 
+ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "other"]
+REPLICATE_TYPES: tuple[str, ...] = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "other")
+
+
+@dataclass(frozen=True, eq=False)
+class Replicates:
+    """Replicate weights and how to combine the replicate estimates (R's
+    ``svrepdesign``)::
+
+        V̂ = scale · Σ_r rscales_r (θ̂_r − θ̄)(θ̂_r − θ̄)ᵀ
+
+    with ``θ̄`` the mean of the replicate estimates (or ``θ̂`` itself with ``mse``).
+
+    Attributes
+    ----------
+    weights:
+        ``n × R`` replicate weights.
+    columns:
+        The columns they came from.
+    type:
+        ``"JK1"``, ``"JKn"``, ``"BRR"``, ``"Fay"``, ``"bootstrap"`` or ``"other"``.
+    scale, rscales:
+        The overall and per-replicate multipliers.
+    mse:
+        Centre at the full-sample estimate rather than the replicates' mean.
+    df:
+        Degrees of freedom of intervals and tests.
+    """
+
+    weights: np.ndarray
+    columns: tuple[str, ...]
+    type: str
+    scale: float
+    rscales: np.ndarray
+    mse: bool
+    df: int
+    df_given: bool = False
+
+
+def replicate_rank_df(weights: np.ndarray) -> int:
+    """Default degrees of freedom of a replicate design: the rank of the replicate
+    weights − 1 (R's ``degf``; singular values below 1e-5 of the largest count as 0)."""
+    gram = weights.T @ weights
+    eig = np.linalg.eigvalsh(gram)
+    return int(np.sum(eig > eig.max() * 1e-10)) - 1
+
+
 @dataclass(frozen=True, eq=False)
 class SurveyDesign:
     """Respondent-level data with its sampling design.
@@ -136,6 +183,7 @@ class SurveyDesign:
     variable_labels: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None
     calibration: Calibration | None = None
+    replicates: Replicates | None = None
 
     @property
     def n(self) -> int:
@@ -149,7 +197,10 @@ class SurveyDesign:
 
     @cached_property
     def degrees_of_freedom(self) -> int:
-        """Design degrees of freedom: PSUs − strata (among respondents with weight > 0)."""
+        """Design degrees of freedom: PSUs − strata (among respondents with weight > 0);
+        for a replicate design, its ``df``."""
+        if self.replicates is not None:
+            return self.replicates.df
         return domain_df(self, np.ones(self.n, dtype=bool))
 
     @cached_property
@@ -174,10 +225,16 @@ class SurveyDesign:
                                       strict=True))
 
     def with_weights(self, weights: np.ndarray, *,
-                     calibration: Calibration | None = None) -> SurveyDesign:
-        """A copy of the design with other weights (and calibration)."""
+                     calibration: Calibration | None = None,
+                     replicate_weights: np.ndarray | None = None) -> SurveyDesign:
+        """A copy of the design with other weights (and calibration, and replicate
+        weights for a replicate design)."""
+        replicates = self.replicates
+        if replicate_weights is not None and replicates is not None:
+            df = replicates.df if replicates.df_given else replicate_rank_df(replicate_weights)
+            replicates = replace(replicates, weights=replicate_weights, df=df)
         return replace(self, weights=np.asarray(weights, dtype="float64"),
-                       calibration=calibration)
+                       calibration=calibration, replicates=replicates)
 
     def column(self, name: str) -> pd.Series:
         """A column of :attr:`data`; :class:`NotFoundError` with close names if absent."""
@@ -241,6 +298,13 @@ def survey_design(
     value_labels: Mapping[str, Mapping[Any, str]] | None = None,
     variable_labels: Mapping[str, str] | None = None,
     source: str | None = None,
+    replicate_weights: Sequence[str] | None = None,
+    replicate_type: ReplicateType = "JK1",
+    replicate_scale: float | None = None,
+    replicate_rscales: Sequence[float] | None = None,
+    fay_rho: float = 0.0,
+    replicate_mse: bool = False,
+    replicate_df: int | None = None,
 ) -> SurveyDesign:
     """Describe how respondents were sampled, checking every column at the boundary.
 
@@ -262,6 +326,19 @@ def survey_design(
         sampling fraction ``n_h/N_h``. Must be constant within a stratum.
     lonely_psu:
         ``"fail"``, ``"certainty"``, ``"remove"`` or ``"adjust"`` (module docstring).
+    replicate_weights:
+        Columns of replicate weights: variances then come from the replicates (see
+        :class:`Replicates`) and strata and PSUs are not used. Raking rakes every
+        replicate too, so the variance allows for it.
+    replicate_type, replicate_scale, replicate_rscales, fay_rho, replicate_mse:
+        How replicates combine, as R's ``svrepdesign``: default ``scale`` is
+        ``(R − 1)/R`` for JK1, ``1/R`` for BRR, ``1/(R(1 − ρ)²)`` for Fay,
+        ``1/(R − 1)`` for bootstrap; JKn and "other" need ``replicate_scale`` and/or
+        ``replicate_rscales`` (default 1 each).
+    replicate_df:
+        Degrees of freedom for intervals and tests (default: the rank of the replicate
+        weights − 1, as R's ``degf``, recomputed after raking as R does; the same for
+        every domain).
 
     Raises
     ------
@@ -313,7 +390,7 @@ def survey_design(
     fraction = np.ones(n_strata)
     if fpc is not None:
         fraction = _fpc_fraction(frame, fpc, s_codes, n_h, s_labels, source)
-    if lonely_psu == "fail":
+    if lonely_psu == "fail" and replicate_weights is None:
         lonely = np.flatnonzero((n_h == 1) & (fraction >= 1e-7))
         if lonely.size:
             label = s_labels[int(lonely[0])]
@@ -323,12 +400,70 @@ def survey_design(
                 f"estimated{more}", file=source, column=strata,
                 expected="at least two PSUs per stratum, or a lonely-PSU treatment "
                 "(certainty, remove or adjust)")
+    replicates = None
+    if replicate_weights is not None:
+        if strata is not None or psu is not None or fpc is not None:
+            raise InputError("replicate weights carry the sampling design",
+                             expected="either replicate weights or strata/PSUs/fpc, not both")
+        replicates = _replicates(frame, list(replicate_weights), replicate_type,
+                                 replicate_scale, replicate_rscales, fay_rho, replicate_mse,
+                                 replicate_df, source)
     return SurveyDesign(
+        replicates=replicates,
         data=frame, weights=w, strata=s_codes, psu=p_codes, n_psu_stratum=n_h,
         fpc_fraction=fraction, strata_labels=tuple(s_labels), weight_column=weights,
         strata_column=strata, psu_column=psu, fpc_column=fpc, lonely_psu=lonely_psu,
         value_labels=dict(value_labels or {}), variable_labels=dict(variable_labels or {}),
         source=source)
+
+
+def _replicates(frame: pd.DataFrame, columns: list[str], kind: str, scale: float | None,
+                rscales: Sequence[float] | None, fay_rho: float, mse: bool, df: int | None,
+                source: str | None) -> Replicates:
+    if kind not in REPLICATE_TYPES:
+        raise InputError(f"unknown replicate type {kind!r}",
+                         expected="one of " + ", ".join(REPLICATE_TYPES))
+    if not columns:
+        raise InputError("no replicate weight columns", expected="at least two columns")
+    weights = np.column_stack([
+        finite(pd.to_numeric(_column(frame, c, source), errors="coerce")
+               .to_numpy(dtype="float64", na_value=np.nan), name=c, file=source,
+               row_offset=2, nonnegative=True) for c in columns])
+    R = weights.shape[1]
+    if R < 2:
+        raise InputError("only one replicate", expected="at least two replicate weight columns")
+    if scale is None:
+        if kind == "JK1":
+            scale = (R - 1) / R
+        elif kind == "BRR":
+            scale = 1 / R
+        elif kind == "Fay":
+            if not 0 <= fay_rho < 1:
+                raise InputError(f"Fay's rho = {fay_rho}", expected="0 ≤ rho < 1")
+            scale = 1 / (R * (1 - fay_rho) ** 2)
+        elif kind == "bootstrap":
+            scale = 1 / (R - 1)
+        else:
+            scale = 1.0
+    r = np.ones(R) if rscales is None else np.asarray(rscales, dtype="float64")
+    if r.shape != (R,) or not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise InputError(f"{r.size} replicate scales for {R} replicates",
+                         expected="one finite scale ≥ 0 per replicate column")
+    given = df is not None
+    if df is None:
+        df = replicate_rank_df(weights)
+    return Replicates(weights=weights, columns=tuple(columns), type=kind, scale=float(scale),
+                      rscales=r, mse=mse, df=int(df), df_given=given)
+
+
+def replicate_covariance(reps: Replicates, thetas: np.ndarray,
+                         estimate: np.ndarray) -> np.ndarray:
+    """``scale · Σ_r rscales_r (θ_r − c)(θ_r − c)ᵀ`` of replicate estimates ``thetas``
+    (``R × K``), ``c`` the full-sample ``estimate`` (``mse``) or the replicates' mean over
+    replicates with ``rscales > 0`` (R's ``svrVar``)."""
+    centre = estimate if reps.mse else thetas[reps.rscales > 0].mean(axis=0)
+    dev = (thetas - centre) * np.sqrt(reps.rscales)[:, None]
+    return reps.scale * (dev.T @ dev)
 
 
 def _fpc_fraction(frame: pd.DataFrame, fpc: str, s_codes: np.ndarray, n_h: np.ndarray,
@@ -508,7 +643,11 @@ def domain_df(design: SurveyDesign, mask: np.ndarray) -> int:
 
 def domain_dfs(design: SurveyDesign, group: np.ndarray, n_groups: int,
                valid: np.ndarray) -> np.ndarray:
-    """:func:`domain_df` of every group at once (``group = −1``: in no group)."""
+    """:func:`domain_df` of every group at once (``group = −1``: in no group); a
+    replicate design's ``df`` for every group that has respondents."""
+    if design.replicates is not None:
+        present = np.bincount(group[valid & (group >= 0)], minlength=n_groups) > 0
+        return np.where(present, design.replicates.df, 0).astype(np.int64)
     inset = valid & (design.weights > 0) & (group >= 0)
     g = group[inset]
     psu_seen = np.bincount(g * design.n_psu + design.psu[inset],
@@ -523,15 +662,20 @@ def domain_dfs(design: SurveyDesign, group: np.ndarray, n_groups: int,
 __all__ = [
     "LONELY_PSU_OPTIONS",
     "RAKING_SWEEPS",
+    "REPLICATE_TYPES",
     "Calibration",
     "Influence",
     "LonelyPSU",
+    "ReplicateType",
+    "Replicates",
     "SurveyDesign",
     "categories",
     "domain_df",
     "domain_dfs",
     "influence_covariance",
     "psu_totals",
+    "replicate_covariance",
+    "replicate_rank_df",
     "survey_design",
     "variance_from_totals",
 ]

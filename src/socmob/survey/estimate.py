@@ -50,6 +50,7 @@ from socmob.survey.design import (
     categories,
     domain_dfs,
     influence_covariance,
+    replicate_covariance,
 )
 
 IntervalMethod = Literal["t", "logit", "korn-graubard"]
@@ -98,11 +99,12 @@ class SurveyEstimate(Result):
     method: str = "t"
     question: str | None = None
     notes: tuple[str, ...] = field(default=())
+    logit_se: np.ndarray | None = None
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """``lower``, ``upper`` of the ``1 − alpha`` interval of every estimate."""
         lower, upper, _ = _intervals(self.estimate, self.se, self.df, self.n, alpha,
-                                     self.method)
+                                     self.method, self.logit_se)
         return pd.DataFrame({"lower": lower, "upper": upper}, index=list(self.labels))
 
     def to_frame(self, alpha: float = 0.05) -> pd.DataFrame:
@@ -110,7 +112,7 @@ class SurveyEstimate(Result):
         category (proportions), ``value`` the estimate, ``lci``/``uci`` the interval;
         ``se``, ``df`` and ``method`` follow."""
         lower, upper, notes = _intervals(self.estimate, self.se, self.df, self.n, alpha,
-                                         self.method)
+                                         self.method, self.logit_se)
         unit = {"mean": "mean score", "proportion": "proportion",
                 "net": "net agreement (share agreeing minus share disagreeing)"}
         frame = pd.DataFrame({
@@ -144,7 +146,8 @@ def korn_graubard(p: float, se: float, n: int, df: float, alpha: float = 0.05,
 
 
 def _intervals(estimate: np.ndarray, se: np.ndarray, df: int, n: int, alpha: float,
-               method: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+               method: str, logit_se: np.ndarray | None = None,
+               ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if not 0 < alpha < 1:
         raise InputError(f"alpha = {alpha}", column="alpha", expected="a value in (0, 1)")
     if method not in INTERVAL_METHODS:
@@ -158,7 +161,7 @@ def _intervals(estimate: np.ndarray, se: np.ndarray, df: int, n: int, alpha: flo
     upper = np.empty(len(estimate))
     for k, (p, s) in enumerate(zip(estimate, se, strict=True)):
         if method == "logit" and 0 < p < 1:
-            half = t * s / (p * (1 - p))
+            half = t * (s / (p * (1 - p)) if logit_se is None else logit_se[k])
             lower[k] = special.expit(special.logit(p) - half)
             upper[k] = special.expit(special.logit(p) + half)
         else:
@@ -284,6 +287,7 @@ class DomainEstimates:
     groups: list[str]
     labels: list[str]
     design_df: int
+    replicates: np.ndarray | None = None  # (R, G, L) replicate estimates
 
 
 def domain_means(design: SurveyDesign, y: np.ndarray, group: np.ndarray, groups: list[str],
@@ -306,15 +310,42 @@ def domain_means(design: SurveyDesign, y: np.ndarray, group: np.ndarray, groups:
                            minlength=G)
         with np.errstate(invalid="ignore", divide="ignore"):
             est[:, level] = np.where(W > 0, sums / W, np.nan)
+    dfs = domain_dfs(design, g, G, keep)
+    if design.replicates is not None:
+        thetas = _replicate_means(design.replicates.weights, y, g, G)
+        flat = thetas.reshape(len(thetas), -1)
+        ok = np.isfinite(est.ravel())
+        cov = np.zeros((flat.shape[1], flat.shape[1]))
+        cov[np.ix_(ok, ok)] = replicate_covariance(design.replicates, flat[:, ok],
+                                                   est.ravel()[ok])
+        return DomainEstimates(estimate=est, covariance=cov, n=n, weighted_n=W, df=dfs,
+                               groups=groups, labels=labels,
+                               design_df=design.degrees_of_freedom, replicates=thetas)
     u = np.zeros_like(y)
     with np.errstate(invalid="ignore", divide="ignore"):
         u[keep] = (y[keep] - est[g[keep]]) / W[g[keep]][:, None]
     u[~keep] = 0.0
     g = np.where(keep & (W[np.maximum(g, 0)] > 0), g, -1)
     cov = influence_covariance(design, Influence(group=g, values=u, n_groups=G))
-    dfs = domain_dfs(design, g, G, keep)
     return DomainEstimates(estimate=est, covariance=cov, n=n, weighted_n=W, df=dfs,
                            groups=groups, labels=labels, design_df=design.degrees_of_freedom)
+
+
+def _replicate_means(rep_w: np.ndarray, y: np.ndarray, g: np.ndarray, G: int) -> np.ndarray:
+    """Domain means under each replicate weight: ``(R, G, L)`` (NaN where a replicate
+    leaves a domain without weight)."""
+    keep = g >= 0
+    gk = g[keep]
+    yk = np.nan_to_num(y[keep])
+    out = np.empty((rep_w.shape[1], G, y.shape[1]))
+    for r in range(rep_w.shape[1]):
+        wr = rep_w[keep, r]
+        W = np.bincount(gk, weights=wr, minlength=G)
+        for level in range(y.shape[1]):
+            sums = np.bincount(gk, weights=wr * yk[:, level], minlength=G)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[r, :, level] = np.where(W > 0, sums / W, np.nan)
+    return out
 
 
 def _outcome(design: SurveyDesign, item: str, statistic: str, *,
@@ -425,17 +456,37 @@ def estimate(
             continue
         block = slice(k * L, (k + 1) * L)
         cov = dom.covariance[block, block]
+        logit_se = None
+        if dom.replicates is not None and method == "logit" and design.replicates is not None:
+            logit_se = _replicate_logit_se(design, dom.replicates[:, k, :],
+                                           dom.estimate[k])
         results[name] = SurveyEstimate(
             item=item, statistic=statistic, labels=tuple(labels),
             estimate=dom.estimate[k].copy(), se=np.sqrt(np.clip(np.diag(cov), 0, None)),
             covariance=cov, n=int(dom.n[k]), weighted_n=float(dom.weighted_n[k]),
-            df=int(dom.df[k]), method=method, question=question)
+            df=int(dom.df[k]), method=method, question=question, logit_se=logit_se)
     if by is None:
         if "all" in not_estimated:
             raise InputError(f"item {item!r} cannot be estimated: {not_estimated['all']}",
                              file=design.source, column=item)
         return results["all"]
     return ByGroup(by=breakdown, results=results, not_estimated=not_estimated)
+
+
+def _replicate_logit_se(design: SurveyDesign, thetas: np.ndarray,
+                        estimate: np.ndarray) -> np.ndarray:
+    """Replicate standard error of ``logit p̂`` (R's ``svyciprop(method = "logit")`` on a
+    replicate design fits the logit on every replicate)."""
+    assert design.replicates is not None
+    out = np.full(thetas.shape[1], np.nan)
+    for level in range(thetas.shape[1]):
+        p = estimate[level]
+        if 0 < p < 1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lt = special.logit(thetas[:, level])[:, None]
+            v = replicate_covariance(design.replicates, lt, np.array([special.logit(p)]))
+            out[level] = float(np.sqrt(v[0, 0]))
+    return out
 
 
 def estimate_items(

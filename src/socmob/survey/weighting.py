@@ -379,6 +379,9 @@ def rake(
     InputError
         A margin category is absent from the data or a data category from the margin, a
         respondent lacks a raking variable, or the margins' totals disagree.
+
+    With replicate weights every replicate is raked to the same margins, so replicate
+    variances allow for the raking (R's ``rake`` on a ``svrepdesign``).
     ConvergenceError
         Raking (or trimming with re-raking) did not converge.
     """
@@ -407,6 +410,15 @@ def rake(
         w, history, rounds, bounds = _trim(design, base, w, history, cells, total, trim, by,
                                            max_iter=max_iter, tol=tol,
                                            max_rounds=max_trim_rounds)
+    replicate_weights = None
+    if design.replicates is not None:
+        if trim is not None:
+            raise InputError("trimming is not offered with replicate weights",
+                             expected="raking without --trim, or a design without replicates")
+        reps = design.replicates.weights
+        replicate_weights = np.column_stack([
+            _ipf(reps[:, r], cells, total, max_iter=max_iter, tol=tol)[0]
+            for r in range(reps.shape[1])])
     calibration = Calibration(kind=kind, names=tuple(m.name for m in margins),
                               cells=tuple(c.cell for c in cells),
                               n_cells=tuple(len(c.targets) for c in cells),
@@ -418,7 +430,8 @@ def rake(
         rows.append(pd.DataFrame({"margin": c.margin.name, "category": c.labels,
                                   "target": c.targets, "achieved": achieved, "base": before,
                                   "n": c.counts}))
-    return Raking(design=design.with_weights(w, calibration=calibration), weights=w,
+    return Raking(design=design.with_weights(w, calibration=calibration,
+                                             replicate_weights=replicate_weights), weights=w,
                   base_weights=base, margins=tuple(margins), iterations=len(history),
                   history=tuple(history), cells=pd.concat(rows, ignore_index=True),
                   kind=kind, trim_rounds=rounds, bounds=bounds, by=by)

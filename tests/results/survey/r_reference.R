@@ -13,6 +13,9 @@
 #   fpc        base with fpc = ~fpc_psu (population PSUs per stratum)
 #   lonely_*   base after merging the PSUs of stratum "2022 North East" into one, with
 #              options(survey.lonely.psu = "certainty" / "remove" / "adjust")
+#   jkn        as.svrepdesign(base, type = "JKn"): its replicate weights are written to
+#              OUT_DIR/barometer_test_replicates.csv for socmob to read
+#   jkn_raked  rake(jkn, ...) with the margins of "raked" (every replicate raked)
 # Korn-Graubard intervals ("kg_*") are computed from svymean and degf with n = the
 # respondents of the domain (Korn & Graubard 1998); for the uncalibrated base design this
 # is what svyciprop(method = "beta") gives, checked below ("svyciprop_beta"). Domains are
@@ -229,6 +232,33 @@ for (opt in c("certainty", "remove", "adjust")) {
   estimates(des, paste0("lonely_", opt), full = FALSE)
 }
 options(survey.lonely.psu = "fail")
+
+# replicate weights: the jackknife (JKn) replicates of the base design, written out so
+# that socmob reads the same replicate weights; then raked (every replicate raked)
+jk <- as.svrepdesign(base, type = "JKn", compress = FALSE)
+aw <- unclass(as.matrix(weights(jk, "analysis")))
+attributes(aw) <- list(dim = dim(aw))
+colnames(aw) <- sprintf("rep_%02d", seq_len(ncol(aw)))
+write.csv(cbind(data.frame(respondent_id = d$respondent_id), aw),
+          file.path(out_dir, "barometer_test_replicates.csv"), row.names = FALSE)
+jr <- rake(jk, list(~wave + age_group + sex, ~wave + region, ~wave + background),
+           list(pop_for("age_sex", c("age_group", "sex")), pop_for("region", "region"),
+                pop_for("background", "background")),
+           control = list(maxit = 500, epsilon = 1e-13, verbose = FALSE))
+for (lab in c("jkn", "jkn_raked")) {
+  des <- if (lab == "jkn") jk else jr
+  add(lab, "replicates", "", "", "all", "", "scale", des$scale)
+  add(lab, "replicates", "", "", seq_along(des$rscales), "", "rscale", des$rscales)
+  add(lab, "replicates", "", "", "all", "", "mse", as.numeric(isTRUE(des$mse)))
+  estimates(des, lab, full = FALSE)
+  for (q in items) {
+    bm <- svyby(as.formula(paste0("~", q)), ~background, subset(des, !is.na(get(q))),
+                svymean, na.rm = TRUE)
+    add(lab, "mean", q, "background", bm$background, "mean", "estimate", coef(bm))
+    add(lab, "mean", q, "background", bm$background, "mean", "se", SE(bm))
+  }
+}
+add("jkn_raked", "weight", "", "", d$respondent_id, "", "weight", weights(jr, "sampling"))
 
 out <- do.call(rbind, rows)
 write.csv(out, file.path(out_dir, "r_reference.csv"), row.names = FALSE)
