@@ -116,7 +116,7 @@ def read_microdata(
         non-finite number (the message names the file and, where known, the row and
         column).
     """
-    from socmob.engine import default_connection
+    from socmob.engine._connection import default_connection
 
     source = str(path)
     if format is None:
