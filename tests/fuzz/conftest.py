@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from socmob.synth.barometer import synth_barometer
+
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 
 
@@ -93,6 +95,7 @@ def kinds() -> dict[str, Kind]:
     idata = pd.read_csv(coinr / "asem_iData.csv")
     imeta = pd.read_csv(coinr / "asem_iMeta.csv")
     columns = yaml.safe_load(mapping)["columns"]
+    survey = synth_barometer(48, seed=5, cluster_size=4)
     return {
         "income": Kind("income", frame=_income(), numeric="parent", text="area"),
         "mobility": Kind("mobility", frame=_mobility(), numeric="count", text="origin"),
@@ -105,6 +108,9 @@ def kinds() -> dict[str, Kind]:
                                  "occupations", "Routine manual and service occupations",
                                  "Prefer not to say"] * 4}), text="seb_key_question",
                           free_text=False),
+        "survey": Kind("survey", frame=survey.frame, numeric="design_weight", text="region",
+                       free_text=False),
+        "margins": Kind("margins", frame=survey.margins, numeric="target", text="margin"),
         "mapping": Kind("mapping", document=mapping),
         "answers": Kind("answers", document=_answers()),
     }

@@ -40,6 +40,11 @@ def _walk(cmd: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], An
         yield path, cmd
 
 
+def _mentions_path(hint: Any) -> bool:
+    """``Path``, or a type built from it (``Path | None``, ``list[Path] | None``)."""
+    return hint is Path or any(_mentions_path(arg) for arg in typing.get_args(hint))
+
+
 def file_inputs(cmd: Any) -> list[tuple[str, str | None]]:
     """``(parameter name, option or None for an argument)`` of every file the command
     reads: parameters annotated ``Path`` that are not outputs (``out``, ``*_out``)."""
@@ -48,7 +53,7 @@ def file_inputs(cmd: Any) -> list[tuple[str, str | None]]:
     out = []
     for param in cmd.params:
         hint = hints.get(param.name)
-        is_path = hint is Path or Path in typing.get_args(hint)
+        is_path = _mentions_path(hint)
         if is_path and param.name != "out" and not param.name.endswith("_out"):
             option = next((o for o in param.opts if o.startswith("--")), None)
             out.append((param.name, None if param.param_type_name == "argument" else option))
@@ -78,6 +83,15 @@ BASE: dict[tuple[str, ...], dict[str, Any]] = {
                               "args": ["--n-boot", "0", "--no-progress"], "csv": False},
     ("workforce", "responses"): {"inputs": {"file": "responses"}, "args": []},
     ("workforce", "assess"): {"inputs": {"answers": "answers"}, "args": []},
+    ("survey", "weight"): {"inputs": {"data": "survey", "margins": "margins"},
+                           "args": ["--weight", "design_weight", "--out", "{dir}/w.csv"]},
+    ("survey", "estimate"): {"inputs": {"data": "survey", "margins": "margins"},
+                             "args": ["--items", "q_parents", "--by", "background",
+                                      "--weight", "design_weight", "--strata", "stratum",
+                                      "--psu", "psu", "--lonely-psu", "certainty"]},
+    ("survey", "compare"): {"inputs": {"data": "survey"},
+                            "args": ["--item", "q_parents", "--by", "background",
+                                     "--weight", "design_weight"]},
 }
 CSV_OUTPUT = {("income",), ("income-areas",), ("mobility", "describe"), ("mobility", "fit"),
               ("index", "build")}
@@ -110,6 +124,8 @@ def _invoke(path: tuple[str, ...], files: dict[str, Path], extra: list[str],
             args.append(str(files[name]))
         else:
             options += [option, str(files[name])]
+    where = str(next(iter(files.values())).parent) if files else "."
+    extra = [arg.replace("{dir}", where) for arg in extra]
     return runner.invoke(app, [*args, *options, *extra, "--format", fmt])
 
 

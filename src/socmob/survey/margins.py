@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -187,14 +186,10 @@ def _show(cat: tuple[str, ...]) -> str:
 
 def read_margins(path: str | os.PathLike[str]) -> tuple[Margin, ...]:
     """Read a margins CSV (module docstring)."""
+    from socmob.io import read_file
+
     source = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", file=source)
-    try:
-        frame = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read margins CSV: {exc}", file=source) from None
+    frame = read_file(path, types="raw").frame
     if frame.empty:
         raise InputError("margins file has no rows", file=source)
     return margins_from_frame(frame, source=source)
