@@ -25,7 +25,7 @@ import datetime as _dt
 import math
 import threading
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -476,6 +476,21 @@ class IndicatorView:
     assessment: Assessment | None = field(default=None, repr=False)
 
 
+def gap_text(difference: float, lower: float, upper: float, ratio_value: float,
+             ratio_lower: float, ratio_upper: float, unit: str, *, ratio: bool = False) -> str:
+    """A gap with its 95% interval in one cell: ``"+14.9 pp (+13.3 to +16.5 pp)"``; with
+    ``ratio`` (odds ratios) the ratio of the two groups, ``"2.85 (2.31 to 3.51)"``."""
+    if ratio:
+        text = fmt.significant(ratio_value)
+        if math.isfinite(ratio_lower) and math.isfinite(ratio_upper):
+            text += f" ({fmt.significant(ratio_lower)} to {fmt.significant(ratio_upper)})"
+        return text
+    text = fmt.change(difference, unit)
+    if math.isfinite(lower) and math.isfinite(upper):
+        text += f" ({change_interval(lower, upper, unit)})"
+    return text
+
+
 def change_interval(lower: float, upper: float, unit: str) -> str:
     """The interval of a difference, the unit once: ``"−17.2 to −11.5 pp"``."""
     lo, hi = fmt.change(lower, unit), fmt.change(upper, unit)
@@ -518,15 +533,15 @@ def indicator_view(code: str, *, scan: Overview | None = None) -> IndicatorView:
                                          f"{entry.gap.least_advantaged}" if entry.gap else "")))
     gap_table: dict[str, Any] = {}
     if a.gap is not None:
+        head = "Ratio (95% interval)" if a.gap.log_scale else "Difference (95% interval)"
         gap_table = {
-            "columns": ["Time", a.gap.most_advantaged, a.gap.least_advantaged, "Difference",
-                        "95% interval", "Ratio"],
+            "columns": ["Time", a.gap.most_advantaged, a.gap.least_advantaged, head],
             "rows": [{"Time": d.label, a.gap.most_advantaged: fmt.value(d.a, unit),
                       a.gap.least_advantaged: fmt.value(d.b, unit),
-                      "Difference": fmt.change(d.estimate, unit),
-                      "95% interval": change_interval(d.lower, d.upper, unit)
-                      if math.isfinite(d.se) else "", "Ratio": fmt.significant(d.ratio)}
-                     for d in a.gap.differences]}
+                      head: gap_text(d.estimate, d.lower, d.upper, d.ratio, d.ratio_lower,
+                                     d.ratio_upper, unit, ratio=a.gap.log_scale)}
+                     for d in a.gap.differences],
+            "most": a.gap.most_advantaged, "least": a.gap.least_advantaged}
     changes: dict[str, Any] = {"verdict": "This indicator is in one edition only.",
                                "columns": [], "rows": []}
     if len(editions_of(entry.code)) >= 2:
@@ -890,8 +905,10 @@ class BreakdownView:
     the static SVG) and ``live`` (the same chart filling its container, for the
     interactive page); ``table`` (formatted: the chart's data), ``csv`` (tidy,
     unrounded: the published rows behind the chart), ``gaps`` (most against least
-    advantaged, formatted, where the colour attribute has them) and ``query`` (the
-    ``?by=`` and held values that make this view)."""
+    advantaged, formatted, where the colour attribute has them), ``query`` (the
+    ``?by=``, ``lines`` and held values that make this view), ``lines`` (the attributes
+    a line can be drawn for: name, label) and ``notes`` (groups asked for that the
+    breakdown does not have, and what is shown instead)."""
 
     code: str
     choices: tuple[BreakdownChoice, ...]
@@ -905,22 +922,38 @@ class BreakdownView:
     csv: pd.DataFrame = field(repr=False)
     gaps: dict[str, Any] = field(default_factory=dict)
     query: tuple[tuple[str, str], ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
 
 
-def breakdown_view(code: str, by: str | None = None,
-                   hold: Mapping[str, str] | None = None) -> BreakdownView:
+def breakdown_view(code: str, by: str | None = None, hold: Mapping[str, str] | None = None,
+                   *, lines: str | None = None) -> BreakdownView:
     """An indicator over time by the breakdown ``by`` names (:func:`find_choice`;
-    default: the headline view), with the attributes in ``hold`` held at the groups
-    given (default: the headline's group, else the total, else the first). Unknown
-    breakdowns and groups raise :class:`~socmob.errors.NotFoundError` with "did you
-    mean"; parameters that are not attributes of the view are ignored. Views are kept
-    (the embedded data does not change)."""
+    default: the headline view), a line (or, beyond six groups, a panel) for each group
+    of ``lines`` (an attribute of the breakdown; default: the dimension ``by`` names,
+    else the gap dimension, else a background, else the one with most groups), and the
+    other attributes held at the groups in ``hold`` (default: the headline's group, else
+    a total, else where the chart shows most series).
+
+    An unknown breakdown raises :class:`~socmob.errors.NotFoundError` with "did you
+    mean"; a ``lines`` or held group the breakdown does not have falls back to the
+    default, and the view's ``notes`` say so (a form switched to another breakdown
+    still carries the groups of the last one). Parameters that are not attributes of
+    the view are ignored. Views are kept (the embedded data does not change)."""
     entry = indicator(code)
     choice, focus = find_choice(entry.code, by)
-    wanted = {focus} if focus else set()
+    notes: list[str] = []
+    if lines:
+        hit = [n for n in choice.attributes if normalise(n) == normalise(lines)]
+        if hit:
+            focus = hit[0]
+        elif len(choice.attributes) > 1:
+            notes.append(f"This breakdown has no {lines[:60]!r} to draw lines for; "
+                         "the default is shown.")
     relevant = tuple(sorted((k, str(v)[:200]) for k, v in (hold or {}).items()
-                            if k in choice.attributes and k not in wanted))
-    return _breakdown_view(entry.code, choice.key, focus, relevant)
+                            if k in choice.attributes and k != focus))
+    view = _breakdown_view(entry.code, choice.key, focus, relevant)
+    return replace(view, notes=(*notes, *view.notes)) if notes else view
 
 
 def _chart_rows(a: Assessment) -> pd.DataFrame:
@@ -993,6 +1026,7 @@ def _breakdown_view(code: str, key: str, focus: str | None,
         panels = "place"
     given = dict(hold)
     held: list[Held] = []
+    notes: list[str] = []
     so_far: dict[str, str] = {}
     for name in choice.attributes:
         if name in (colour, panels):
@@ -1005,8 +1039,10 @@ def _breakdown_view(code: str, key: str, focus: str | None,
                             and all(at.get(n, "") == v for n, v in so_far.items())})
                     for o in options}
         most = max(shown_at.values())
-        value = _held_value(entry, a, name, options, given.get(name),
-                            [o for o in options if shown_at[o] == most])
+        value, note = _held_value(entry, a, name, options, given.get(name),
+                                  [o for o in options if shown_at[o] == most])
+        if note:
+            notes.append(note)
         so_far[name] = value
         held.append(Held(name, _capital(attribute_label(name, choice.geography, code)), value,
                          tuple((o, group_label(name, o)) for o in options)))
@@ -1049,10 +1085,14 @@ def _breakdown_view(code: str, key: str, focus: str | None,
                     "Interval": r.interval})
         table_rows.append(row)
     gaps = _view_gaps(entry, a, choice, colour, panels, fixed, unit)
-    query = (("by", choice.key), *((h.name, h.value) for h in held))
+    drawn = colour or panels
+    lines = tuple((n, _capital(attribute_label(n, choice.geography, code).split(" (")[0]))
+                  for n in choice.attributes)
+    query = (("by", choice.key), *((("lines", drawn),) if drawn and len(lines) > 1 else ()),
+             *((h.name, h.value) for h in held))
     return BreakdownView(entry.code, choices, choice, colour, panels, tuple(held), chart,
                          _live(chart), _one_source({"columns": columns, "rows": table_rows}),
-                         series_frame(part), gaps, query)
+                         series_frame(part), gaps, query, lines, tuple(notes))
 
 
 def _primary(entry: Any, attributes: tuple[str, ...], values: Mapping[str, list[str]]
@@ -1071,23 +1111,21 @@ def _primary(entry: Any, attributes: tuple[str, ...], values: Mapping[str, list[
 
 
 def _held_value(entry: Any, a: Assessment, name: str, options: list[str],
-                given: str | None, best: list[str]) -> str:
-    """The group ``name`` is held at: ``given`` (matched on normalised values or labels),
-    else among ``best`` the headline's group, the headline unit, the national area or a
-    total, else the first of ``best``."""
-    by_key = {normalise(o): o for o in options}
+                given: str | None, best: list[str]) -> tuple[str, str]:
+    """The group ``name`` is held at, and a note when ``given`` is not one of its groups:
+    ``given`` (matched on normalised values or labels), else among ``best`` the
+    headline's group, the headline unit, the national area or a total, else the first
+    of ``best``."""
+    note = ""
     if given is not None:
-        hit = by_key.get(normalise(given))
+        hit = {normalise(o): o for o in options}.get(normalise(given))
         if hit is None:
-            labels = {normalise(group_label(name, o)): o for o in options}
-            hit = labels.get(normalise(given))
-        if hit is None:
-            raise NotFoundError(
-                f"indicator {entry.code} has no {attribute_label(name, code=entry.code)} "
-                f"{given[:60]!r} in "
-                f"this breakdown (it has: {', '.join(options)})",
-                closest(given[:60], options, cutoff=0.4))
-        return hit
+            hit = {normalise(group_label(name, o)): o for o in options}.get(normalise(given))
+        if hit is not None:
+            return hit, ""
+        near = closest(given[:60], options, cutoff=0.4)
+        note = (f"This breakdown has no {attribute_label(name, code=entry.code)} "
+                f"{given[:60]!r}" + (f" (did you mean {near[0]!r}?)" if near else "") + "; ")
     preferred: list[str] = []
     chosen = entry.headline.select.get(name)
     if chosen is not None:
@@ -1097,12 +1135,13 @@ def _held_value(entry: Any, a: Assessment, name: str, options: list[str],
     if name == "place":
         preferred.extend(NATIONAL_AREAS)
     preferred.extend(_TOTALS)
-    for p in preferred:
+    value = best[0]
+    for p in reversed(preferred):
         key = unit_key(p) if name == "unit" else normalise(p)
         for o in best:
             if (unit_key(o) if name == "unit" else normalise(o)) == key:
-                return o
-    return best[0]
+                value = o
+    return value, (f"{note}showing {group_label(name, value)!r}." if note else "")
 
 
 def _headline_view(a: Assessment, choices: tuple[BreakdownChoice, ...]) -> BreakdownView:
@@ -1134,18 +1173,17 @@ def _view_gaps(entry: Any, a: Assessment, choice: BreakdownChoice, colour: str |
     if g.empty:
         return {}
     most, least = str(g["most_advantaged"].iloc[0]), str(g["least_advantaged"].iloc[0])
+    ratio = bool((g["unit"].astype(str).map(unit_key) == "odds ratio").any())
+    head = "Ratio (95% interval)" if ratio else "Difference (95% interval)"
     columns = (["Place"] if panels == "place" else []) + [
-        "Time", group_label(colour, most), group_label(colour, least), "Difference",
-        "95% interval", "Ratio"]
+        "Time", group_label(colour, most), group_label(colour, least), head]
     out = []
     for r in records(g.sort_values(["place", "x"], kind="mergesort")):
         row: dict[str, Any] = {"Place": r.place} if panels == "place" else {}
-        row.update({"Time": r.time, columns[-5]: fmt.value(r.most_value, unit),
-                    columns[-4]: fmt.value(r.least_value, unit),
-                    "Difference": fmt.change(r.difference, unit),
-                    "95% interval": change_interval(r.lower, r.upper, unit)
-                    if math.isfinite(r.lower) else "",
-                    "Ratio": fmt.significant(r.ratio)})
+        row.update({"Time": r.time, columns[-3]: fmt.value(r.most_value, unit),
+                    columns[-2]: fmt.value(r.least_value, unit),
+                    head: gap_text(r.difference, r.lower, r.upper, r.ratio, r.ratio_lower,
+                                   r.ratio_upper, unit, ratio=ratio)})
         out.append(row)
     return {"columns": columns, "rows": out, "most": group_label(colour, most),
             "least": group_label(colour, least)}

@@ -70,19 +70,28 @@ def indicators_csv(level: Filter = None, status: Filter = None,
     return csv_response(view.frame, "socmob-indicators.csv")
 
 
+#: Query parameters of a breakdown view that are not held groups.
+VIEW_PARAMETERS = {"by", "lines"}
+
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _hold(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if k not in VIEW_PARAMETERS}
+
+
 @router.get("/indicators/{code}", response_class=HTMLResponse)
-def indicator_page(request: Request, code: str,
-                   by: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+def indicator_page(request: Request, code: str, by: Text = None,
+                   lines: Text = None) -> Response:
     from socmob.report import national
 
     view = national.indicator_page(code[:100])
     if view.code != code:  # a title or another spelling: go to the canonical address
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/indicators/{view.code}{query}", status_code=308)
-    hold = {k: v for k, v in request.query_params.items() if k != "by"}
     error = ""
     try:
-        chosen = national.breakdown_view(view.code, by, hold)
+        chosen = national.breakdown_view(view.code, by, _hold(request), lines=lines)
     except NotFoundError as exc:
         error, chosen = str(exc), national.breakdown_view(view.code)
     live_map = (national.with_data_url(view.regional_map, f"/indicators/{view.code}/map.json")
@@ -96,14 +105,13 @@ def indicator_page(request: Request, code: str,
 
 
 @router.get("/indicators/{code}/data.csv")
-def indicator_data_csv(request: Request, code: str,
-                       by: Annotated[str | None, Query(max_length=200)] = None) -> Response:
-    """The published rows behind the chart of ``?by=`` (and the held groups)."""
+def indicator_data_csv(request: Request, code: str, by: Text = None,
+                       lines: Text = None) -> Response:
+    """The published rows behind the chart of ``?by=`` (its lines and held groups)."""
     from socmob.report import national
 
     entry = national.indicator_page(code[:100])
-    hold = {k: v for k, v in request.query_params.items() if k != "by"}
-    chosen = national.breakdown_view(entry.code, by, hold)
+    chosen = national.breakdown_view(entry.code, by, _hold(request), lines=lines)
     return csv_response(chosen.csv, f"socmob-{entry.code}-{chosen.choice.key}.csv")
 
 
