@@ -13,9 +13,17 @@ template:
   interval bands, its data table and tidy CSV frame, definition and source, what
   changed since the last edition, and the regional (ITL2) values and map where the
   indicator has them;
+* :func:`breakdown_view` — the indicator over time by any published breakdown (a line,
+  or a panel, for each group of one dimension, the others held at a group), its table,
+  CSV and gaps; :func:`breakdown_choices` lists the breakdowns;
+* :func:`plain_evidence` — a status's evidence in words, without test names;
 * :func:`regional_indicators` — the indicators of one ITL2 region beside the UK's, with
   plain names and which way is good (the area profile's regional indicators);
 * :func:`briefing_html` / :func:`briefing_pdf` — the 2–4 page national briefing.
+
+The scan behind every view takes seconds: :func:`shared_overview` computes it once per
+process (concurrent first callers wait for that one computation) and
+:func:`overview_page` / :func:`indicator_page` keep the views made from it.
 """
 
 from __future__ import annotations
@@ -1235,12 +1243,8 @@ def _dot_chart(frame: pd.DataFrame, *, name: str, title: str, x_title: str,
     coloured by series where a panel holds several (e.g. two backgrounds per region)."""
     data = frame[["series", "panel", "time", "value", "lower", "upper"]].copy()
     labels = list(dict.fromkeys(data["series"]))
-    if data["panel"].astype(bool).any():
-        data["label"] = (list(data["panel"]) if len(labels) == 1 else
-                         [f"{p} · {s}" for p, s in zip(data["panel"], data["series"],
-                                                       strict=True)])
-    else:
-        data["label"] = data["series"]
+    # one row per panel (region) with a coloured dot per series, else one row per series
+    data["label"] = data["panel"] if data["panel"].astype(bool).any() else data["series"]
     order = list(dict.fromkeys(data["label"]))
     when = str(data["time"].iloc[0]) if len(data) else ""
     axis: dict[str, Any] = {"title": f"{x_title}, {when}" if x_title else when}
@@ -1253,7 +1257,7 @@ def _dot_chart(frame: pd.DataFrame, *, name: str, title: str, x_title: str,
                                        else "; no interval is published for these figures.")
     spec = _spec(title, said, width=460, height=max(60, 26 * len(order)))
     spec["data"] = {"values": _clean_records(data)}
-    rule = {"mark": {"type": "rule", "strokeWidth": 2, "color": "#505a5f"},
+    rule: dict[str, Any] = {"mark": {"type": "rule", "strokeWidth": 2, "color": "#505a5f"},
             "encoding": {"y": y, "x": {"field": "lower", "type": "quantitative", "axis": axis,
                                        "scale": {"zero": False}},
                          "x2": {"field": "upper"}}}
@@ -1261,13 +1265,19 @@ def _dot_chart(frame: pd.DataFrame, *, name: str, title: str, x_title: str,
         "mark": {"type": "point", "filled": True, "size": 80, "opacity": 1},
         "encoding": {"y": y, "x": {"field": "value", "type": "quantitative"},
                      "tooltip": [{"field": "label", "title": "Group"},
+                                 {"field": "series", "title": "Series"},
                                  {"field": "value", "type": "quantitative", "title": "Value"}]}}
-    if 1 < len(labels) <= MAX_COLOURS:
+    if 1 < len(labels) <= MAX_COLOURS and data["panel"].astype(bool).any():
         dot["encoding"]["color"] = {"field": "series", "type": "nominal", "title": None,
                                     "scale": {"domain": labels,
                                               "range": SERIES_COLOURS[:len(labels)]},
-                                    "legend": {"orient": "bottom", "columns": 3,
+                                    "legend": {"orient": "top", "columns": 2,
                                                "labelLimit": 220}}
+        # the groups of a row side by side, each interval in its group's colour
+        for layer in (rule, dot):
+            layer["encoding"]["yOffset"] = {"field": "series", "sort": labels}
+        rule["encoding"]["color"] = dot["encoding"]["color"]  # one legend for both
+        del rule["mark"]["color"]
     else:
         dot["mark"]["color"] = SERIES_COLOURS[0]
     if not has_interval:
@@ -1579,16 +1589,39 @@ def briefing_pdf(scan: Overview | None = None) -> bytes:
 
 __all__ = [
     "BRIEFING_CHARTS",
+    "HEADLINE",
+    "BreakdownChoice",
+    "BreakdownView",
+    "Held",
     "IndicatorView",
     "OverviewView",
+    "attribute_label",
+    "breakdown_chart",
+    "breakdown_choices",
+    "breakdown_label",
+    "breakdown_view",
     "briefing_context",
     "briefing_html",
     "briefing_pdf",
+    "change_interval",
+    "filter_overview",
+    "find_choice",
+    "gap_text",
+    "group_label",
+    "headline_rows",
+    "indicator_page",
+    "indicator_tables",
     "indicator_view",
+    "overview_page",
     "overview_view",
+    "plain_evidence",
+    "regional_geometry",
     "regional_indicators",
     "regional_map_spec",
     "regional_values",
     "series_chart",
+    "shared_overview",
     "status_class",
+    "status_options",
+    "with_data_url",
 ]
