@@ -19,6 +19,9 @@ PAGE_ROUTES = {
     ("GET", "/"), ("GET", "/national/{name}.csv"),
     ("GET", "/map"), ("GET", "/map.csv"),
     ("GET", "/areas"), ("GET", "/areas/{area_id}"),
+    ("GET", "/indicators"), ("GET", "/indicators.csv"), ("GET", "/indicators/{code}"),
+    ("GET", "/indicators/{code}/data.csv"), ("GET", "/indicators/{code}/map.json"),
+    ("GET", "/indicators/{code}/{table}.csv"),
     ("GET", "/areas/{area_id}/data/{panel}.csv"),
     ("GET", "/areas/{area_id}/briefing.html"), ("GET", "/areas/{area_id}/briefing.pdf"),
     ("GET", "/compare"), ("GET", "/compare.csv"),
@@ -29,7 +32,7 @@ PAGE_ROUTES = {
 }
 
 EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",
-           "{fmt}": "csv"}
+           "{fmt}": "csv", "{code}": "dr32", "{table}": "published"}
 
 
 def test_the_routers_serve_every_page_address_once():
@@ -56,7 +59,7 @@ def test_pages_stay_out_of_the_api_document(app):
 def test_main_menu_comes_from_the_routers():
     assert app_module.NAVIGATION == (
         ("home", "/", "Home"), ("map", "/map", "Map"), ("areas", "/areas", "Areas"),
-        ("compare", "/compare", "Compare areas"),
+        ("indicators", "/indicators", "Indicators"), ("compare", "/compare", "Compare areas"),
         ("explorer", "/explorer", "Mobility explorer"),
         ("employers", "/employers", "Employers"),
         ("methods", "/methods", "Methods and data"))
@@ -68,18 +71,18 @@ def test_main_menu_comes_from_the_routers():
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/indicators", response_class=HTMLResponse)
-def indicators(request: Request) -> HTMLResponse:
-    return render(request, "accessibility.html", {}, active="indicators")
+@router.get("/example-page", response_class=HTMLResponse)
+def example_page(request: Request) -> HTMLResponse:
+    return render(request, "accessibility.html", {}, active="example")
 
 
 def test_a_new_router_and_its_menu_entry(monkeypatch):
     """Adding a page group: a module with ``router`` and ``page``, listed in PAGES."""
-    page = Page(router, MenuEntry("indicators", "/indicators", "Indicators"))
+    page = Page(router, MenuEntry("example", "/example-page", "Example"))
     monkeypatch.setattr(app_module, "PAGES", (*PAGES, page))
     monkeypatch.setattr(app_module, "NAVIGATION", app_module.menu((*PAGES, page)))
     with TestClient(app_module.create_app(Settings(secret_key="t", warm=False))) as client:
-        r = client.get("/indicators")
+        r = client.get("/example-page")
         assert r.status_code == 200
-        assert 'href="/indicators"' in r.text and ">Indicators<" in r.text
+        assert 'href="/example-page"' in r.text and ">Example<" in r.text
         assert 'href="/methods"' in r.text

@@ -16,6 +16,7 @@ from socmob.web.routes import (
     employers,
     explorer,
     home,
+    indicators,
     maps,
     pages,
 )
@@ -26,6 +27,7 @@ PAGES: tuple[Page, ...] = (
     home.page,
     maps.page,
     areas.page,
+    indicators.page,
     briefings.page,
     compare.page,
     explorer.page,
