@@ -24,6 +24,7 @@ import pandas as pd
 from socmob import data
 from socmob._text import closest, normalise
 from socmob.errors import NotFoundError
+from socmob.periods import sort_periods
 from socmob.results import Result, jsonable
 
 _CODE = re.compile(r"^(?:[EKNSW]\d{8}|T?L[A-Z]\d?\w?|UK[A-N]\d?\w?)$", re.IGNORECASE)
@@ -219,7 +220,7 @@ class AreaProfile(Result):
         The :class:`Area`.
     indices:
         One row per index × period, columns :data:`PROFILE_COLUMNS`, ordered by index
-        code then period.
+        code then period (earliest first, :func:`socmob.periods.sort_periods`).
     """
 
     area: Area
@@ -256,7 +257,10 @@ def profile(query: str | Area, *, edition: int = 2025) -> AreaProfile:
     """The composite-index profile of one area (looked up as in :func:`lookup`)."""
     area = query if isinstance(query, Area) else lookup(query, edition=edition)
     ranked = national_ranks(data.composites(edition=area.edition))
-    rows = ranked[ranked["area_id"] == area.id].sort_values(["index_code", "period"])
+    rows = ranked[ranked["area_id"] == area.id]
+    order = {p: i for i, p in enumerate(sort_periods(rows["period"]))}
+    rows = rows.assign(_order=rows["period"].astype(str).map(order)).sort_values(
+        ["index_code", "_order"], kind="stable")
     return AreaProfile(area=area, indices=rows[PROFILE_COLUMNS].reset_index(drop=True))
 
 

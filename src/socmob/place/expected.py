@@ -40,13 +40,14 @@ import pandas as pd
 from scipy import stats
 
 from socmob.errors import InputError, ModelSpecError
+from socmob.periods import parse_period
 from socmob.place.defaults import EXPECTED_MODELS
 from socmob.place.selection import (
     area_labels,
     choose,
     index_values,
-    period_key,
     require_columns,
+    sort_periods,
 )
 from socmob.results import Result, tidy
 
@@ -247,8 +248,8 @@ def fit_expected(
 
 
 def _midpoint(period: str) -> float:
-    years = period_key(period)
-    return (years[0] + years[-1]) / 2
+    span = parse_period(period)
+    return span.midpoint if span is not None else 0.0
 
 
 def closest_period(target: str, periods: Sequence[str]) -> str:
@@ -284,8 +285,7 @@ def expected_from_composites(
     columns = {outcome: y}
     for pred in predictors:
         own = composites.loc[composites["index_code"].astype(str) == pred, "period"]
-        per = closest_period(chosen[outcome], sorted(own.astype(str).unique(),
-                                                     key=period_key))
+        per = closest_period(chosen[outcome], sort_periods(own))
         columns[pred] = index_values(composites, index=pred, period=per)
         chosen[pred] = per
     wide = pd.DataFrame(columns)

@@ -36,7 +36,7 @@ from scipy import stats
 
 from socmob.errors import InputError
 from socmob.place.peers import _resolve_area
-from socmob.place.selection import area_labels, choose, period_key, require_columns
+from socmob.place.selection import area_labels, choose, require_columns, sort_periods
 from socmob.results import Result, tidy
 
 WITHIN_NOISE = "within the noise"
@@ -167,7 +167,7 @@ def trends(
     noise_rows: list[dict[str, object]] = []
     for code in wanted:
         sub = composites[composites["index_code"].astype(str) == code]
-        periods = sorted(sub["period"].astype(str).unique(), key=period_key)
+        periods = sort_periods(sub["period"])
         if period_from is not None or period_to is not None:
             if period_from is None or period_to is None:
                 raise InputError("give both period_from and period_to, or neither")
