@@ -71,7 +71,7 @@ class Span:
         return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
 
 
-def _missing(label: object) -> bool:
+def _missing(label: Any) -> bool:
     """``None``, NaN, ``pd.NA`` or ``NaT``."""
     return label is None or (pd.api.types.is_scalar(label) and bool(pd.isna(label)))
 

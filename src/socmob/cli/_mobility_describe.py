@@ -97,13 +97,13 @@ def _print_tables(result: Any) -> None:
             suffix = f" — {t.layer_name or 'layer'} {group}" if len(groups) > 1 else ""
             print_frame(frame, fmt, title=f"{kind}{suffix}")
     corner = result.corner_odds_ratio
-    lo, hi = corner.conf_int()
+    ci = corner.conf_int(corner.alpha)
     summary = pd.DataFrame(
         {
             "group": list(groups),
             "corner odds ratio": corner.odds_ratio[:, 0, 0],
-            "lci": lo[:, 0, 0],
-            "uci": hi[:, 0, 0],
+            "lci": ci["lower"].to_numpy(),
+            "uci": ci["upper"].to_numpy(),
             "altham index": result.altham.value,
         }
     )
