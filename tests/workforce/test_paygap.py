@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from socmob.workforce.paygap import (
     class_pay_gap,
@@ -162,6 +163,18 @@ def test_adjusted_gap_without_controls_is_geometric_mean_ratio(workforce):
     gm_l = (12 * 16 * 14) ** (1 / 3)
     assert adj.loc["lower", "value"] == pytest.approx((1 - gm_l / gm_p) * 100)
     assert "NOT a statutory" in adj.loc["lower", "note"]
+    # interval of β_lower by hand: SE = s·√(1/3 + 1/3), s² the residual variance of log
+    # pay around each group's mean over n − 3 = 5 degrees of freedom; t_{0.95, 5} for 90%
+    logs = {"professional": np.log([20, 22, 30]), "intermediate": np.log([15, 18]),
+            "lower": np.log([12, 16, 14])}
+    s2 = sum(((v - v.mean()) ** 2).sum() for v in logs.values()) / 5
+    beta = logs["lower"].mean() - logs["professional"].mean()
+    half = stats.t.ppf(0.95, 5) * np.sqrt(s2 * (1 / 3 + 1 / 3))
+    ci = res.adjusted.conf_int(alpha=0.10)
+    assert list(ci.columns) == ["lower", "upper"]
+    assert tuple(ci.loc["seb[lower]"]) == pytest.approx((beta - half, beta + half))
+    assert (ci.loc["seb[lower]", "upper"] - ci.loc["seb[lower]", "lower"]
+            < np.diff(res.adjusted.conf_int(alpha=0.01).loc["seb[lower]"].to_numpy())[0])
 
 
 def test_adjusted_gap_recovers_a_known_within_grade_gap():
