@@ -40,7 +40,7 @@ from socmob.place.composite.normalise import rank_min
 from socmob.place.composite.weights import noisy_weights
 from socmob.place.uncertainty import (
     BandRule,
-    Engine,
+    CoinReplay,
     UncertainInputs,
     UncertaintyResult,
     rank_summary,
@@ -217,7 +217,7 @@ def composite_sensitivity(
     ``output(scores (runs, units), nominal_rank (units,)) -> (runs,)`` is the scalar
     studied (default :func:`mean_abs_rank_shift`). Runs: ``N (k + 2)`` for ``k`` inputs.
     """
-    engine = Engine(coin, inputs, code=code)
+    replay = CoinReplay(coin, inputs, code=code)
     names = inputs.names()
     if not names:
         raise InputError("nothing varies", column="inputs",
@@ -229,19 +229,19 @@ def composite_sensitivity(
     levels: dict[str, int] = {n: len(getattr(inputs, n)) for n in discrete}
     weight_sets = None
     if "weights" in names:
-        weight_sets = noisy_weights(engine.weights0, h, noise=inputs.weight_noise,
+        weight_sets = noisy_weights(replay.weights0, h, noise=inputs.weight_noise,
                                     n=inputs.n_weight_sets, rng=rng)
         levels["weights"] = inputs.n_weight_sets
     noise_sets = None
     if "sampling" in names:
-        noise_sets = rng.standard_normal((inputs.n_noise_sets, *engine.raw.shape))
+        noise_sets = rng.standard_normal((inputs.n_noise_sets, *replay.raw.shape))
         levels["sampling"] = inputs.n_noise_sets
     design = saltelli_design(k, N, seed=seed, qmc=qmc)
     u = design.stacked()
     idx = {n: np.minimum((u[:, i] * levels[n]).astype(int), levels[n] - 1)
            for i, n in enumerate(names)}
     total = u.shape[0]
-    scores = np.empty((total, len(engine.units)))
+    scores = np.empty((total, len(replay.units)))
     with progress_bar(progress, "Sensitivity") as bar:
         task = bar.add_task("Sensitivity runs", total=total)
         for start in range(0, total, chunk):
@@ -249,10 +249,10 @@ def composite_sensitivity(
             choice: dict[str, np.ndarray] = {n: idx[n][sl] for n in discrete}
             w = weight_sets[idx["weights"][sl]] if weight_sets is not None else None
             noise = noise_sets[idx["sampling"][sl]] if noise_sets is not None else None
-            scores[sl] = engine.scores(choice, weights=w, noise=noise)
+            scores[sl] = replay.scores(choice, weights=w, noise=noise)
             bar.advance(task, sl.stop - sl.start)
-    y = np.asarray(output(scores, engine.nominal_rank), dtype=float)
+    y = np.asarray(output(scores, replay.nominal_rank), dtype=float)
     res = sobol_from_outputs(y[:N], y[N : 2 * N], y[2 * N :].reshape(k, N), names=names,
                              bootstrap=bootstrap, conf=conf, seed=seed)
-    ranks = rank_summary(engine, scores[: 2 * N], bands=bands, seed=seed, varied=names)
+    ranks = rank_summary(replay, scores[: 2 * N], bands=bands, seed=seed, varied=names)
     return CompositeSensitivity(indices=res, ranks=ranks, runs=total)

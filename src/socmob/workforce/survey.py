@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from socmob._deprecated import renamed
 from socmob._text import normalise
 from socmob.classify.seb import KEY_QUESTION_OPTIONS, classify_key_question
 from socmob.errors import InputError
@@ -66,8 +67,8 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Question:
-    """One question with its options."""
+class QuestionnaireItem:
+    """One question of the employers' questionnaire with its answer options."""
 
     id: str
     text: str
@@ -92,9 +93,9 @@ class Questionnaire(Result):
     title: str
     version: str
     intro: str
-    questions: tuple[Question, ...] = field(repr=False)
+    questions: tuple[QuestionnaireItem, ...] = field(repr=False)
 
-    def question(self, qid: str) -> Question:
+    def question(self, qid: str) -> QuestionnaireItem:
         """The question with this id."""
         for q in self.questions:
             if q.id == qid:
@@ -137,7 +138,7 @@ def load_questionnaire() -> Questionnaire:
             opts = tuple(Option(o.code, o.label) for o in KEY_QUESTION_OPTIONS)
         else:
             opts = tuple(Option(str(o["code"]), str(o["label"])) for o in q["options"])
-        questions.append(Question(id=q["id"], text=q["text"], options=opts,
+        questions.append(QuestionnaireItem(id=q["id"], text=q["text"], options=opts,
                                   group=q.get("group", "core"),
                                   hint=" ".join(str(q.get("hint", "")).split()),
                                   variant_of=q.get("variant_of")))
@@ -286,11 +287,13 @@ def self_coded_nssec(
 __all__ = [
     "NSSEC_SELF_CODED_CLASSES",
     "Option",
-    "Question",
     "Questionnaire",
+    "QuestionnaireItem",
     "SurveyResponses",
     "import_responses",
     "load_questionnaire",
     "read_responses",
     "self_coded_nssec",
 ]
+
+__getattr__ = renamed(__name__, {"Question": "QuestionnaireItem"}, globals())
