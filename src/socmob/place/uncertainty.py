@@ -48,8 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socmob._deprecated import renamed
-from socmob.checks import finite
+from socmob._deprecated import coverage_keyword, renamed
+from socmob.checks import check_alpha, finite
 from socmob.errors import InputError
 from socmob.place._progress import progress_bar
 from socmob.place.banding import CUT_POINTS_2025
@@ -120,13 +120,13 @@ def _standardised(scores: np.ndarray) -> np.ndarray:
     return (scores - mean) / sd
 
 
-def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
-    """Standard errors from symmetric confidence limits: :math:`(u-l)/(2 z_{1-\\alpha/2})`."""
+@coverage_keyword("level")
+def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Standard errors from symmetric ``1 − alpha`` confidence limits:
+    :math:`(u-l)/(2 z_{1-\\alpha/2})`."""
     from scipy.stats import norm
 
-    if not 0 < level < 1:
-        raise InputError(f"confidence level {level}", column="level", expected="in (0, 1)")
-    return (uci - lci) / (2 * norm.ppf(0.5 + level / 2))
+    return (uci - lci) / (2 * norm.ppf(1 - check_alpha(alpha) / 2))
 
 
 @dataclass(frozen=True, eq=False)
