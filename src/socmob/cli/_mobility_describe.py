@@ -55,7 +55,7 @@ def register(group: typer.Typer) -> None:
                 order=order, row_order=row_order, col_order=col_order, square=square,
             )
             result = describe(
-                mobility_table, confidence=confidence, zero_correction=zero_correction
+                mobility_table, alpha=1 - confidence, zero_correction=zero_correction
             )
         if fmt is OutputFormat.json:
             print_json(result.to_dict())
