@@ -226,6 +226,10 @@ class Result(ABC):
       that could not be estimated and why.
 
     ``tests/test_result_contract.py`` checks every subclass in the package against this.
+
+    ``Result`` is for what a measure computes. Validated input — a labelled file, an HR
+    extract, survey responses, the questionnaire — is a plain frozen dataclass whose
+    ``to_frame`` gives the data itself.
     """
 
     @abstractmethod

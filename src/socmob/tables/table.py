@@ -36,7 +36,7 @@ import pandas as pd
 from socmob._text import closest
 from socmob.checks import MAX_MAGNITUDE, no_overflow, not_degenerate
 from socmob.errors import InputError, ModelSpecError, NotFoundError
-from socmob.results import Result
+from socmob.results import Result, tidy
 from socmob.tables._aggregate import aggregate_cells
 from socmob.tables._build import TableParts, parts_from_cells, parts_from_long
 from socmob.tables._labels import UNLAYERED, Order, axis_orders, label_text
@@ -309,6 +309,17 @@ class MobilityTable(Result):
     # ------------------------------------------------------------------ outputs
 
     def to_frame(self) -> pd.DataFrame:
+        """Tidy rows, one per cell: ``value`` the (weighted) count, ``group`` the layer;
+        the long form of :meth:`cells` follows (``layer, origin, destination, count``,
+        and ``structural_zero`` when structural zeros are declared), so the frame reads
+        back with :meth:`from_long`."""
+        cells = self.cells()
+        return tidy(cells.assign(
+            measure="count", breakdown=self.layer_name or "layer", group=cells["layer"],
+            value=cells["count"], unit="weighted count" if self.is_weighted else "count",
+            note=f"{self.origin_name} → {self.destination_name}"))
+
+    def cells(self) -> pd.DataFrame:
         """Long frame with columns ``layer, origin, destination, count`` (plus
         ``structural_zero`` when structural zeros are declared), one row per cell."""
         k, r, c = self.shape
@@ -328,7 +339,7 @@ class MobilityTable(Result):
         """Long frame named after the table's variables (``origin_name``,
         ``destination_name``, ``layer_name`` — the layer column only when the table is
         layered — and ``count``), ready for :meth:`from_long` or a CSV file."""
-        frame = self.to_frame().drop(columns=["structural_zero"], errors="ignore")
+        frame = self.cells().drop(columns=["structural_zero"], errors="ignore")
         if not self.is_layered and self.layer_name is None:
             frame = frame.drop(columns=["layer"])
         return frame.rename(

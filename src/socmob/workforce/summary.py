@@ -28,7 +28,7 @@ import pandas as pd
 
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError
-from socmob.results import Result, jsonable
+from socmob.results import Result, jsonable, tidy
 from socmob.workforce.disclosure import (
     DEFAULT_POLICY,
     DisclosurePolicy,
@@ -107,14 +107,19 @@ class WorkforceSummary(Result):
                          expected=", ".join(t.key for t in self.tables))
 
     def to_frame(self) -> pd.DataFrame:
-        """Every table in long form: ``table, row, column, value``."""
+        """Every figure of every table as a tidy row: ``measure`` the table's key,
+        ``breakdown`` its row dimension, ``group`` the row, ``value`` the figure
+        (missing where suppressed); the long form ``table, row, column`` follows."""
         rows = []
         for t in self.tables:
             for r in t.frame.index:
                 for c in t.frame.columns:
-                    rows.append({"table": t.key, "row": str(r), "column": str(c),
-                                 "value": t.frame.loc[r, c], "unit": t.unit})
-        return pd.DataFrame(rows)
+                    rows.append({"measure": t.key, "breakdown": t.frame.index.name or "row",
+                                 "group": str(r), "value": t.frame.loc[r, c],
+                                 "unit": t.unit, "table": t.key, "row": str(r),
+                                 "column": str(c)})
+        return tidy(pd.DataFrame(rows, columns=["measure", "breakdown", "group", "value",
+                                                "unit", "table", "row", "column"]))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -47,7 +47,6 @@ from socmob._deprecated import renamed
 from socmob._text import normalise
 from socmob.classify.seb import KEY_QUESTION_OPTIONS, classify_key_question
 from socmob.errors import InputError
-from socmob.results import Result
 
 NSSEC_SELF_CODED_CLASSES: dict[int, str] = {
     1: "Managerial and professional occupations",
@@ -87,8 +86,10 @@ class QuestionnaireItem:
 
 
 @dataclass(frozen=True)
-class Questionnaire(Result):
-    """The questionnaire: title, version, intro and questions in order."""
+class Questionnaire:
+    """The questionnaire: title, version, intro and questions in order.
+
+    A document, not a result: :meth:`to_frame` is its CSV form for survey tools."""
 
     title: str
     version: str
@@ -147,14 +148,17 @@ def load_questionnaire() -> Questionnaire:
 
 
 @dataclass(frozen=True)
-class SurveyResponses(Result):
+class SurveyResponses:
     """Validated survey responses: one column of option codes per answered question,
-    ``seb`` (background) and ``nssec_self_coded`` where the follow-ups were asked."""
+    ``seb`` (background) and ``nssec_self_coded`` where the follow-ups were asked.
+
+    Input data, not a result: :meth:`to_frame` is the responses themselves."""
 
     frame: pd.DataFrame
     seb_report: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the validated responses."""
         return self.frame.copy()
 
 
