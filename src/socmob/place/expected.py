@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socmob.checks import check_alpha
 from socmob.errors import InputError, ModelSpecError
 from socmob.periods import parse_period
 from socmob.place.defaults import EXPECTED_MODELS
@@ -91,7 +92,7 @@ class ExpectedFit(Result):
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Confidence intervals of the coefficients: β̂ ± t₁₋α/₂,df · se."""
-        q = stats.t.ppf(1 - alpha / 2, self.df_resid)
+        q = stats.t.ppf(1 - check_alpha(alpha) / 2, self.df_resid)
         return pd.DataFrame({"lower": self.params - q * self.bse,
                              "upper": self.params + q * self.bse})
 
@@ -177,8 +178,7 @@ def fit_expected(
         raise ModelSpecError("at least one predictor is needed")
     if outcome in predictors:
         raise ModelSpecError(f"the outcome {outcome!r} cannot also be a predictor")
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha {alpha} is outside (0, 1)", expected="e.g. 0.05")
+    check_alpha(alpha)
     if correction not in ("none", "bonferroni", "fdr"):
         raise InputError(f"unknown correction {correction!r}",
                          expected="'none', 'bonferroni' or 'fdr'")

@@ -38,6 +38,7 @@ cells give NaN unless ``zero_correction`` > 0 adds that amount to every cell.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -305,18 +306,7 @@ def corner_odds_ratio(
         alpha=alpha,
         zero_correction=zero_correction,
     )
-    return OddsRatios(
-        kind="corner",
-        groups=result.groups,
-        origin_pairs=result.origin_pairs,
-        destination_pairs=result.destination_pairs,
-        log_odds_ratio=result.log_odds_ratio,
-        se=result.se,
-        corrected=result.corrected,
-        alpha=alpha,
-        zero_correction=result.zero_correction,
-        layer_name=table.layer_name,
-    )
+    return dataclasses.replace(result, kind="corner")
 
 
 def _index(labels: tuple[str, ...], value: Any, what: str) -> int:

@@ -26,6 +26,7 @@ with a boolean mask; their counts must be zero. Models leave them out of the lik
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -281,17 +282,7 @@ class MobilityTable(Result):
 
     def with_structural_zeros(self, mask: np.ndarray | None) -> MobilityTable:
         """A copy with ``mask`` declared as structural zeros."""
-        return MobilityTable(
-            counts=self.counts,
-            squared_weights=self.squared_weights,
-            origin_labels=self.origin_labels,
-            destination_labels=self.destination_labels,
-            layer_labels=self.layer_labels,
-            structural_zeros=mask,
-            origin_name=self.origin_name,
-            destination_name=self.destination_name,
-            layer_name=self.layer_name,
-        )
+        return dataclasses.replace(self, structural_zeros=mask)
 
     def _layer_index(self, label: int | str) -> int:
         if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
