@@ -203,16 +203,21 @@ def test_bootstrap_interval_brackets_estimate_and_is_seeded(workforce):
 
 
 def test_pay_gap_within_grades(workforce):
+    from socmob.results import ByGroup
     from socmob.workforce.paygap import pay_gap_by
 
     # grade X: p1 20, p2 22 (median 21), i1 15, l1 12; grade Y: p3 30, i2 18, l2 16, l3 14
     # (n1 has no background; l4 is not full-pay relevant).
     workforce["grade"] = ["X", "X", "Y", "X", "Y", "X", "Y", "Y", "Y", "X"]
-    g = pay_gap_by(workforce, "grade").set_index(["level", "group", "measure"])["value"]
-    assert g[("X", "intermediate", "median_hourly")] == pytest.approx((21 - 15) / 21 * 100)
-    assert g[("X", "lower", "median_hourly")] == pytest.approx((21 - 12) / 21 * 100)
-    assert g[("Y", "intermediate", "median_hourly")] == pytest.approx(40.0)  # (30-18)/30
-    assert g[("Y", "lower", "mean_hourly")] == pytest.approx(50.0)  # (30-15)/30
+    g = pay_gap_by(workforce, "grade")
+    assert isinstance(g, ByGroup) and g.by == "grade" and list(g) == ["X", "Y"]
+    assert g["X"].gap("median_hourly", "intermediate") == pytest.approx((21 - 15) / 21 * 100)
+    assert g["X"].gap("median_hourly", "lower") == pytest.approx((21 - 12) / 21 * 100)
+    assert g["Y"].gap("median_hourly", "intermediate") == pytest.approx(40.0)  # (30-18)/30
+    assert g["Y"].gap("mean_hourly", "lower") == pytest.approx(50.0)  # (30-15)/30
+    # a level without employees is named, not dropped
+    workforce["grade"] = pd.Categorical(workforce["grade"], categories=["X", "Y", "Z"])
+    assert pay_gap_by(workforce, "grade").not_estimated == {"Z": "no employees in this grade"}
 
 
 @settings(max_examples=150, deadline=None)

@@ -49,7 +49,7 @@ from socmob._deprecated import coverage_keyword
 from socmob.checks import check_alpha, finite, no_overflow
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError, ModelSpecError
-from socmob.results import Result, tidy
+from socmob.results import ByGroup, Result, tidy
 from socmob.workforce.measures import wilson_interval_counts
 
 NOT_DISCLOSED = "not disclosed"
@@ -435,31 +435,28 @@ def pay_gap_by(
     reference: str = "professional",
     groups: Sequence[str] = SEB_GROUPS,
     seb: str = "seb",
-) -> pd.DataFrame:
-    """Mean and median hourly pay gaps against ``reference`` within each level of ``by``
-    (grade, function, location, sex, …), without intervals.
-
-    Returns ``level, reference, group, measure, value, n_reference, n_group``; levels
-    follow the categorical order of ``by`` where it has one.
+) -> ByGroup[ClassPayGap]:
+    """The class pay gap against ``reference`` within each level of ``by`` (grade,
+    function, location, sex, …), without intervals or pairwise comparisons: a
+    :class:`~socmob.results.ByGroup` of :class:`ClassPayGap` keyed by level, in the
+    categorical order of ``by`` where it has one; a level with no employees is named in
+    ``not_estimated``.
     """
     if by not in frame.columns:
         raise InputError(f"no column {by!r} to break down by", column=by)
     col = frame[by]
     levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
               else sorted(col.dropna().unique().tolist()))
-    parts = []
+    results: dict[str, ClassPayGap] = {}
+    not_estimated: dict[str, str] = {}
     for level in levels:
         sub = frame[col == level]
         if sub.empty:
+            not_estimated[str(level)] = f"no employees in this {by}"
             continue
-        res = class_pay_gap(sub, reference=reference, groups=groups, pairwise=False, seb=seb,
-                            n_boot=0)
-        g = res.gaps[res.gaps["measure"].isin(["mean_hourly", "median_hourly"])]
-        parts.append(g.drop(columns=["lci", "uci", "comparison"]).assign(level=str(level)))
-    cols = ["level", "reference", "group", "measure", "value", "n_reference", "n_group"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols]
+        results[str(level)] = class_pay_gap(sub, reference=reference, groups=groups,
+                                            pairwise=False, seb=seb, n_boot=0)
+    return ByGroup(by=by, results=results, not_estimated=not_estimated)
 
 
 @coverage_keyword("confidence")

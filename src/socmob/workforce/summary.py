@@ -28,7 +28,7 @@ import pandas as pd
 
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError
-from socmob.results import Result, jsonable, tidy
+from socmob.results import ByGroup, Result, jsonable, tidy
 from socmob.workforce.disclosure import (
     DEFAULT_POLICY,
     DisclosurePolicy,
@@ -48,7 +48,13 @@ from socmob.workforce.measures import (
     response_rates,
     target_progress,
 )
-from socmob.workforce.paygap import NOT_DISCLOSED, QUARTILE_LABELS, class_pay_gap, pay_gap_by
+from socmob.workforce.paygap import (
+    NOT_DISCLOSED,
+    QUARTILE_LABELS,
+    ClassPayGap,
+    class_pay_gap,
+    pay_gap_by,
+)
 
 VIEWS = ("publishable", "internal")
 SUPPRESSED = "[c]"
@@ -161,6 +167,17 @@ def _counts_table(rep_counts: pd.DataFrame, view: str, policy: DisclosurePolicy
     counts.loc["Total"] = counts.sum(axis=0)
     shares = counts[list(rep_counts.columns)].div(counts["Total"], axis=0) * 100
     return counts, shares, None
+
+
+def _hourly_gaps(by_level: ByGroup[ClassPayGap]) -> pd.DataFrame:
+    """The mean and median hourly pay gaps of each level: ``level, reference, group,
+    measure, value, n_reference, n_group``."""
+    cols = ["level", "reference", "group", "measure", "value", "n_reference", "n_group"]
+    parts = [res.gaps[res.gaps["measure"].isin(["mean_hourly", "median_hourly"])]
+             .assign(level=level) for level, res in by_level.items()]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
 
 
 def workforce_summary(
@@ -384,7 +401,7 @@ def workforce_summary(
     for by in ("grade", "function", "location", "sex"):
         if by not in f.columns or f[by].isna().all():
             continue
-        within = pay_gap_by(f, by, reference=reference)
+        within = _hourly_gaps(pay_gap_by(f, by, reference=reference))
         if within.empty:
             continue
         if pub:
