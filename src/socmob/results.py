@@ -297,12 +297,21 @@ class ByGroup(Result, Generic[R]):
         return self.results.values()
 
     def to_frame(self) -> pd.DataFrame:
-        """Every group's tidy rows, with ``breakdown = by`` and ``group`` its name."""
+        """Every group's tidy rows, with ``breakdown = by`` and ``group`` its name.
+
+        Rows that already carry a breakdown of their own (a pay gap's background within
+        a grade) keep it after the outer one, as the SMC writes crossed breakdowns:
+        ``breakdown = "grade; seb"``, ``group = "A; lower"``.
+        """
         frames = []
         for group, result in self.results.items():
             frame = result.to_frame().copy()
-            frame["breakdown"] = self.by
-            frame["group"] = group
+            inner_by, inner = frame["breakdown"], frame["group"]
+            nested = (inner_by.notna() & (inner_by.astype(str) != "") & inner.notna()
+                      & (inner.astype(str) != str(group))).to_numpy()
+            frame["breakdown"] = np.where(nested, self.by + "; " + inner_by.astype(str),
+                                          self.by)
+            frame["group"] = np.where(nested, str(group) + "; " + inner.astype(str), group)
             frames.append(frame)
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return tidy(out)

@@ -102,3 +102,19 @@ def test_check_alpha_accepts_levels_strictly_inside_zero_and_one() -> None:
             check_alpha(bad)
     with pytest.raises(InputError, match="not a number"):
         check_alpha("a lot")  # type: ignore[arg-type]
+
+
+def test_by_group_keeps_a_breakdown_of_its_own_after_the_outer_one() -> None:
+    @dataclass(frozen=True)
+    class _ByBackground(Result):
+        def to_frame(self) -> pd.DataFrame:
+            return tidy(pd.DataFrame({"measure": "gap", "breakdown": "seb",
+                                      "group": ["intermediate", "lower"], "value": [1.0, 2.0]}))
+
+    frame = ByGroup(by="grade", results={"A": _ByBackground()}).to_frame()
+    assert frame["breakdown"].tolist() == ["grade; seb", "grade; seb"]
+    assert frame["group"].tolist() == ["A; intermediate", "A; lower"]
+    # rows labelled with their own group (as a by-group estimator writes them) stay plain
+    same = ByGroup(by="region", results={"North": _One(1.0)}).to_frame()
+    assert same[["breakdown", "group"]].to_dict("list") == {"breakdown": ["region"],
+                                                           "group": ["North"]}
