@@ -24,7 +24,7 @@ PACKAGE = "socmob"
 #: The measure layer: computes statistics, knows nothing of how they are shown.
 MEASURES = ("io", "engine", "checks", "results", "errors", "_text", "classify", "tables",
             "models", "income", "place", "workforce", "monitor", "assess", "survey", "data",
-            "synth")
+            "synth", "periods", "_deprecated")
 PRESENTATION = ("report", "web", "cli")
 #: What each layer may not import (top-level subpackage or module names).
 FORBIDDEN: dict[str, tuple[str, ...]] = {

@@ -5,7 +5,8 @@ never enters a measure silently: :func:`finite` and :func:`finite_columns` refus
 an :class:`~socmob.errors.InputError` that names the file, row and column;
 :func:`no_overflow` turns a floating-point overflow *during* a computation into the same
 kind of error instead of a published ``inf``; :func:`not_degenerate` refuses inputs that
-leave nothing to estimate (all-zero tables or weights) with the reason.
+leave nothing to estimate (all-zero tables or weights) with the reason;
+:func:`check_alpha` refuses an interval level outside (0, 1).
 
 NaN is a missing value, not an error: callers decide whether missing values are allowed
 (``allow_missing``).
@@ -142,4 +143,28 @@ def not_degenerate(total: float, *, what: str, reason: str) -> None:
         raise InputError(f"{what} cannot be analysed: {reason}", expected="a positive total")
 
 
-__all__ = ["MAX_MAGNITUDE", "finite", "finite_columns", "no_overflow", "not_degenerate"]
+def check_alpha(alpha: float, *, name: str = "alpha") -> float:
+    """``alpha`` as a float after checking it is a valid interval level: strictly
+    between 0 and 1 (0.05 asks for a 95% interval). The one check behind every
+    ``alpha=`` argument.
+
+    >>> check_alpha(0.05)
+    0.05
+    >>> check_alpha(95)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    socmob.errors.InputError: column 'alpha': alpha 95 is not between 0 and 1 (...)
+    """
+    try:
+        value = float(alpha)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} {alpha!r} is not a number", column=name,
+                         expected="e.g. 0.05 for a 95% interval") from None
+    if not 0 < value < 1:
+        raise InputError(f"{name} {alpha!r} is not between 0 and 1", column=name,
+                         expected="e.g. 0.05 for a 95% interval")
+    return value
+
+
+__all__ = ["MAX_MAGNITUDE", "check_alpha", "finite", "finite_columns", "no_overflow",
+           "not_degenerate"]

@@ -15,6 +15,7 @@ import html
 import json
 import os
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,22 +210,32 @@ def dumps(value: Any) -> str:
     return json.dumps(jsonable(value), indent=2, ensure_ascii=False)
 
 
-class Result:
+class Result(ABC):
     """Mixin for frozen result dataclasses: the one result contract.
 
     - numbers are attributes of a frozen dataclass;
-    - :meth:`to_frame` gives the tidy rows (:data:`TIDY_COLUMNS` first, via :func:`tidy`);
-      :meth:`summary`, :meth:`to_dict`, :meth:`export` and the notebook representation
-      follow from it;
+    - :meth:`to_frame` (abstract: every result defines it) gives the tidy rows
+      (:data:`TIDY_COLUMNS` first, via :func:`tidy`, numbers finite or missing, never
+      ±inf); :meth:`summary`, :meth:`to_dict`, :meth:`export` and the notebook
+      representation follow from it;
     - a result that carries intervals has ``conf_int(alpha=0.05) -> pd.DataFrame`` with
       columns ``lower`` and ``upper``, one row per estimate (statsmodels' vocabulary);
-      the interval level is always given as ``alpha`` (0.05 → a 95% interval);
+      the interval level is always given as ``alpha`` (0.05 → a 95% interval), in
+      functions and results alike — never ``confidence=`` or ``level=``;
     - answers by group are a :class:`ByGroup` of results, which also names the groups
       that could not be estimated and why.
+
+    ``tests/test_result_contract.py`` checks every subclass in the package against this.
+
+    ``Result`` is for what a measure computes. Validated input — a labelled file, an HR
+    extract, survey responses, the questionnaire — is a plain frozen dataclass whose
+    ``to_frame`` gives the data itself.
     """
 
-    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy rows of the result: :data:`TIDY_COLUMNS` first (through
+        :func:`tidy`), any extra columns after them."""
 
     def summary(self) -> str:
         """A plain-text summary of the result."""
@@ -286,12 +297,21 @@ class ByGroup(Result, Generic[R]):
         return self.results.values()
 
     def to_frame(self) -> pd.DataFrame:
-        """Every group's tidy rows, with ``breakdown = by`` and ``group`` its name."""
+        """Every group's tidy rows, with ``breakdown = by`` and ``group`` its name.
+
+        Rows that already carry a breakdown of their own (a pay gap's background within
+        a grade) keep it after the outer one, as the SMC writes crossed breakdowns:
+        ``breakdown = "grade; seb"``, ``group = "A; lower"``.
+        """
         frames = []
         for group, result in self.results.items():
             frame = result.to_frame().copy()
-            frame["breakdown"] = self.by
-            frame["group"] = group
+            inner_by, inner = frame["breakdown"], frame["group"]
+            nested = (inner_by.notna() & (inner_by.astype(str) != "") & inner.notna()
+                      & (inner.astype(str) != str(group))).to_numpy()
+            frame["breakdown"] = np.where(nested, self.by + "; " + inner_by.astype(str),
+                                          self.by)
+            frame["group"] = np.where(nested, str(group) + "; " + inner.astype(str), group)
             frames.append(frame)
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return tidy(out)

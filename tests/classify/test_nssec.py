@@ -87,8 +87,12 @@ def test_smc_mapping_and_report() -> None:
     assert counts.to_dict() == {
         SMC[1]: 2, SMC[2]: 1, SMC[3]: 3, SMC[4]: 2, SMC[5]: 2, "excluded": 2, "missing": 2,
     }  # fmt: skip
-    frame = report.to_frame()
+    frame = report.mapping
     assert list(frame.columns) == ["input", "normalised", "nssec", "nssec_label", "mapped", "count"]
+    # the tidy rows: one per distinct input, the count as value and the class as group
+    tidy_rows = report.to_frame()
+    assert tidy_rows["value"].tolist() == frame["count"].astype(float).tolist()
+    assert tidy_rows["group"].tolist() == frame["mapped"].tolist()
     # 3.0 and 3 are the same input once written as text: one row, count 2
     row = frame[frame["input"] == "3"]
     assert row["count"].tolist() == [2]

@@ -76,10 +76,11 @@ def test_messy_answers_are_mapped(raw, code, group):
 def test_mapping_report_lists_every_distinct_answer_with_counts():
     answers = ["Prefer not to say", "PNTS", "PNTS", None, "Clerical", "clerical ", "9"]
     res = classify_key_question(answers)
-    rep = res.to_frame()
+    rep = res.mapping
     assert list(rep.columns) == [
         "raw", "normalised", "option_code", "option_label", "seb_group", "count"
     ]
+    assert res.to_frame()["value"].sum() == len(answers)  # tidy rows: the same counts
     counts = dict(zip(rep["raw"].fillna("<blank>"), rep["count"], strict=True))
     assert counts == {"Clerical": 1, "clerical": 1, "PNTS": 2, "Prefer not to say": 1,
                       "9": 1, "<blank>": 1}

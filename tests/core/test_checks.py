@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import socmob.checks
-from socmob.checks import finite, finite_columns, no_overflow, not_degenerate
+from socmob.checks import check_alpha, finite, finite_columns, no_overflow, not_degenerate
 from socmob.errors import InputError, NotFoundError, SocmobError
 from socmob.results import ByGroup, Result, tidy
 
@@ -92,3 +92,29 @@ def test_by_group_is_a_mapping_with_its_failures() -> None:
         "breakdown": ["region", "region"], "group": ["North", "South"], "value": [1.0, 2.0]}
     assert result.to_dict()["not_estimated"] == {"Wales": "no parents in the bottom quintile"}
     assert "Wales (no parents in the bottom quintile)" in result.summary()
+
+
+def test_check_alpha_accepts_levels_strictly_inside_zero_and_one() -> None:
+    assert check_alpha(0.05) == 0.05
+    assert check_alpha(0.5) == 0.5
+    for bad in (0, 1, 1.5, -0.1, 95, float("nan"), float("inf")):
+        with pytest.raises(InputError, match=r"column 'alpha'.*not between 0 and 1"):
+            check_alpha(bad)
+    with pytest.raises(InputError, match="not a number"):
+        check_alpha("a lot")  # type: ignore[arg-type]
+
+
+def test_by_group_keeps_a_breakdown_of_its_own_after_the_outer_one() -> None:
+    @dataclass(frozen=True)
+    class _ByBackground(Result):
+        def to_frame(self) -> pd.DataFrame:
+            return tidy(pd.DataFrame({"measure": "gap", "breakdown": "seb",
+                                      "group": ["intermediate", "lower"], "value": [1.0, 2.0]}))
+
+    frame = ByGroup(by="grade", results={"A": _ByBackground()}).to_frame()
+    assert frame["breakdown"].tolist() == ["grade; seb", "grade; seb"]
+    assert frame["group"].tolist() == ["A; intermediate", "A; lower"]
+    # rows labelled with their own group (as a by-group estimator writes them) stay plain
+    same = ByGroup(by="region", results={"North": _One(1.0)}).to_frame()
+    assert same[["breakdown", "group"]].to_dict("list") == {"breakdown": ["region"],
+                                                           "group": ["North"]}

@@ -198,7 +198,7 @@ def test_fixed_rank_intervals_cover_the_truth():
     data = pd.concat([_sample(n, seed=1000 + s, rho_s=rho_s, ties=False)
                       .assign(sample=f"s{s:03d}") for s in range(samples)], ignore_index=True)
     res = income_mobility(data, parent="parent", child="child", by="sample", within=True,
-                          bootstrap=200, seed=9, level=0.9, progress=False)
+                          bootstrap=200, seed=9, alpha=0.1, progress=False)
     assert len(res) == samples
     for name, true_value in truth.items():
         estimates = np.array([getattr(r, name) for r in res.values()])

@@ -18,7 +18,7 @@ from scipy import stats
 
 from socmob.errors import InputError
 from socmob.income import (
-    absolute_mobility,
+    absolute_income_mobility,
     ige,
     income_mobility,
     percentile_ranks,
@@ -77,7 +77,8 @@ def test_rank_rank_and_transition_by_hand():
     tm = transition_matrix(TIES, parent="parent", child="child", quantiles=2)
     np.testing.assert_allclose(tm.matrix, [[2 / 3, 1 / 3], [0.0, 1.0]])
     # strictly greater: only (0 → 5) → 1/5
-    assert absolute_mobility(TIES, parent="parent", child="child").share == pytest.approx(0.2)
+    res = absolute_income_mobility(TIES, parent="parent", child="child")
+    assert res.share == pytest.approx(0.2)
 
 
 def _sample(n=600, seed=11):
@@ -199,9 +200,9 @@ def test_groups_national_and_within_ranks():
     assert set(frame["group"]) == {"a", "b", "c"} and set(frame["breakdown"]) == {"area"}
 
 
-def test_absolute_mobility_factor_and_standard_error():
+def test_absolute_income_mobility_factor_and_standard_error():
     data = _sample(seed=21)
-    res = absolute_mobility(data, parent="parent", child="child", parent_factor=1.1)
+    res = absolute_income_mobility(data, parent="parent", child="child", parent_factor=1.1)
     d = (data["child"] > 1.1 * data["parent"]).to_numpy(float)
     p = d.mean()
     assert res.share == pytest.approx(p)
@@ -338,7 +339,7 @@ def test_every_by_group_function_answers_with_by_group():
 
     data = _rich_area()
     kw = dict(parent="parent", child="child", by="area")
-    for fn in (ige, rank_rank, transition_matrix, absolute_mobility):
+    for fn in (ige, rank_rank, transition_matrix, absolute_income_mobility):
         res = fn(data, **kw)
         assert isinstance(res, ByGroup), fn.__name__
         assert res.not_estimated["tiny"] == "2 usable rows; at least 3 are needed"

@@ -45,7 +45,7 @@ def test_changes_bands_and_verdicts():
     assert set(t["verdict"]) == {WITHIN_NOISE}
     assert t.loc["p", "critical"] == pytest.approx(1.959964, abs=1e-6)
     # At 50%, the bar is 0.674: ±1 moves count, 0 does not.
-    t50 = trends(_composites(), level=0.5).table.set_index("area_id")
+    t50 = trends(_composites(), alpha=0.5).table.set_index("area_id")
     assert list(t50["verdict"]) == [IMPROVED, WORSENED, IMPROVED, WORSENED, WITHIN_NOISE]
     assert list(res.jumps(2)["area_id"]) == ["p"]
     noise = res.noise.iloc[0]

@@ -12,7 +12,7 @@ from tests.conftest import RESULTS
 from socmob.errors import InputError
 from socmob.place.composite import Coin, read_table
 from socmob.place.uncertainty import (
-    Engine,
+    CoinReplay,
     UncertainInputs,
     ZBands,
     se_from_ci,
@@ -78,13 +78,13 @@ def test_nominal_choices_and_zero_error_reproduce_the_coin(asem: Coin) -> None:
     zero = asem.get("Raw") * 0.0
     inputs = UncertainInputs(winmax=[5], normalise=[{"method": "minmax"}],
                              aggregate=[{"method": "amean"}], se=zero)
-    engine = Engine(asem, inputs)
+    replay = CoinReplay(asem, inputs)
     rng = np.random.default_rng(0)
-    scores = engine.scores({"winmax": np.zeros(3, int), "normalise": np.zeros(3, int),
+    scores = replay.scores({"winmax": np.zeros(3, int), "normalise": np.zeros(3, int),
                             "aggregate": np.zeros(3, int)},
                            noise=rng.standard_normal((3, 51, 49)))
     want = pd.read_csv(REF / "asem_example_coin_Aggregated.csv").set_index("uCode")["Index"]
-    np.testing.assert_allclose(scores, np.broadcast_to(want.loc[engine.units], (3, 51)),
+    np.testing.assert_allclose(scores, np.broadcast_to(want.loc[replay.units], (3, 51)),
                                atol=1e-9)
 
 
@@ -97,10 +97,10 @@ def test_nominal_choices_and_zero_error_reproduce_the_coin(asem: Coin) -> None:
 ])
 def test_vectorised_replay_equals_regenerated_coin(asem: Coin, name, alternatives,
                                                    change) -> None:
-    # the Monte Carlo engine's run with one alternative = the coin regenerated with it
-    engine = Engine(asem, UncertainInputs(**{name: alternatives}))
-    got = engine.scores({name: np.zeros(2, dtype=int)})
-    want = asem.regenerate(change).results().scores["Index"].loc[engine.units]
+    # the Monte Carlo replay's run with one alternative = the coin regenerated with it
+    replay = CoinReplay(asem, UncertainInputs(**{name: alternatives}))
+    got = replay.scores({name: np.zeros(2, dtype=int)})
+    want = asem.regenerate(change).results().scores["Index"].loc[replay.units]
     np.testing.assert_allclose(got, np.broadcast_to(want, (2, 51)), atol=1e-9)
 
 

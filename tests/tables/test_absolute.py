@@ -126,7 +126,7 @@ def test_rates_need_square_table() -> None:
     with pytest.raises(ModelSpecError, match="square"):
         absolute_mobility(MobilityTable.from_array(np.ones((2, 3))))
     with pytest.raises(InputError):
-        absolute_mobility(MobilityTable.from_array(HAND), confidence=1.5)
+        absolute_mobility(MobilityTable.from_array(HAND), alpha=1.5)
 
 
 @pytest.mark.parametrize("name", ["glass", "hauser", "yamaguchi"])

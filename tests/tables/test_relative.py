@@ -52,9 +52,20 @@ def test_hand_local_and_corner() -> None:
     # 10·20/(5·5) = 8, SE = sqrt(1/10 + 1/20 + 1/5 + 1/5) = sqrt(0.55)
     assert corner.value() == pytest.approx(8.0)
     assert corner.se[0, 0, 0] == pytest.approx(math.sqrt(0.55))
-    lo, hi = corner.conf_int()
-    assert lo[0, 0, 0] == pytest.approx(8 * math.exp(-1.959963984540054 * math.sqrt(0.55)))
-    assert hi[0, 0, 0] == pytest.approx(8 * math.exp(1.959963984540054 * math.sqrt(0.55)))
+    # conf_int: a frame of lower and upper, one row per odds ratio (z_0.975 = 1.95996…)
+    ci = corner.conf_int()
+    assert list(ci.columns) == ["lower", "upper"] and len(ci) == 1
+    assert ci.index[0] == ("all", "a / c", "a / c")
+    lo, hi = ci.iloc[0]
+    assert lo == pytest.approx(8 * math.exp(-1.959963984540054 * math.sqrt(0.55)))
+    assert hi == pytest.approx(8 * math.exp(1.959963984540054 * math.sqrt(0.55)))
+    # alpha = 0.10: z_0.95 = 1.64485…
+    lo90, hi90 = corner.conf_int(alpha=0.10).iloc[0]
+    assert lo90 == pytest.approx(8 * math.exp(-1.6448536269514722 * math.sqrt(0.55)))
+    assert hi90 == pytest.approx(8 * math.exp(1.6448536269514722 * math.sqrt(0.55)))
+    # the four local odds ratios in to_frame order: θ11, θ12, θ21, θ22
+    np.testing.assert_allclose(loc.conf_int()["lower"].to_numpy(),
+                               loc.to_frame()["lci"].to_numpy())
 
 
 def test_any_two_by_two_by_label() -> None:

@@ -14,16 +14,16 @@ from socmob.workforce.measures import (
     representation,
     response_rates,
     target_progress,
-    wilson_interval,
+    wilson_interval_counts,
 )
 
 
-def test_wilson_interval_newcombe_1998():
+def test_wilson_interval_counts_newcombe_1998():
     # Newcombe (1998) Stat Med 17:857-872, Table I, method 3 (Wilson score):
     # 81/263 → 0.2553 to 0.3662; 15/148 → 0.0624 to 0.1605.
-    lo, hi = wilson_interval(81, 263)
+    lo, hi = wilson_interval_counts(81, 263)
     assert (float(lo), float(hi)) == pytest.approx((0.2553, 0.3662), abs=1e-4)
-    lo, hi = wilson_interval(15, 148)
+    lo, hi = wilson_interval_counts(15, 148)
     assert (float(lo), float(hi)) == pytest.approx((0.0624, 0.1605), abs=1e-4)
 
 

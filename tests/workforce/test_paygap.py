@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from socmob.workforce.paygap import (
     class_pay_gap,
@@ -162,6 +163,18 @@ def test_adjusted_gap_without_controls_is_geometric_mean_ratio(workforce):
     gm_l = (12 * 16 * 14) ** (1 / 3)
     assert adj.loc["lower", "value"] == pytest.approx((1 - gm_l / gm_p) * 100)
     assert "NOT a statutory" in adj.loc["lower", "note"]
+    # interval of β_lower by hand: SE = s·√(1/3 + 1/3), s² the residual variance of log
+    # pay around each group's mean over n − 3 = 5 degrees of freedom; t_{0.95, 5} for 90%
+    logs = {"professional": np.log([20, 22, 30]), "intermediate": np.log([15, 18]),
+            "lower": np.log([12, 16, 14])}
+    s2 = sum(((v - v.mean()) ** 2).sum() for v in logs.values()) / 5
+    beta = logs["lower"].mean() - logs["professional"].mean()
+    half = stats.t.ppf(0.95, 5) * np.sqrt(s2 * (1 / 3 + 1 / 3))
+    ci = res.adjusted.conf_int(alpha=0.10)
+    assert list(ci.columns) == ["lower", "upper"]
+    assert tuple(ci.loc["seb[lower]"]) == pytest.approx((beta - half, beta + half))
+    assert (ci.loc["seb[lower]", "upper"] - ci.loc["seb[lower]", "lower"]
+            < np.diff(res.adjusted.conf_int(alpha=0.01).loc["seb[lower]"].to_numpy())[0])
 
 
 def test_adjusted_gap_recovers_a_known_within_grade_gap():
@@ -190,16 +203,21 @@ def test_bootstrap_interval_brackets_estimate_and_is_seeded(workforce):
 
 
 def test_pay_gap_within_grades(workforce):
+    from socmob.results import ByGroup
     from socmob.workforce.paygap import pay_gap_by
 
     # grade X: p1 20, p2 22 (median 21), i1 15, l1 12; grade Y: p3 30, i2 18, l2 16, l3 14
     # (n1 has no background; l4 is not full-pay relevant).
     workforce["grade"] = ["X", "X", "Y", "X", "Y", "X", "Y", "Y", "Y", "X"]
-    g = pay_gap_by(workforce, "grade").set_index(["level", "group", "measure"])["value"]
-    assert g[("X", "intermediate", "median_hourly")] == pytest.approx((21 - 15) / 21 * 100)
-    assert g[("X", "lower", "median_hourly")] == pytest.approx((21 - 12) / 21 * 100)
-    assert g[("Y", "intermediate", "median_hourly")] == pytest.approx(40.0)  # (30-18)/30
-    assert g[("Y", "lower", "mean_hourly")] == pytest.approx(50.0)  # (30-15)/30
+    g = pay_gap_by(workforce, "grade")
+    assert isinstance(g, ByGroup) and g.by == "grade" and list(g) == ["X", "Y"]
+    assert g["X"].gap("median_hourly", "intermediate") == pytest.approx((21 - 15) / 21 * 100)
+    assert g["X"].gap("median_hourly", "lower") == pytest.approx((21 - 12) / 21 * 100)
+    assert g["Y"].gap("median_hourly", "intermediate") == pytest.approx(40.0)  # (30-18)/30
+    assert g["Y"].gap("mean_hourly", "lower") == pytest.approx(50.0)  # (30-15)/30
+    # a level without employees is named, not dropped
+    workforce["grade"] = pd.Categorical(workforce["grade"], categories=["X", "Y", "Z"])
+    assert pay_gap_by(workforce, "grade").not_estimated == {"Z": "no employees in this grade"}
 
 
 @settings(max_examples=150, deadline=None)

@@ -23,12 +23,13 @@ import pandas as pd
 
 from socmob.errors import InputError
 from socmob.io._stat import apply_value_labels
-from socmob.results import Result
 
 
 @dataclass(frozen=True)
-class LabelledData(Result):
+class LabelledData:
     """A data frame of codes with the value and column labels of its source file.
+
+    Input data, not a result: it has no tidy rows (:meth:`to_frame` lists the labels).
 
     Attributes
     ----------

@@ -55,7 +55,7 @@ import pandas as pd
 
 from socmob._text import describe_unknown, normalise
 from socmob.errors import InputError
-from socmob.results import Result
+from socmob.results import Result, tidy
 
 SMC_CLASSES: tuple[str, ...] = (
     "Higher professional",
@@ -263,8 +263,13 @@ class ClassificationReport(Result):
         return int(self.counts[MISSING])
 
     def to_frame(self) -> pd.DataFrame:
-        """The mapping table."""
-        return self.mapping.copy()
+        """Tidy rows, one per distinct input value: ``value`` how many values it had,
+        ``group`` the SMC class (or ``excluded`` / ``missing``) it was mapped to; the
+        columns of :attr:`mapping` follow."""
+        m = self.mapping
+        return tidy(m.assign(measure="values classified", breakdown="SMC class",
+                             group=m["mapped"], value=m["count"], unit="values",
+                             note="NS-SEC " + m["nssec"].fillna("-").astype(str)))
 
 
 @dataclass(frozen=True)
@@ -291,7 +296,7 @@ class NssecClassification(Result):
     report: ClassificationReport
 
     def to_frame(self) -> pd.DataFrame:
-        """The mapping report."""
+        """The mapping report, tidy (:meth:`ClassificationReport.to_frame`)."""
         return self.report.to_frame()
 
 

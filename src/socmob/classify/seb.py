@@ -34,7 +34,7 @@ import pandas as pd
 
 from socmob._text import describe_unknown, normalise
 from socmob.errors import InputError
-from socmob.results import Result
+from socmob.results import Result, tidy
 
 KEY_QUESTION = (
     "What was the occupation of your main household earner when you were about aged 14?"
@@ -252,8 +252,13 @@ class SebClassification(Result):
         return int(self.group.isin(SEB_GROUPS).sum())
 
     def to_frame(self) -> pd.DataFrame:
-        """The mapping report (one row per distinct raw answer)."""
-        return self.mapping.copy()
+        """Tidy rows, one per distinct raw answer: ``value`` how many gave it,
+        ``group`` the background it was mapped to; the columns of :attr:`mapping`
+        follow."""
+        m = self.mapping
+        return tidy(m.assign(measure="answers classified", breakdown="background",
+                             group=m["seb_group"], value=m["count"], unit="answers",
+                             note="option " + m["option_code"].fillna("-").astype(str)))
 
 
 def _as_text(value: Any, value_labels: Mapping[Any, str] | None) -> str | None:

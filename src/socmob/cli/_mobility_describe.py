@@ -55,7 +55,7 @@ def register(group: typer.Typer) -> None:
                 order=order, row_order=row_order, col_order=col_order, square=square,
             )
             result = describe(
-                mobility_table, confidence=confidence, zero_correction=zero_correction
+                mobility_table, alpha=1 - confidence, zero_correction=zero_correction
             )
         if fmt is OutputFormat.json:
             print_json(result.to_dict())
@@ -97,13 +97,13 @@ def _print_tables(result: Any) -> None:
             suffix = f" — {t.layer_name or 'layer'} {group}" if len(groups) > 1 else ""
             print_frame(frame, fmt, title=f"{kind}{suffix}")
     corner = result.corner_odds_ratio
-    lo, hi = corner.conf_int()
+    ci = corner.conf_int(corner.alpha)
     summary = pd.DataFrame(
         {
             "group": list(groups),
             "corner odds ratio": corner.odds_ratio[:, 0, 0],
-            "lci": lo[:, 0, 0],
-            "uci": hi[:, 0, 0],
+            "lci": ci["lower"].to_numpy(),
+            "uci": ci["upper"].to_numpy(),
             "altham index": result.altham.value,
         }
     )

@@ -127,6 +127,8 @@ def register(app: typer.Typer) -> None:
 
         se_frame = None
         lci, uci, level = ci
+        if not 0 < level < 1:
+            fail(f"--ci-level {level} is not between 0 and 1 (e.g. 0.95)")
         if se is not None and (lci is not None or uci is not None):
             fail("give either --se or --lci/--uci, not both")
         if se is not None:
@@ -139,7 +141,7 @@ def register(app: typer.Typer) -> None:
             low, high = by_unit(lci, "--lci"), by_unit(uci, "--uci")
             if not (low.index.equals(high.index) and low.columns.equals(high.columns)):
                 fail("--lci and --uci must have the same units and indicators")
-            se_frame = se_from_ci(low, high, level=level)
+            se_frame = se_from_ci(low, high, alpha=1 - level)
         return UncertainInputs(
             impute=parse_alternatives(impute_set, parse_impute, option="--impute-set"),
             winmax=wm,
@@ -251,8 +253,8 @@ def register(app: typer.Typer) -> None:
                              weight_noise, noise_levels, se, (lci, uci, ci_level))
             result = composite_sensitivity(coin, inputs, N=n, seed=seed, bootstrap=bootstrap,
                                            progress=progress)
-            table = result.to_frame()
-            _write(table, out)
+            _write(result.to_frame(), out)
+            table = result.indices.table()
         if fmt is OutputFormat.json:
             print_json({"N": n, "runs": result.runs, "seed": seed, "indices": table})
         else:

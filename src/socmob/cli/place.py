@@ -356,10 +356,12 @@ def trends_command(
 
     if (area is None) == (not all_areas):
         fail("give an AREA or --all (not both)")
+    if not 0 < level < 1:
+        fail(f"--level {level} is not between 0 and 1 (e.g. 0.95)")
     with user_errors():
         area_id = _area_id(area) if area is not None else None
         res = trends(_composites(), index=split_list(index), area=area_id,
-                     period_from=period_from, period_to=period_to, level=level)
+                     period_from=period_from, period_to=period_to, alpha=1 - level)
     table = res.jumps(jumps) if jumps else res.table
     frame = _round(table[["index", "area_id", "area_code", "area_name", "period_from",
                           "period_to", "z_from", "z_to", "change", "band_from", "band_to",
@@ -447,7 +449,7 @@ def weights_command(
     if fmt is OutputFormat.table:
         console.print(w.summary(), highlight=False)
         return
-    frame = w.to_frame()
+    frame = w.links()
     print_frame(frame, fmt, json_obj={"contiguity": w.kind, "areas": w.n,
                                       "islands": list(w.island_names),
                                       "island_links": {w.names[a]: [w.names[b] for b in v]

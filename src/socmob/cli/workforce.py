@@ -198,7 +198,7 @@ def assess_cmd(
             else:
                 print_json(result.to_dict())
         else:
-            print_frame(result.to_frame(), fmt,
+            print_frame(result.areas, fmt,
                         title=f"Overall {result.score:.0f}/100: {result.level}")
             if fmt == "table":
                 for area, step in result.next_steps:

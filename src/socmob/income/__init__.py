@@ -1,5 +1,5 @@
 """Intergenerational income mobility: ranks, IGE, rank-rank slope, transition matrices,
-absolute mobility, mobility indices and area outcomes — as Ibis expressions that run
+absolute income mobility, mobility indices and area outcomes — as Ibis expressions that run
 unchanged on DuckDB and PySpark.
 
 >>> from socmob.engine import connect
@@ -11,8 +11,9 @@ unchanged on DuckDB and PySpark.
 Method notes with formulas and references: ``docs/income.md``.
 """
 
+from socmob._deprecated import renamed as _renamed
 from socmob.income.api import (
-    absolute_mobility,
+    absolute_income_mobility,
     ige,
     income_mobility,
     rank_rank,
@@ -23,7 +24,7 @@ from socmob.income.indices import MobilityIndices, mobility_indices
 from socmob.income.ranks import percentile_ranks
 from socmob.income.regression import LinearFit
 from socmob.income.results import (
-    AbsoluteMobilityResult,
+    AbsoluteIncomeMobility,
     BootstrapSummary,
     IGEResult,
     IncomeMobilityByGroup,
@@ -33,7 +34,7 @@ from socmob.income.results import (
 )
 
 __all__ = [
-    "AbsoluteMobilityResult",
+    "AbsoluteIncomeMobility",
     "AreaOutcomes",
     "BootstrapSummary",
     "IGEResult",
@@ -43,7 +44,7 @@ __all__ = [
     "MobilityIndices",
     "RankRankResult",
     "TransitionMatrix",
-    "absolute_mobility",
+    "absolute_income_mobility",
     "area_outcomes",
     "ige",
     "income_mobility",
@@ -52,3 +53,7 @@ __all__ = [
     "rank_rank",
     "transition_matrix",
 ]
+
+__getattr__ = _renamed(__name__, {"absolute_mobility": "absolute_income_mobility",
+                                 "AbsoluteMobilityResult": "AbsoluteIncomeMobility"},
+                      globals())

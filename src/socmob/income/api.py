@@ -26,7 +26,7 @@ Estimators (``x`` = parent income, ``y`` = child income, ``w`` = weight, ranks a
   mid-rank; ``P[i, j] = W(parent in i, child in j) / W(parent in i)``.
   ``p_top_given_bottom`` = P(child in top quintile | parent in bottom quintile) from the 5×5
   matrix whatever ``quantiles`` is.
-* **Absolute mobility** — the weighted share of children with ``child_factor·y >
+* **Absolute income mobility** — the weighted share of children with ``child_factor·y >
   parent_factor·x`` (strictly greater; e.g. ``parent_factor`` = the price index ratio that
   expresses parents' income in the children's prices and any age adjustment), with the
   linearisation standard error ``√(Σωᵢ(dᵢ − p)²)/Σwᵢ`` (ω = w² for probability weights,
@@ -43,7 +43,8 @@ Inputs are finite numbers only: an infinite or overflowing income or weight, or 
 negative weight, is an :class:`~socmob.errors.InputError` naming the column (and the row,
 for data in memory), and so is a sum that overflows (:mod:`socmob.income._data`).
 
-Intervals: analytic for the regression coefficients and the absolute-mobility share.
+Intervals, at level ``1 − alpha`` (``alpha=0.05``: 95%): analytic for the regression
+coefficients and the absolute-mobility share.
 Quantities without a simple analytic variance (transition-matrix cells, P(Q5|Q1), the
 indices) get percentile intervals from a **Poisson bootstrap** with ``bootstrap=N``: all
 replicates from one scan, ranks held at their full-sample values, the same replicates on
@@ -61,6 +62,8 @@ from typing import Any, Literal, TypeVar
 
 from ibis.expr import types as ir
 
+from socmob._deprecated import coverage_keyword, renamed
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.income._data import (
     ALL,
@@ -90,7 +93,7 @@ from socmob.income.plan import (
 from socmob.income.ppml import fit_ppml
 from socmob.income.regression import moment_sums
 from socmob.income.results import (
-    AbsoluteMobilityResult,
+    AbsoluteIncomeMobility,
     BootstrapSummary,
     IGEResult,
     IncomeMobilityResult,
@@ -106,7 +109,7 @@ ZERO_POLICIES: tuple[str, ...] = ("drop", "floor", "ppml")
 
 
 def _validate_options(*, quantiles: int, zero_policy: str, floor: float | None, se: str,
-                      weight_kind: str, bootstrap: int, level: float, parent_factor: float,
+                      weight_kind: str, bootstrap: int, alpha: float, parent_factor: float,
                       child_factor: float) -> None:
     if not isinstance(quantiles, int) or quantiles < 2 or quantiles > 100:
         raise InputError(f"quantiles must be an integer from 2 to 100, got {quantiles!r}",
@@ -124,8 +127,7 @@ def _validate_options(*, quantiles: int, zero_policy: str, floor: float | None, 
                          expected="'probability' or 'frequency'")
     if bootstrap < 0:
         raise InputError("bootstrap must be ≥ 0", expected="a number of replicates")
-    if not 0 < level < 1:
-        raise InputError(f"level must be in (0, 1), got {level}", expected="e.g. 0.95")
+    check_alpha(alpha)
     for name, value in (("parent_factor", parent_factor), ("child_factor", child_factor)):
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} must be a positive number, got {value}")
@@ -202,13 +204,14 @@ def _with_indices(p: Mapping[str, Any]) -> MobilityIndices:
     return p["transition"].indices()
 
 
+@coverage_keyword("level")
 def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = None,
                     by: str | None = None, within: bool = False, quantiles: int = 5,
                     zero_policy: ZeroPolicy = "drop", floor: float | None = None,
                     parent_factor: float = 1.0, child_factor: float = 1.0,
                     se: SEType = "robust", weight_kind: WeightKind = "probability",
                     bootstrap: int = 0, seed: int | None = None, progress: bool = True,
-                    level: float = 0.95, source: str | None = None,
+                    alpha: float = 0.05, source: str | None = None,
                     ) -> IncomeMobilityResult | ByGroup[IncomeMobilityResult]:
     """All income-mobility measures of parent–child pairs (see the module docstring):
     one :class:`IncomeMobilityResult`, or with ``by`` a :class:`~socmob.results.ByGroup`
@@ -242,18 +245,18 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
         indices (:mod:`socmob.income.bootstrap`: one scan, ranks fixed); the same
         replicates for the same ``seed`` on every engine; a progress bar on stderr unless
         ``progress=False``.
-    level:
-        Confidence level of every interval.
+    alpha:
+        Every interval is at level ``1 − alpha`` (0.05: 95%).
     source:
         File name used in error messages.
     """
     _validate_options(quantiles=quantiles, zero_policy=zero_policy, floor=floor, se=se,
-                      weight_kind=weight_kind, bootstrap=bootstrap, level=level,
+                      weight_kind=weight_kind, bootstrap=bootstrap, alpha=alpha,
                       parent_factor=parent_factor, child_factor=child_factor)
     spec = Spec(weighted=weight is not None,
                  quantiles=quantiles, within=within, zero_policy=zero_policy, floor=floor,
                  parent_factor=parent_factor, child_factor=child_factor, se=se,
-                 weight_kind=weight_kind, level=level)
+                 weight_kind=weight_kind, alpha=alpha)
     prep, est, shift = _estimate(data, parent=parent, child=child, weight=weight, by=by,
                                  spec=spec, source=source)
 
@@ -271,21 +274,22 @@ def income_mobility(data: Any, *, parent: str, child: str, weight: str | None = 
             nobs=p["nobs"], ige_fit=p["ige"], rank_fit=p["rank"], transition=p["transition"],
             quintiles=p["quintiles"], absolute=p["absolute"],
             indices=MobilityIndices(**{**idx.__dict__, "group": label}),
-            n_missing=prep.n_missing if not prep.grouped else 0, group=label, level=level)
+            n_missing=prep.n_missing if not prep.grouped else 0, group=label, alpha=alpha)
 
     results, not_estimated = per_group(prep, assemble, skip=est.not_estimated)
     if bootstrap > 0 and results:
         boot, buckets = bootstrap_replicates(prep, spec, shift, bootstrap, seed, progress,
                                              groups=tuple(results))
         results = {g: dataclasses.replace(r, bootstrap=BootstrapSummary(
-                       replicates=boot[g], seed=seed, level=level, buckets=buckets))
+                       replicates=boot[g], seed=seed, alpha=alpha, buckets=buckets))
                    for g, r in results.items()}
     return _answer(prep, results, not_estimated)
 
 
+@coverage_keyword("level")
 def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
         by: str | None = None, zero_policy: ZeroPolicy = "drop", floor: float | None = None,
-        se: SEType = "robust", weight_kind: WeightKind = "probability", level: float = 0.95,
+        se: SEType = "robust", weight_kind: WeightKind = "probability", alpha: float = 0.05,
         source: str | None = None) -> IGEResult | ByGroup[IGEResult]:
     """Intergenerational income elasticity (slope of log child on log parent income).
 
@@ -295,11 +299,11 @@ def ige(data: Any, *, parent: str, child: str, weight: str | None = None,
     names the groups it could not estimate and why.
     """
     _validate_options(quantiles=5, zero_policy=zero_policy, floor=floor, se=se,
-                      weight_kind=weight_kind, bootstrap=0, level=level, parent_factor=1.0,
+                      weight_kind=weight_kind, bootstrap=0, alpha=alpha, parent_factor=1.0,
                       child_factor=1.0)
     spec = Spec(weighted=weight is not None,
                  zero_policy=zero_policy, floor=floor, se=se, weight_kind=weight_kind,
-                 level=level, want=frozenset({"ige"}))
+                 alpha=alpha, want=frozenset({"ige"}))
     prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source,
                    extra=_shift_in_prepare(spec))
     if zero_policy == "ppml":
@@ -329,9 +333,10 @@ def _single(want: str, data: Any, *, parent: str, child: str, weight: str | None
     return _answer(prep, {g: p[key] for g, p in est.parts.items()}, est.not_estimated)
 
 
+@coverage_keyword("level")
 def rank_rank(data: Any, *, parent: str, child: str, weight: str | None = None,
               by: str | None = None, within: bool = False, se: SEType = "robust",
-              weight_kind: WeightKind = "probability", level: float = 0.95,
+              weight_kind: WeightKind = "probability", alpha: float = 0.05,
               source: str | None = None) -> RankRankResult | ByGroup[RankRankResult]:
     """Rank-rank regression: child percentile rank on parent percentile rank (0–100).
 
@@ -339,11 +344,11 @@ def rank_rank(data: Any, *, parent: str, child: str, weight: str | None = None,
     ``result.absolute_upward_mobility`` is the value at p = 25.
     """
     _validate_options(quantiles=5, zero_policy="drop", floor=None, se=se,
-                      weight_kind=weight_kind, bootstrap=0, level=level, parent_factor=1.0,
+                      weight_kind=weight_kind, bootstrap=0, alpha=alpha, parent_factor=1.0,
                       child_factor=1.0)
     return _single("rank", data, parent=parent, child=child, weight=weight, by=by,
                    spec_kwargs=dict(within=within, se=se, weight_kind=weight_kind,
-                                    level=level), source=source, key="rank")
+                                    alpha=alpha), source=source, key="rank")
 
 
 def transition_matrix(data: Any, *, parent: str, child: str, weight: str | None = None,
@@ -356,24 +361,29 @@ def transition_matrix(data: Any, *, parent: str, child: str, weight: str | None 
     quintile, or a tied mass that fills more than one quantile) has a row of NaN: a share
     of nobody is undefined. With ``by``, a :class:`~socmob.results.ByGroup`."""
     _validate_options(quantiles=quantiles, zero_policy="drop", floor=None, se="robust",
-                      weight_kind="probability", bootstrap=0, level=0.95, parent_factor=1.0,
+                      weight_kind="probability", bootstrap=0, alpha=0.05, parent_factor=1.0,
                       child_factor=1.0)
     return _single("transition", data, parent=parent, child=child, weight=weight, by=by,
                    spec_kwargs=dict(within=within, quantiles=quantiles), source=source,
                    key="transition")
 
 
-def absolute_mobility(data: Any, *, parent: str, child: str, weight: str | None = None,
-                      by: str | None = None, parent_factor: float = 1.0,
-                      child_factor: float = 1.0, weight_kind: WeightKind = "probability",
-                      level: float = 0.95, source: str | None = None
-                      ) -> AbsoluteMobilityResult | ByGroup[AbsoluteMobilityResult]:
-    """Weighted share of children with ``child_factor·child > parent_factor·parent``."""
+@coverage_keyword("level")
+def absolute_income_mobility(data: Any, *, parent: str, child: str,
+                             weight: str | None = None, by: str | None = None,
+                             parent_factor: float = 1.0, child_factor: float = 1.0,
+                             weight_kind: WeightKind = "probability", alpha: float = 0.05,
+                             source: str | None = None
+                             ) -> AbsoluteIncomeMobility | ByGroup[AbsoluteIncomeMobility]:
+    """Absolute income mobility: the weighted share of children with
+    ``child_factor·child > parent_factor·parent``, with its linearisation SE and
+    ``1 − alpha`` interval (see the module docstring). For the occupational rates of a
+    mobility table see :func:`socmob.tables.absolute_mobility`."""
     _validate_options(quantiles=5, zero_policy="drop", floor=None, se="robust",
-                      weight_kind=weight_kind, bootstrap=0, level=level,
+                      weight_kind=weight_kind, bootstrap=0, alpha=alpha,
                       parent_factor=parent_factor, child_factor=child_factor)
     spec = Spec(want=frozenset({"absolute"}), parent_factor=parent_factor,
-                 child_factor=child_factor, weight_kind=weight_kind, level=level)
+                 child_factor=child_factor, weight_kind=weight_kind, alpha=alpha)
     prep = prepare(data, parent=parent, child=child, weight=weight, by=by, source=source)
     t = prep.table
     frame = engine_sums(prep, t.group_by("_g").aggregate(
@@ -388,9 +398,11 @@ def absolute_mobility(data: Any, *, parent: str, child: str, weight: str | None 
 __all__ = [
     "ZERO_POLICIES",
     "ZeroPolicy",
-    "absolute_mobility",
+    "absolute_income_mobility",
     "ige",
     "income_mobility",
     "rank_rank",
     "transition_matrix",
 ]
+
+__getattr__ = renamed(__name__, {"absolute_mobility": "absolute_income_mobility"}, globals())

@@ -31,7 +31,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from socmob.checks import no_overflow
+from socmob._deprecated import coverage_keyword
+from socmob.checks import check_alpha, no_overflow
 from socmob.errors import InputError
 from socmob.income._data import (
     _check_column,
@@ -68,10 +69,12 @@ class AreaOutcomes(Result):
     sigma2_dis: float
     sigma2_adv: float
     transform: str
-    level: float = 0.95
+    alpha: float = 0.05
 
     def to_frame(self) -> pd.DataFrame:
-        z = normal_quantile(1 - (1 - self.level) / 2)
+        """Tidy rows per area and measure, with normal ``1 − alpha`` intervals
+        ``value ± z·se``."""
+        z = normal_quantile(1 - self.alpha / 2)
         a = self.areas
         parts = []
         for measure, value, se, n in (
@@ -108,9 +111,10 @@ def _eb(theta: np.ndarray, s2: np.ndarray, mu: float) -> tuple[np.ndarray, np.nd
     return est, np.sqrt(var), B, tau2
 
 
+@coverage_keyword("level")
 def area_outcomes(data: Any, *, area: str, outcome: str, disadvantaged: str,
                   weight: str | None = None, transform: Transform = "none",
-                  level: float = 0.95, source: str | None = None) -> AreaOutcomes:
+                  alpha: float = 0.05, source: str | None = None) -> AreaOutcomes:
     """Mean outcome of the disadvantaged group by area, the advantaged − disadvantaged
     gap, and empirical-Bayes shrinkage of both towards the national values.
 
@@ -125,7 +129,10 @@ def area_outcomes(data: Any, *, area: str, outcome: str, disadvantaged: str,
     transform:
         ``"none"``, ``"log"`` (rows with outcome ≤ 0 are an error) or ``"rank"`` (the
         outcome's national weighted percentile rank, 0–100).
+    alpha:
+        The tidy rows carry ``1 − alpha`` intervals (0.05: 95%).
     """
+    check_alpha(alpha)
     t = as_table(data)
     for column, role in ((area, "area"), (outcome, "outcome"),
                          (disadvantaged, "disadvantaged flag")):
@@ -175,10 +182,10 @@ def area_outcomes(data: Any, *, area: str, outcome: str, disadvantaged: str,
         sww=(w * w).sum(), swwy=(w * w * y).sum(), swwyy=(w * w * y * y).sum()),
         what="the sums of squared outcomes", column=weight or outcome, source=source)
     with no_overflow("the area variances"):
-        return _finish_areas(sums, transform=transform, level=level)
+        return _finish_areas(sums, transform=transform, alpha=alpha)
 
 
-def _finish_areas(sums: pd.DataFrame, *, transform: str, level: float) -> AreaOutcomes:
+def _finish_areas(sums: pd.DataFrame, *, transform: str, alpha: float) -> AreaOutcomes:
     areas = sorted(sums["_a"].astype(str).unique())
     out = pd.DataFrame({"area": areas})
     national: dict[str, float] = {}
@@ -221,7 +228,7 @@ def _finish_areas(sums: pd.DataFrame, *, transform: str, level: float) -> AreaOu
     return AreaOutcomes(areas=out, national_dis=national["dis"], national_adv=national["adv"],
                         national_gap=national_gap, tau2_dis=tau2_dis, tau2_gap=tau2_gap,
                         sigma2_dis=sigma2["dis"], sigma2_adv=sigma2["adv"],
-                        transform=transform, level=level)
+                        transform=transform, alpha=alpha)
 
 
 __all__ = ["AreaOutcomes", "area_outcomes"]

@@ -27,7 +27,7 @@ from socmob.income._data import ALL, Prepared, execute_sums, refuse_overflow
 from socmob.income.ranks import add_ranks, add_unweighted_ranks
 from socmob.income.regression import fit_line, moment_sums, moments_from_row
 from socmob.income.results import (
-    AbsoluteMobilityResult,
+    AbsoluteIncomeMobility,
     IGEResult,
     RankRankResult,
     TransitionMatrix,
@@ -49,7 +49,7 @@ class Spec:
     child_factor: float = 1.0
     se: str = "robust"
     weight_kind: str = "probability"
-    level: float = 0.95
+    alpha: float = 0.05
     weighted: bool = True
     want: frozenset[str] = field(default_factory=lambda: frozenset(
         {"rank", "ige", "transition", "absolute"}))
@@ -220,7 +220,7 @@ def transition_result(cells: np.ndarray, k: int, nobs: int, group: str | None) -
 
 
 def absolute_result(row: Mapping[str, Any], spec: Spec, nobs: int,
-              group: str | None) -> AbsoluteMobilityResult:
+                    group: str | None) -> AbsoluteIncomeMobility:
     sw = float(row["sum_w"])
     a_s, a_t, a_tw = float(row["a_s"]), float(row["a_t"]), float(row["a_tw"])
     p = a_s / sw
@@ -228,9 +228,9 @@ def absolute_result(row: Mapping[str, Any], spec: Spec, nobs: int,
         var = (a_t * (1 - 2 * p) + p * p * a_tw) / (sw * sw)
     else:
         var = p * (1 - p) / sw
-    return AbsoluteMobilityResult(share=p, se=math.sqrt(max(var, 0.0)), nobs=nobs,
+    return AbsoluteIncomeMobility(share=p, se=math.sqrt(max(var, 0.0)), nobs=nobs,
                                   parent_factor=spec.parent_factor,
-                                  child_factor=spec.child_factor, level=spec.level,
+                                  child_factor=spec.child_factor, alpha=spec.alpha,
                                   group=group)
 
 
@@ -330,7 +330,7 @@ def _assemble(prep: Prepared, g: str, row: Mapping[str, Any], cells: Cells, spec
         S, T, n = moments_from_row(row, "r")
         parts["rank"] = RankRankResult(**fit_line(
             S, T, n, shift_x=50.0, shift_y=50.0, se=spec.se,
-            weight_kind=spec.weight_kind, level=spec.level, what="parent rank",
+            weight_kind=spec.weight_kind, alpha=spec.alpha, what="parent rank",
             column=prep.parent, source=prep.source,
             group=label, measure="rank_slope", unit="slope",
             ranks="within" if spec.within else "national"))
@@ -351,7 +351,7 @@ def _assemble(prep: Prepared, g: str, row: Mapping[str, Any], cells: Cells, spec
             n_floored = int(gs["n_floored"]) if (gs is not None and "n_floored" in gs) else 0
             parts["ige"] = IGEResult(**fit_line(
                 S, T, n, shift_x=shift["cx"], shift_y=shift["cy"], se=spec.se,
-                weight_kind=spec.weight_kind, level=spec.level,
+                weight_kind=spec.weight_kind, alpha=spec.alpha,
                 what="log parent income", column=prep.parent, source=prep.source,
                 group=label, measure="ige", unit="elasticity",
                 zero_policy=spec.zero_policy, floor=spec.floor, n_dropped=n_dropped,

@@ -130,7 +130,7 @@ def fit_ppml(prep: Prepared, spec: Spec, *, tol: float = 1e-10, max_iter: int = 
                                   index=params_s.index),
                     cov=cov, nobs=int(row["n"]), sum_weights=float(row["sw"]),
                     df_resid=float(row["n"]) - 2, rsquared=math.nan, se_type="robust",
-                    weight_kind=spec.weight_kind, level=spec.level,
+                    weight_kind=spec.weight_kind, alpha=spec.alpha,
                     group=group_label(prep, g), measure="ige", unit="elasticity",
                     zero_policy="ppml",
                     n_dropped=int(prep.group_rows[g] - int(row["n"])), method="ppml",

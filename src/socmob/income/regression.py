@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from ibis.expr import types as ir
 
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.results import Result, tidy
 
@@ -112,7 +113,7 @@ class LinearFit(Result):
     rsquared: float
     se_type: str
     weight_kind: str
-    level: float = 0.95
+    alpha: float = 0.05
     group: str | None = None
     measure: str = "slope"
     unit: str = ""
@@ -136,11 +137,11 @@ class LinearFit(Result):
             return float(stats.t.ppf(1 - alpha / 2, self.df_resid))
         return normal_quantile(1 - alpha / 2)
 
-    def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
-        """Confidence intervals (columns ``lower``, ``upper``); ``alpha`` defaults to
-        ``1 − level``."""
-        a = 1 - self.level if alpha is None else alpha
-        c = self._critical(a)
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """``1 − alpha`` confidence intervals of ``const`` and ``slope`` (columns
+        ``lower``, ``upper``): ``params ± c·bse`` with ``c`` the normal quantile
+        ``1 − alpha/2`` (the t quantile on ``df_resid`` for classic SEs)."""
+        c = self._critical(check_alpha(alpha))
         return pd.DataFrame({"lower": self.params - c * self.bse,
                              "upper": self.params + c * self.bse})
 
@@ -150,7 +151,8 @@ class LinearFit(Result):
         return float(g @ self.params.to_numpy()), float(np.sqrt(g @ self.cov @ g))
 
     def to_frame(self) -> pd.DataFrame:
-        ci = self.conf_int()
+        """Tidy rows of the intercept and slope with their ``1 − alpha`` intervals."""
+        ci = self.conf_int(self.alpha)
         rows = [
             {"measure": f"{self.measure}_intercept", "value": self.params["const"],
              "lci": ci.loc["const", "lower"], "uci": ci.loc["const", "upper"]},
@@ -163,7 +165,7 @@ class LinearFit(Result):
 
 def fit_line(S: Mapping[tuple[int, int], float], T: Mapping[tuple[int, int], float],
              nobs: float, *, shift_x: float = 0.0, shift_y: float = 0.0,
-             se: str = "robust", weight_kind: str = "probability", level: float = 0.95,
+             se: str = "robust", weight_kind: str = "probability", alpha: float = 0.05,
              what: str = "x", column: str | None = None, source: str | None = None,
              **extra: Any) -> dict[str, Any]:
     """Solve the weighted least-squares line from moments (see the module docstring) and
@@ -209,7 +211,7 @@ def fit_line(S: Mapping[tuple[int, int], float], T: Mapping[tuple[int, int], flo
     rsq = sxy * sxy / (sxx * syy) if syy > 0 else float("nan")
     return dict(params=params, bse=bse, cov=cov, nobs=round(nobs), sum_weights=float(sw),
                 df_resid=n_eff - 2, rsquared=float(rsq), se_type=se, weight_kind=weight_kind,
-                level=level, **extra)
+                alpha=alpha, **extra)
 
 
 def moments_from_row(row: Mapping[str, Any], prefix: str) -> tuple[dict[tuple[int, int], float],

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socmob._deprecated import renamed
+from socmob.checks import check_alpha
 from socmob.income.indices import INDEX_NAMES, MobilityIndices, mobility_indices
 from socmob.income.regression import LinearFit, normal_quantile
 from socmob.results import ByGroup, Result, jsonable, tidy
@@ -90,27 +92,32 @@ class TransitionMatrix(Result):
 
 
 @dataclass(frozen=True, eq=False)
-class AbsoluteMobilityResult(Result):
-    """Share of children whose (aligned) income exceeds their parents'."""
+class AbsoluteIncomeMobility(Result):
+    """Absolute income mobility: the share of children whose (aligned) income exceeds
+    their parents' (Chetty et al. 2017), with its linearisation standard error.
+
+    Not to be confused with :class:`socmob.tables.AbsoluteMobility`, the rates of moving
+    between occupational classes in a mobility table.
+    """
 
     share: float
     se: float
     nobs: int
     parent_factor: float = 1.0
     child_factor: float = 1.0
-    level: float = 0.95
+    alpha: float = 0.05
     group: str | None = None
 
-    def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
-        """The normal interval of the share (columns ``lower``, ``upper``; one row,
-        ``share``); ``alpha`` defaults to ``1 − level``."""
-        a = 1 - self.level if alpha is None else alpha
-        z = normal_quantile(1 - a / 2)
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The normal ``1 − alpha`` interval of the share, ``share ± z·se`` (columns
+        ``lower``, ``upper``; one row, ``share``)."""
+        z = normal_quantile(1 - check_alpha(alpha) / 2)
         return pd.DataFrame({"lower": [self.share - z * self.se],
                              "upper": [self.share + z * self.se]}, index=["share"])
 
     def to_frame(self) -> pd.DataFrame:
-        lo, hi = self.conf_int().loc["share"]
+        """One tidy row: the share with its ``1 − alpha`` interval."""
+        lo, hi = self.conf_int(self.alpha).loc["share"]
         return tidy(pd.DataFrame([{"measure": "absolute_mobility", "value": self.share,
                                    "lci": lo, "uci": hi}]),
                     group=self.group, n=self.nobs, unit="share",
@@ -129,15 +136,17 @@ class BootstrapSummary:
 
     replicates: pd.DataFrame
     seed: int | None
-    level: float
+    alpha: float
     buckets: int | None = None
     ranks: str = "fixed"
 
     def interval(self, name: str) -> tuple[float, float]:
+        """The percentile ``1 − alpha`` interval of statistic ``name`` over the
+        replicates."""
         col = self.replicates[name].dropna()
         if col.empty:
             return (math.nan, math.nan)
-        a = (1 - self.level) / 2
+        a = self.alpha / 2
         return float(col.quantile(a)), float(col.quantile(1 - a))
 
     def se(self, name: str) -> float:
@@ -160,12 +169,12 @@ class IncomeMobilityResult(Result):
     rank_fit: RankRankResult
     transition: TransitionMatrix
     quintiles: TransitionMatrix
-    absolute: AbsoluteMobilityResult
+    absolute: AbsoluteIncomeMobility
     indices: MobilityIndices
     n_missing: int = 0
     bootstrap: BootstrapSummary | None = None
     group: str | None = None
-    level: float = 0.95
+    alpha: float = 0.05
 
     @property
     def ige(self) -> float:
@@ -220,11 +229,11 @@ class IncomeMobilityResult(Result):
         return self.bootstrap.interval(name)
 
     def to_frame(self) -> pd.DataFrame:
-        ige_ci = self.ige_fit.conf_int()
-        rank_ci = self.rank_fit.conf_int()
+        ige_ci = self.ige_fit.conf_int(self.alpha)
+        rank_ci = self.rank_fit.conf_int(self.alpha)
         p25, p25_se = self.rank_fit.expected_rank(25.0)
-        z = normal_quantile(1 - (1 - self.level) / 2)
-        abs_lo, abs_hi = self.absolute.conf_int().loc["share"]
+        z = normal_quantile(1 - self.alpha / 2)
+        abs_lo, abs_hi = self.absolute.conf_int(self.alpha).loc["share"]
         rows: list[dict[str, Any]] = [
             {"measure": "ige", "value": self.ige, "lci": ige_ci.loc["slope", "lower"],
              "uci": ige_ci.loc["slope", "upper"], "n": self.ige_fit.nobs, "unit": "elasticity",
@@ -261,7 +270,7 @@ groups that could not be estimated); this older name is kept as an alias."""
 
 
 __all__ = [
-    "AbsoluteMobilityResult",
+    "AbsoluteIncomeMobility",
     "BootstrapSummary",
     "IGEResult",
     "IncomeMobilityByGroup",
@@ -269,3 +278,5 @@ __all__ = [
     "RankRankResult",
     "TransitionMatrix",
 ]
+
+__getattr__ = renamed(__name__, {"AbsoluteMobilityResult": "AbsoluteIncomeMobility"}, globals())

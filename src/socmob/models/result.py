@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socmob.checks import check_alpha
 from socmob.results import Result, jsonable, tidy
 
 
@@ -104,7 +105,7 @@ class FitResult(Result):
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Wald confidence intervals ``params ± z_{1−α/2} · bse`` (columns lower, upper)."""
-        z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+        z = float(stats.norm.ppf(1.0 - check_alpha(alpha) / 2.0))
         return pd.DataFrame(
             {"lower": self.params - z * self.bse, "upper": self.params + z * self.bse}
         )

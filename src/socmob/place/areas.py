@@ -22,9 +22,11 @@ from typing import Any
 import pandas as pd
 
 from socmob import data
+from socmob._deprecated import renamed
 from socmob._text import closest, normalise
 from socmob.errors import NotFoundError
-from socmob.results import Result, jsonable
+from socmob.periods import sort_periods
+from socmob.results import Result, jsonable, tidy
 
 _CODE = re.compile(r"^(?:[EKNSW]\d{8}|T?L[A-Z]\d?\w?|UK[A-N]\d?\w?)$", re.IGNORECASE)
 
@@ -189,7 +191,7 @@ def _match_region(region: str, edition: int) -> str:
 
 # --------------------------------------------------------------------------- profile
 
-#: Columns of :attr:`AreaProfile.indices`.
+#: Columns of :attr:`AreaIndices.indices`.
 PROFILE_COLUMNS: list[str] = ["index_code", "index_title", "period", "z", "band",
                               "band_label", "rank", "of"]
 
@@ -209,9 +211,12 @@ def national_ranks(composites: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class AreaProfile(Result):
+class AreaIndices(Result):
     """An area's composite indices: z-score, band and national rank for every index and
-    period of one State of the Nation edition.
+    period of one State of the Nation edition (what :func:`profile` returns).
+
+    Not the area page: that is :class:`socmob.report.views.AreaProfile`, which gathers
+    this and the other panels of an area.
 
     Attributes
     ----------
@@ -219,7 +224,7 @@ class AreaProfile(Result):
         The :class:`Area`.
     indices:
         One row per index × period, columns :data:`PROFILE_COLUMNS`, ordered by index
-        code then period.
+        code then period (earliest first, :func:`socmob.periods.sort_periods`).
     """
 
     area: Area
@@ -228,7 +233,7 @@ class AreaProfile(Result):
     def to_frame(self) -> pd.DataFrame:
         """Tidy rows (``measure`` = index code, ``value`` = z, ``group`` = band label)."""
         frame = self.indices
-        return pd.DataFrame({
+        return tidy(pd.DataFrame({
             "measure": frame["index_code"],
             "area_code": self.area.code,
             "area_name": self.area.name,
@@ -242,7 +247,7 @@ class AreaProfile(Result):
             "unit": "z-score",
             "note": "rank " + frame["rank"].astype(str) + " of " + frame["of"].astype(str)
                     + " (1 = most favourable)",
-        })
+        }))
 
     def to_dict(self) -> dict[str, Any]:
         """``{"area": {...}, "indices": [{index_code, index_title, period, z, band,
@@ -252,13 +257,18 @@ class AreaProfile(Result):
         return {"area": area, "indices": jsonable(self.indices[PROFILE_COLUMNS])}
 
 
-def profile(query: str | Area, *, edition: int = 2025) -> AreaProfile:
+def profile(query: str | Area, *, edition: int = 2025) -> AreaIndices:
     """The composite-index profile of one area (looked up as in :func:`lookup`)."""
     area = query if isinstance(query, Area) else lookup(query, edition=edition)
     ranked = national_ranks(data.composites(edition=area.edition))
-    rows = ranked[ranked["area_id"] == area.id].sort_values(["index_code", "period"])
-    return AreaProfile(area=area, indices=rows[PROFILE_COLUMNS].reset_index(drop=True))
+    rows = ranked[ranked["area_id"] == area.id]
+    order = {p: i for i, p in enumerate(sort_periods(rows["period"]))}
+    rows = rows.assign(_order=rows["period"].astype(str).map(order)).sort_values(
+        ["index_code", "_order"], kind="stable")
+    return AreaIndices(area=area, indices=rows[PROFILE_COLUMNS].reset_index(drop=True))
 
 
-__all__ = ["PROFILE_COLUMNS", "Area", "AreaProfile", "all_areas", "lookup", "national_ranks",
+__all__ = ["PROFILE_COLUMNS", "Area", "AreaIndices", "all_areas", "lookup", "national_ranks",
            "profile", "regions"]
+
+__getattr__ = renamed(__name__, {"AreaProfile": "AreaIndices"}, globals())

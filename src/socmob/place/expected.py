@@ -39,14 +39,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socmob.checks import check_alpha
 from socmob.errors import InputError, ModelSpecError
+from socmob.periods import parse_period
 from socmob.place.defaults import EXPECTED_MODELS
 from socmob.place.selection import (
     area_labels,
     choose,
     index_values,
-    period_key,
     require_columns,
+    sort_periods,
 )
 from socmob.results import Result, tidy
 
@@ -90,7 +92,7 @@ class ExpectedFit(Result):
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Confidence intervals of the coefficients: β̂ ± t₁₋α/₂,df · se."""
-        q = stats.t.ppf(1 - alpha / 2, self.df_resid)
+        q = stats.t.ppf(1 - check_alpha(alpha) / 2, self.df_resid)
         return pd.DataFrame({"lower": self.params - q * self.bse,
                              "upper": self.params + q * self.bse})
 
@@ -176,8 +178,7 @@ def fit_expected(
         raise ModelSpecError("at least one predictor is needed")
     if outcome in predictors:
         raise ModelSpecError(f"the outcome {outcome!r} cannot also be a predictor")
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha {alpha} is outside (0, 1)", expected="e.g. 0.05")
+    check_alpha(alpha)
     if correction not in ("none", "bonferroni", "fdr"):
         raise InputError(f"unknown correction {correction!r}",
                          expected="'none', 'bonferroni' or 'fdr'")
@@ -247,8 +248,8 @@ def fit_expected(
 
 
 def _midpoint(period: str) -> float:
-    years = period_key(period)
-    return (years[0] + years[-1]) / 2
+    span = parse_period(period)
+    return span.midpoint if span is not None else 0.0
 
 
 def closest_period(target: str, periods: Sequence[str]) -> str:
@@ -284,8 +285,7 @@ def expected_from_composites(
     columns = {outcome: y}
     for pred in predictors:
         own = composites.loc[composites["index_code"].astype(str) == pred, "period"]
-        per = closest_period(chosen[outcome], sorted(own.astype(str).unique(),
-                                                     key=period_key))
+        per = closest_period(chosen[outcome], sort_periods(own))
         columns[pred] = index_values(composites, index=pred, period=per)
         chosen[pred] = per
     wide = pd.DataFrame(columns)

@@ -34,8 +34,8 @@ from socmob.place.selection import (
     area_labels,
     choose,
     index_values,
-    period_key,
     require_columns,
+    sort_periods,
 )
 from socmob.results import Result, tidy
 
@@ -285,7 +285,7 @@ def peers_from_composites(
         if period is None:
             return index_values(composites, index=code)
         own = composites.loc[composites["index_code"].astype(str) == code, "period"]
-        options = sorted(own.astype(str).unique(), key=period_key)
+        options = sort_periods(own)
         return index_values(composites, index=code, period=closest_period(period, options))
 
     space_cols = {c: pick(c) for c in on}

@@ -1,8 +1,9 @@
 """Choosing one index and period from the SMC composites table.
 
 The small shared vocabulary of the place analyses: period labels in time order
-(:func:`period_key`, :func:`latest_period`), one index's values per area
-(:func:`index_values`), a "did you mean" choice among known codes (:func:`choose`),
+(:func:`period_key`, :func:`latest_period` and :func:`sort_periods`, the one rule of
+:mod:`socmob.periods`), one index's values per area (:func:`index_values`), a "did you
+mean" choice among known codes (:func:`choose`),
 area names and codes by id (:func:`area_labels`) and the composites layout check
 (:func:`require_columns`). Every module under :mod:`socmob.place` that reads the
 :func:`socmob.data.composites` layout uses these, so they sit below all of them.
@@ -11,29 +12,15 @@ area names and codes by id (:func:`area_labels`) and the composites layout check
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 
 import pandas as pd
 
 from socmob.errors import InputError, NotFoundError
+from socmob.periods import latest_period, period_key, sort_periods
 
 __all__ = ["area_labels", "choose", "index_values", "latest_period", "period_key",
-           "require_columns"]
-
-
-def period_key(period: str) -> tuple[int, ...]:
-    """Sort key of a period label such as ``"2018 to 2024"``: its years as integers."""
-    years = tuple(int(y) for y in re.findall(r"\d{4}", str(period)))
-    return years or (0,)
-
-
-def latest_period(periods: Sequence[str] | pd.Series) -> str:
-    """The most recent period label (by start year, then end year)."""
-    unique = sorted({str(p) for p in periods}, key=period_key)
-    if not unique:
-        raise InputError("no periods to choose from", column="period")
-    return unique[-1]
+           "require_columns", "sort_periods"]
 
 
 def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -102,7 +89,7 @@ def index_values(
     require_columns(composites, ["index_code", id_column, "period", value], "composites")
     index = choose(index, sorted(composites["index_code"].astype(str).unique()), "index")
     rows = composites[composites["index_code"].astype(str) == index]
-    periods = sorted(rows["period"].astype(str).unique(), key=period_key)
+    periods = sort_periods(rows["period"])
     chosen = (latest_period(periods) if period is None
               else choose(period, periods, "period", f" for {index}"))
     rows = rows[rows["period"].astype(str) == chosen]

@@ -13,8 +13,9 @@ run ``N (k + 2)`` times. With :math:`V = \\mathrm{Var}(f(\\mathbf A), f(\\mathbf
 * total effect (Jansen 1999; Saltelli 2010, Table 2 (f)):
   :math:`S_{Ti} = \\frac{1}{2 N V}\\sum_j [f(\\mathbf A)_j - f(\\mathbf A_B^{(i)})_j]^2`.
 
-Confidence intervals are percentile bootstrap intervals over the ``N`` rows (the same
-resampled rows for **A**, **B** and every :math:`\\mathbf A_B^{(i)}`).
+Confidence intervals are percentile bootstrap ``1 − alpha`` intervals over the ``N``
+rows (the same resampled rows for **A**, **B** and every :math:`\\mathbf A_B^{(i)}`);
+``alpha = 0.10`` (90% intervals) by default.
 
 For a composite index (:func:`composite_sensitivity`) each uncertain input of
 :class:`~socmob.place.uncertainty.UncertainInputs` is one factor: a uniform number picks
@@ -33,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from socmob._deprecated import coverage_keyword
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.place._progress import progress_bar
 from socmob.place.composite.coin import Coin
@@ -40,12 +43,12 @@ from socmob.place.composite.normalise import rank_min
 from socmob.place.composite.weights import noisy_weights
 from socmob.place.uncertainty import (
     BandRule,
-    Engine,
+    CoinReplay,
     UncertainInputs,
     UncertaintyResult,
     rank_summary,
 )
-from socmob.results import Result
+from socmob.results import Result, tidy
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +86,8 @@ def saltelli_design(k: int, n: int, *, seed: int | None = None, qmc: bool = True
 
 @dataclass(frozen=True, eq=False)
 class SobolResult(Result):
-    """First-order and total Sobol indices with bootstrap percentile intervals."""
+    """First-order and total Sobol indices with bootstrap percentile ``1 − alpha``
+    intervals."""
 
     names: tuple[str, ...]
     S1: np.ndarray
@@ -92,14 +96,26 @@ class SobolResult(Result):
     ST_ci: np.ndarray
     variance: float
     N: int
-    conf: float
+    alpha: float = 0.10
 
-    def to_frame(self) -> pd.DataFrame:
+    def table(self) -> pd.DataFrame:
         """One row per input: S1, ST and their intervals."""
         return pd.DataFrame({
             "input": list(self.names), "S1": self.S1, "S1_lci": self.S1_ci[:, 0],
             "S1_uci": self.S1_ci[:, 1], "ST": self.ST, "ST_lci": self.ST_ci[:, 0],
             "ST_uci": self.ST_ci[:, 1]})
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy rows, one per input: ``value`` is the total-effect index S_T with its
+        interval (``group`` the input); the columns of :meth:`table` follow."""
+        wide = self.table()
+        long = pd.DataFrame({"measure": "total Sobol index", "breakdown": "input",
+                             "group": wide["input"], "value": wide["ST"],
+                             "lci": wide["ST_lci"], "uci": wide["ST_uci"],
+                             "n": float(self.N), "unit": "share of variance",
+                             "note": f"percentile bootstrap {1 - self.alpha:.0%} interval; "
+                                     "first-order S1 in its own columns"})
+        return pd.concat([tidy(long), wide], axis=1)
 
 
 def _indices(yA: np.ndarray, yB: np.ndarray, yAB: np.ndarray) -> tuple[np.ndarray, np.ndarray,
@@ -112,6 +128,7 @@ def _indices(yA: np.ndarray, yB: np.ndarray, yAB: np.ndarray) -> tuple[np.ndarra
     return S1, ST, V
 
 
+@coverage_keyword("conf")
 def sobol_from_outputs(
     yA: np.ndarray,
     yB: np.ndarray,
@@ -119,11 +136,13 @@ def sobol_from_outputs(
     *,
     names: Sequence[str] | None = None,
     bootstrap: int = 1000,
-    conf: float = 0.90,
+    alpha: float = 0.10,
     seed: int | None = None,
 ) -> SobolResult:
     """Sobol indices from model outputs on a Saltelli design: ``yA``, ``yB`` of length
-    ``N`` and ``yAB`` of shape ``(k, N)``."""
+    ``N`` and ``yAB`` of shape ``(k, N)``, with percentile bootstrap ``1 − alpha``
+    intervals from ``bootstrap`` resamples of the rows."""
+    check_alpha(alpha)
     yA, yB, yAB = (np.asarray(v, dtype=float) for v in (yA, yB, yAB))
     k, n = yAB.shape
     if yA.shape != (n,) or yB.shape != (n,):
@@ -134,7 +153,6 @@ def sobol_from_outputs(
         raise InputError("the output does not vary, so indices are undefined", column="y",
                          expected="an output that changes with the inputs")
     rng = np.random.default_rng(seed)
-    alpha = (1 - conf) / 2
     S1_ci = np.full((k, 2), np.nan)
     ST_ci = np.full((k, 2), np.nan)
     if bootstrap > 0:
@@ -146,13 +164,14 @@ def sobol_from_outputs(
             s1, st, _ = _indices(yA[idx], yB[idx], np.moveaxis(yAB[:, idx], 0, 1))
             s1b[start : start + m] = s1
             stb[start : start + m] = st
-        S1_ci = np.nanquantile(s1b, [alpha, 1 - alpha], axis=0).T
-        ST_ci = np.nanquantile(stb, [alpha, 1 - alpha], axis=0).T
+        S1_ci = np.nanquantile(s1b, [alpha / 2, 1 - alpha / 2], axis=0).T
+        ST_ci = np.nanquantile(stb, [alpha / 2, 1 - alpha / 2], axis=0).T
     labels = tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(k))
     return SobolResult(names=labels, S1=S1, ST=ST, S1_ci=S1_ci, ST_ci=ST_ci,
-                       variance=float(V), N=n, conf=conf)
+                       variance=float(V), N=n, alpha=alpha)
 
 
+@coverage_keyword("conf")
 def sobol_indices(
     model: Callable[[np.ndarray], np.ndarray],
     k: int,
@@ -162,7 +181,7 @@ def sobol_indices(
     seed: int | None = None,
     qmc: bool = True,
     bootstrap: int = 1000,
-    conf: float = 0.90,
+    alpha: float = 0.10,
 ) -> SobolResult:
     """Sobol indices of ``model``, a vectorised function of uniform inputs
     ``(n, k) -> (n,)`` (transform to the inputs' own distributions inside it)."""
@@ -173,7 +192,7 @@ def sobol_indices(
                          expected=f"an array of length {N * (k + 2)}")
     yA, yB = y[:N], y[N : 2 * N]
     yAB = y[2 * N :].reshape(k, N)
-    return sobol_from_outputs(yA, yB, yAB, names=names, bootstrap=bootstrap, conf=conf,
+    return sobol_from_outputs(yA, yB, yAB, names=names, bootstrap=bootstrap, alpha=alpha,
                               seed=seed)
 
 
@@ -193,10 +212,11 @@ class CompositeSensitivity(Result):
     runs: int
 
     def to_frame(self) -> pd.DataFrame:
-        """The Sobol indices table."""
+        """The Sobol indices, tidy (:meth:`SobolResult.to_frame`)."""
         return self.indices.to_frame()
 
 
+@coverage_keyword("conf")
 def composite_sensitivity(
     coin: Coin,
     inputs: UncertainInputs,
@@ -207,7 +227,7 @@ def composite_sensitivity(
     output: Callable[[np.ndarray, np.ndarray], np.ndarray] = mean_abs_rank_shift,
     bands: BandRule | Sequence[float] | None = None,
     bootstrap: int = 1000,
-    conf: float = 0.90,
+    alpha: float = 0.10,
     qmc: bool = True,
     chunk: int = 1000,
     progress: bool = True,
@@ -217,7 +237,7 @@ def composite_sensitivity(
     ``output(scores (runs, units), nominal_rank (units,)) -> (runs,)`` is the scalar
     studied (default :func:`mean_abs_rank_shift`). Runs: ``N (k + 2)`` for ``k`` inputs.
     """
-    engine = Engine(coin, inputs, code=code)
+    replay = CoinReplay(coin, inputs, code=code)
     names = inputs.names()
     if not names:
         raise InputError("nothing varies", column="inputs",
@@ -229,19 +249,19 @@ def composite_sensitivity(
     levels: dict[str, int] = {n: len(getattr(inputs, n)) for n in discrete}
     weight_sets = None
     if "weights" in names:
-        weight_sets = noisy_weights(engine.weights0, h, noise=inputs.weight_noise,
+        weight_sets = noisy_weights(replay.weights0, h, noise=inputs.weight_noise,
                                     n=inputs.n_weight_sets, rng=rng)
         levels["weights"] = inputs.n_weight_sets
     noise_sets = None
     if "sampling" in names:
-        noise_sets = rng.standard_normal((inputs.n_noise_sets, *engine.raw.shape))
+        noise_sets = rng.standard_normal((inputs.n_noise_sets, *replay.raw.shape))
         levels["sampling"] = inputs.n_noise_sets
     design = saltelli_design(k, N, seed=seed, qmc=qmc)
     u = design.stacked()
     idx = {n: np.minimum((u[:, i] * levels[n]).astype(int), levels[n] - 1)
            for i, n in enumerate(names)}
     total = u.shape[0]
-    scores = np.empty((total, len(engine.units)))
+    scores = np.empty((total, len(replay.units)))
     with progress_bar(progress, "Sensitivity") as bar:
         task = bar.add_task("Sensitivity runs", total=total)
         for start in range(0, total, chunk):
@@ -249,10 +269,10 @@ def composite_sensitivity(
             choice: dict[str, np.ndarray] = {n: idx[n][sl] for n in discrete}
             w = weight_sets[idx["weights"][sl]] if weight_sets is not None else None
             noise = noise_sets[idx["sampling"][sl]] if noise_sets is not None else None
-            scores[sl] = engine.scores(choice, weights=w, noise=noise)
+            scores[sl] = replay.scores(choice, weights=w, noise=noise)
             bar.advance(task, sl.stop - sl.start)
-    y = np.asarray(output(scores, engine.nominal_rank), dtype=float)
+    y = np.asarray(output(scores, replay.nominal_rank), dtype=float)
     res = sobol_from_outputs(y[:N], y[N : 2 * N], y[2 * N :].reshape(k, N), names=names,
-                             bootstrap=bootstrap, conf=conf, seed=seed)
-    ranks = rank_summary(engine, scores[: 2 * N], bands=bands, seed=seed, varied=names)
+                             bootstrap=bootstrap, alpha=alpha, seed=seed)
+    ranks = rank_summary(replay, scores[: 2 * N], bands=bands, seed=seed, varied=names)
     return CompositeSensitivity(indices=res, ranks=ranks, runs=total)

@@ -79,7 +79,7 @@ from socmob.place._progress import progress_bar
 from socmob.place.banding import BAND_LABELS_2025, band_2025
 from socmob.place.composite.normalise import rank_min
 from socmob.place.defaults import RANK_RUNS, SEED
-from socmob.place.selection import area_labels, choose, period_key, require_columns
+from socmob.place.selection import area_labels, choose, require_columns, sort_periods
 from socmob.place.trends import reliable_change_se
 from socmob.results import Result, tidy
 
@@ -360,7 +360,7 @@ def rank_uncertainty_from_composites(
     plan = []
     for code in wanted:
         sub = composites[composites["index_code"].astype(str) == code]
-        periods = sorted(sub["period"].astype(str).unique(), key=period_key)
+        periods = sort_periods(sub["period"])
         chosen = periods[-1] if period is None else choose(period, periods, "period",
                                                             f" for {code}")
         pos = periods.index(chosen)

@@ -13,8 +13,8 @@ reproduces itself from one period to the next (a reliable-change rule, Jacobson 
 * standard error of a difference: SE_diff = √(SEM₁² + SEM₂²) = √((s₁² + s₂²)(1 − r)),
   which is √(2(1 − r)) for unit-variance z-scores;
 * reliable change index RCI = Δz / SE_diff; the change is "within the noise" when
-  |RCI| < z₁₋α/₂ (1.96 at the 95% level), else "improved" (Δz > 0, more favourable) or
-  "worsened".
+  |RCI| < z₁₋α/₂ (1.96 for ``alpha = 0.05``, the 95% level), else "improved" (Δz > 0,
+  more favourable) or "worsened".
 
 The rule is conservative: r < 1 also reflects genuine change between periods, which it
 counts as noise. Where per-area standard errors are known (e.g. from Monte Carlo
@@ -34,9 +34,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socmob._deprecated import coverage_keyword
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.place.peers import _resolve_area
-from socmob.place.selection import area_labels, choose, period_key, require_columns
+from socmob.place.selection import area_labels, choose, require_columns, sort_periods
 from socmob.results import Result, tidy
 
 WITHIN_NOISE = "within the noise"
@@ -71,11 +73,12 @@ class Trends(Result):
     ``table`` columns: index, area_id, area_code, area_name, period_from, period_to, z_from, z_to,
     change, band_from, band_to, band_change, se_diff, critical, rci, verdict.
     ``noise`` has one row per index and pair of periods: r, se_diff, critical, n.
+    ``alpha``: the rule works at level ``1 − alpha``.
     """
 
     table: pd.DataFrame
     noise: pd.DataFrame
-    level: float
+    alpha: float = 0.05
 
     def jumps(self, bands: int = 2) -> pd.DataFrame:
         """Rows where the band moved by at least ``bands`` either way."""
@@ -96,7 +99,7 @@ class Trends(Result):
         return tidy(pd.concat([frame.reset_index(drop=True), extra], axis=1))
 
     def summary(self) -> str:
-        level = round(100 * self.level)
+        level = round(100 * (1 - self.alpha))
         lines = [f"Change between periods ({level}% reliable-change rule)"]
         for r in self.noise.itertuples(index=False):
             sub = self.table[(self.table["index"] == r.index)
@@ -117,6 +120,7 @@ class Trends(Result):
         return "\n".join(lines)
 
 
+@coverage_keyword("level")
 def trends(
     composites: pd.DataFrame,
     *,
@@ -124,7 +128,7 @@ def trends(
     area: str | Sequence[str] | None = None,
     period_from: str | None = None,
     period_to: str | None = None,
-    level: float = 0.95,
+    alpha: float = 0.05,
     se_diff: float | pd.Series | Mapping[str, float] | None = None,
 ) -> Trends:
     """Change in z and band between periods for each area and index.
@@ -141,15 +145,14 @@ def trends(
         area.
     period_from, period_to
         Compare just these two periods; default each pair of consecutive periods.
-    level
-        Confidence level of the reliable-change rule.
+    alpha
+        The reliable-change rule works at level ``1 − alpha`` (0.05: |RCI| < 1.96).
     se_diff
         Override the reliability-based noise: one standard error of a difference for
         every area, or one per area id.
     """
     require_columns(composites, ["index_code", "area_id", "period", "z"], "composites")
-    if not 0 < level < 1:
-        raise InputError(f"level {level} is outside (0, 1)", expected="e.g. 0.95")
+    check_alpha(alpha)
     codes = sorted(composites["index_code"].astype(str).unique())
     wanted = (codes if index is None else
               [choose(i, codes, "index") for i in ([index] if isinstance(index, str)
@@ -160,14 +163,14 @@ def trends(
     if area is not None:
         chosen_areas = [_resolve_area(a, all_ids, names)
                         for a in ([area] if isinstance(area, str) else area)]
-    quantile = float(stats.norm.ppf(0.5 + level / 2))
+    quantile = float(stats.norm.ppf(1 - alpha / 2))
     has_band = "band" in composites.columns
 
     rows: list[pd.DataFrame] = []
     noise_rows: list[dict[str, object]] = []
     for code in wanted:
         sub = composites[composites["index_code"].astype(str) == code]
-        periods = sorted(sub["period"].astype(str).unique(), key=period_key)
+        periods = sort_periods(sub["period"])
         if period_from is not None or period_to is not None:
             if period_from is None or period_to is None:
                 raise InputError("give both period_from and period_to, or neither")
@@ -217,4 +220,4 @@ def trends(
                                    "period_to", "z_from", "z_to", "change", "band_from",
                                    "band_to", "band_change", "se_diff", "critical", "rci",
                                    "verdict"]))
-    return Trends(table=table, noise=pd.DataFrame(noise_rows), level=level)
+    return Trends(table=table, noise=pd.DataFrame(noise_rows), alpha=alpha)

@@ -48,7 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socmob.checks import finite
+from socmob._deprecated import coverage_keyword, renamed
+from socmob.checks import check_alpha, finite
 from socmob.errors import InputError
 from socmob.place._progress import progress_bar
 from socmob.place.banding import CUT_POINTS_2025
@@ -119,13 +120,13 @@ def _standardised(scores: np.ndarray) -> np.ndarray:
     return (scores - mean) / sd
 
 
-def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
-    """Standard errors from symmetric confidence limits: :math:`(u-l)/(2 z_{1-\\alpha/2})`."""
+@coverage_keyword("level")
+def se_from_ci(lci: pd.DataFrame, uci: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Standard errors from symmetric ``1 − alpha`` confidence limits:
+    :math:`(u-l)/(2 z_{1-\\alpha/2})`."""
     from scipy.stats import norm
 
-    if not 0 < level < 1:
-        raise InputError(f"confidence level {level}", column="level", expected="in (0, 1)")
-    return (uci - lci) / (2 * norm.ppf(0.5 + level / 2))
+    return (uci - lci) / (2 * norm.ppf(1 - check_alpha(alpha) / 2))
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,9 +161,11 @@ class UncertainInputs:
         return out
 
 
-class Engine:
+class CoinReplay:
     """Vectorised replay of a coin's log for many runs at once (used by
-    :func:`uncertainty` and :func:`socmob.place.sensitivity.composite_sensitivity`)."""
+    :func:`uncertainty` and :func:`socmob.place.sensitivity.composite_sensitivity`).
+
+    Not a compute engine: :mod:`socmob.engine` is where microdata is aggregated."""
 
     def __init__(self, coin: Coin, inputs: UncertainInputs, *, code: str | None = None
                  ) -> None:
@@ -441,16 +444,17 @@ class UncertaintyResult(Result):
 
 
 def rank_summary(
-    engine: Engine,
+    replay: CoinReplay,
     scores: np.ndarray,
     *,
     bands: BandRule | Sequence[float] | None,
     seed: int | None,
     varied: Sequence[str],
 ) -> UncertaintyResult:
-    """Summarise per-run scores ``(runs, units)`` into an :class:`UncertaintyResult`."""
+    """Summarise per-run scores ``(runs, units)`` of ``replay`` into an
+    :class:`UncertaintyResult`."""
     ranks = rank_min(-scores, axis=-1)
-    idx = engine.units
+    idx = replay.units
     rule: BandRule
     if bands is None:
         rule = ZBands()
@@ -476,10 +480,10 @@ def rank_summary(
                          index=idx)
     by_unit = np.ascontiguousarray(ranks.T)  # each unit's ranks side by side
     return UncertaintyResult(
-        code=engine.code,
-        units=engine.coin.units.loc[idx],
-        nominal_rank=pd.Series(engine.nominal_rank, index=idx),
-        nominal_score=pd.Series(engine.nominal_scores, index=idx),
+        code=replay.code,
+        units=replay.coin.units.loc[idx],
+        nominal_rank=pd.Series(replay.nominal_rank, index=idx),
+        nominal_score=pd.Series(replay.nominal_scores, index=idx),
         median_rank=pd.Series(np.median(by_unit, axis=-1), index=idx),
         mean_rank=pd.Series(ranks.mean(axis=0), index=idx),
         q05=pd.Series(np.quantile(by_unit, 0.05, axis=-1), index=idx),
@@ -536,7 +540,7 @@ def uncertainty(
         workers = min(4, os.cpu_count() or 1)
     if workers < 1:
         raise InputError(f"workers = {workers}", column="workers", expected="at least 1")
-    engine = Engine(coin, inputs, code=code)
+    replay = CoinReplay(coin, inputs, code=code)
     names = inputs.names()
     if not names:
         raise InputError("nothing varies", column="inputs",
@@ -547,12 +551,12 @@ def uncertainty(
     h = coin.meta.hierarchy
     choices = {name: rng_choice.integers(0, len(getattr(inputs, name)), size=runs)
                for name in ("impute", "winmax", "normalise", "aggregate") if name in names}
-    weights = (noisy_weights(engine.weights0, h, noise=inputs.weight_noise, n=runs,
+    weights = (noisy_weights(replay.weights0, h, noise=inputs.weight_noise, n=runs,
                              rng=rng_weights) if "weights" in names else None)
-    out = np.empty((runs, len(engine.units)))
+    out = np.empty((runs, len(replay.units)))
 
     def run(sl: slice, noise: np.ndarray | None) -> int:
-        out[sl] = engine.scores({k: v[sl] for k, v in choices.items()},
+        out[sl] = replay.scores({k: v[sl] for k, v in choices.items()},
                                 weights=None if weights is None else weights[sl],
                                 noise=noise)
         return sl.stop - sl.start
@@ -561,7 +565,7 @@ def uncertainty(
         for start in range(0, runs, chunk):
             sl = slice(start, min(runs, start + chunk))
             n = sl.stop - sl.start
-            yield sl, (rng_noise.standard_normal((n, *engine.raw.shape))
+            yield sl, (rng_noise.standard_normal((n, *replay.raw.shape))
                        if "sampling" in names else None)
 
     with progress_bar(progress, "Monte Carlo") as bar:
@@ -580,5 +584,7 @@ def uncertainty(
                         bar.advance(task, pending.popleft().result())
                 while pending:
                     bar.advance(task, pending.popleft().result())
-    return rank_summary(engine, out, bands=bands, seed=seed, varied=names)
+    return rank_summary(replay, out, bands=bands, seed=seed, varied=names)
 
+
+__getattr__ = renamed(__name__, {"Engine": "CoinReplay"}, globals())

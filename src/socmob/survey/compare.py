@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.results import Result, tidy
 from socmob.survey.design import SurveyDesign, categories
@@ -101,9 +102,7 @@ class Comparison(Result):
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """``lower``, ``upper`` of the ``1 − alpha`` interval of each difference
         (unadjusted for multiplicity)."""
-        if not 0 < alpha < 1:
-            raise InputError(f"alpha = {alpha}", column="alpha", expected="a value in (0, 1)")
-        q = float(stats.t.ppf(1 - alpha / 2, self.df))
+        q = float(stats.t.ppf(1 - check_alpha(alpha) / 2, self.df))
         return pd.DataFrame({"lower": self.difference - q * self.se,
                              "upper": self.difference + q * self.se},
                             index=self.contrasts)

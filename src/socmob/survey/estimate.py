@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.results import ByGroup, Result, tidy
 from socmob.survey.design import (
@@ -148,8 +149,7 @@ def korn_graubard(p: float, se: float, n: int, df: float, alpha: float = 0.05,
 def _intervals(estimate: np.ndarray, se: np.ndarray, df: int, n: int, alpha: float,
                method: str, logit_se: np.ndarray | None = None,
                ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha = {alpha}", column="alpha", expected="a value in (0, 1)")
+    check_alpha(alpha)
     if method not in INTERVAL_METHODS:
         raise InputError(f"unknown interval method {method!r}",
                          expected="one of " + ", ".join(INTERVAL_METHODS))

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socmob._deprecated import renamed
 from socmob.errors import InputError
 from socmob.results import atomic_write
 
@@ -96,8 +97,9 @@ GAP_LABELS: dict[int, str] = {1: "Very small", 2: "Fairly small", 3: "Neither la
 
 
 @dataclass(frozen=True)
-class Question:
-    """One synthetic question: its wording, scale and ordered-logit effects."""
+class BarometerQuestion:
+    """One question of the synthetic barometer: its wording, scale and the true
+    ordered-logit effects the answers are drawn from."""
 
     name: str
     wording: str
@@ -109,22 +111,22 @@ class Question:
     wave_trend: float
 
 
-QUESTIONS: tuple[Question, ...] = (
-    Question("q_parents",
+QUESTIONS: tuple[BarometerQuestion, ...] = (
+    BarometerQuestion("q_parents",
              "Where you end up in society is largely determined by who your parents are",
              AGREE_LABELS, 0.35,
              age=(0.45, 0.35, 0.15, 0.0, -0.15, -0.35),
              region=(0.30, 0.20, 0.20, 0.10, 0.15, -0.05, -0.10, -0.20, -0.05, 0.25, 0.10,
                      0.15),
              background=(-0.40, 0.0, 0.35), wave_trend=0.12),
-    Question("q_equal_opportunities",
+    BarometerQuestion("q_equal_opportunities",
              "There are equal opportunities for everyone to get on in life",
              AGREE_LABELS, -0.30,
              age=(-0.30, -0.25, -0.10, 0.0, 0.20, 0.45),
              region=(-0.25, -0.15, -0.15, -0.05, -0.10, 0.05, 0.15, 0.20, 0.05, -0.20,
                      -0.10, -0.05),
              background=(0.45, 0.05, -0.35), wave_trend=-0.10),
-    Question("q_class_gap",
+    BarometerQuestion("q_class_gap",
              "How large or small is the gap between the social classes in Britain today?",
              GAP_LABELS, 0.60,
              age=(0.30, 0.25, 0.10, 0.0, -0.05, -0.20),
@@ -176,7 +178,7 @@ def _category_probabilities(eta: np.ndarray, sigma: float) -> np.ndarray:
     return probs @ weights
 
 
-def _eta(question: Question, wave_index: int) -> np.ndarray:
+def _eta(question: BarometerQuestion, wave_index: int) -> np.ndarray:
     """Linear predictor for every region × age × sex × background cell."""
     eta = (question.intercept + np.asarray(question.region)[:, None, None, None]
            + np.asarray(question.age)[None, :, None, None]
@@ -440,10 +442,12 @@ __all__ = [
     "QUESTIONS",
     "REGIONS",
     "SEXES",
-    "Question",
+    "BarometerQuestion",
     "SyntheticBarometer",
     "barometer_truth",
     "population_margins",
     "population_shares",
     "synth_barometer",
 ]
+
+__getattr__ = renamed(__name__, {"Question": "BarometerQuestion"}, globals())

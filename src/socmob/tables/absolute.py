@@ -16,7 +16,7 @@ index 0 = top class) and ``N = Σ n_ij``:
   ``100 n_ij / n_·j`` (Erikson & Goldthorpe 1992, ch. 2).
 
 **Confidence intervals** are Wilson (1927) score intervals for a proportion ``p`` with
-sample size ``m``::
+sample size ``m``, at level ``1 − alpha`` (``z = Φ⁻¹(1 − alpha/2)``)::
 
     (p + z²/2m ± z·sqrt(p(1−p)/m + z²/4m²)) / (1 + z²/m)
 
@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socmob._deprecated import coverage_keyword
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.results import Result, tidy
 from socmob.tables.table import UNLAYERED, MobilityTable, require_square
@@ -58,14 +60,17 @@ RATE_MEASURES: tuple[str, ...] = (
 # --------------------------------------------------------------------------- intervals
 
 
+@coverage_keyword("confidence")
 def wilson_interval(
-    p: np.ndarray | float, m: np.ndarray | float, *, confidence: float = 0.95
+    p: np.ndarray | float, m: np.ndarray | float, *, alpha: float = 0.05
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for proportion(s) ``p`` with (effective) size(s) ``m``.
+    """Wilson score interval for proportion(s) ``p`` with (effective) size(s) ``m``, at
+    level ``1 − alpha`` (Wilson 1927; formula in the module docstring).
 
-    Returns ``(lower, upper)``; NaN where ``m`` is not positive.
+    Returns ``(lower, upper)``; NaN where ``m`` is not positive. For counts ``k`` of
+    ``n`` give ``p = k / n`` and ``m = n``.
     """
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = float(stats.norm.ppf(1 - check_alpha(alpha) / 2))
     p_arr = np.asarray(p, dtype=float)
     m_arr = np.asarray(m, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -85,9 +90,8 @@ def effective_n(total: np.ndarray | float, squared: np.ndarray | float) -> np.nd
         return np.where(q > 0, t * t / q, 0.0)
 
 
-def _check_confidence(confidence: float, design_effect: float) -> None:
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence {confidence} is not between 0 and 1", expected="e.g. 0.95")
+def _check_options(alpha: float, design_effect: float) -> None:
+    check_alpha(alpha)
     if not design_effect > 0:
         raise InputError(
             f"design_effect {design_effect} is not positive", expected="a positive number"
@@ -128,6 +132,8 @@ class AbsoluteMobility(Result):
         arrays ``(n_groups, len(distances))`` of the share at each distance.
     n, n_effective:
         total count and the effective sample size used for intervals, per group.
+    alpha:
+        the intervals are at level ``1 − alpha``.
     """
 
     groups: tuple[str, ...]
@@ -140,7 +146,7 @@ class AbsoluteMobility(Result):
     by_distance_uci: np.ndarray
     n: np.ndarray
     n_effective: np.ndarray
-    confidence: float = 0.95
+    alpha: float = 0.05
     design_effect: float = 1.0
     weighted: bool = False
     layer_name: str | None = None
@@ -184,7 +190,7 @@ class AbsoluteMobility(Result):
         """Tidy frame: one row per measure × group, values in percent."""
         rows: list[dict[str, Any]] = []
         ci_note = (
-            f"Wilson {self.confidence:.0%} interval"
+            f"Wilson {1 - self.alpha:.0%} interval"
             + (", Kish effective n" if self.weighted else "")
             + (f", design effect {self.design_effect:g}" if self.design_effect != 1 else "")
         )
@@ -221,8 +227,9 @@ class AbsoluteMobility(Result):
         return tidy(pd.DataFrame(rows))
 
 
+@coverage_keyword("confidence")
 def absolute_mobility(
-    table: MobilityTable, *, confidence: float = 0.95, design_effect: float = 1.0
+    table: MobilityTable, *, alpha: float = 0.05, design_effect: float = 1.0
 ) -> AbsoluteMobility:
     """Absolute mobility rates of a square table, per layer and pooled.
 
@@ -231,8 +238,8 @@ def absolute_mobility(
     table:
         a square :class:`MobilityTable` (origin and destination classes in the same
         order, top class first).
-    confidence:
-        level of the Wilson intervals.
+    alpha:
+        the Wilson intervals are at level ``1 − alpha`` (0.05: 95%).
     design_effect:
         extra variance inflation for complex designs (1 = none; > 0); the effective
         sample size is divided by it.
@@ -240,7 +247,7 @@ def absolute_mobility(
     See the module docstring for the formulas.
     """
     require_square(table, what="absolute mobility rates")
-    _check_confidence(confidence, design_effect)
+    _check_options(alpha, design_effect)
     groups, counts, squared = _groups(table)
     K = table.n_origin
     i, j = np.indices((K, K))
@@ -264,7 +271,7 @@ def absolute_mobility(
         lci: dict[str, np.ndarray] = {}
         uci: dict[str, np.ndarray] = {}
         for m in masks:
-            lci[m], uci[m] = wilson_interval(rates[m], n_eff, confidence=confidence)
+            lci[m], uci[m] = wilson_interval(rates[m], n_eff, alpha=alpha)
         rows = counts.sum(axis=2)
         cols = counts.sum(axis=1)
         structural = np.where(n > 0, 0.5 * np.abs(rows - cols).sum(axis=1) / n, np.nan)
@@ -276,7 +283,7 @@ def absolute_mobility(
             np.stack([counts[:, step == d].sum(axis=1) for d in distances], axis=1)
             / n[:, np.newaxis]
         )
-    d_lci, d_uci = wilson_interval(by_distance, n_eff[:, np.newaxis], confidence=confidence)
+    d_lci, d_uci = wilson_interval(by_distance, n_eff[:, np.newaxis], alpha=alpha)
     return AbsoluteMobility(
         groups=groups,
         rates=rates,
@@ -288,7 +295,7 @@ def absolute_mobility(
         by_distance_uci=d_uci,
         n=n,
         n_effective=n_eff,
-        confidence=confidence,
+        alpha=alpha,
         design_effect=design_effect,
         weighted=table.is_weighted,
         layer_name=table.layer_name,
@@ -314,6 +321,8 @@ class PercentageTable(Result):
     base:
         the denominators (row or column totals), ``(n_groups, n_origin)`` for outflow,
         ``(n_groups, n_destination)`` for inflow.
+    alpha:
+        the intervals are at level ``1 − alpha``.
     """
 
     kind: str
@@ -324,7 +333,7 @@ class PercentageTable(Result):
     lci: np.ndarray
     uci: np.ndarray
     base: np.ndarray
-    confidence: float = 0.95
+    alpha: float = 0.05
     layer_name: str | None = None
 
     def matrix(self, group: str = UNLAYERED) -> pd.DataFrame:
@@ -358,9 +367,9 @@ class PercentageTable(Result):
 
 
 def _percentages(
-    table: MobilityTable, kind: str, confidence: float, design_effect: float
+    table: MobilityTable, kind: str, alpha: float, design_effect: float
 ) -> PercentageTable:
-    _check_confidence(confidence, design_effect)
+    _check_options(alpha, design_effect)
     groups, counts, squared = _groups(table)
     axis = 2 if kind == "outflow" else 1
     base = counts.sum(axis=axis)
@@ -369,7 +378,7 @@ def _percentages(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(base[expand] > 0, counts / base[expand], np.nan)
     m = effective_n(base, base_sq)[expand] / design_effect
-    lower, upper = wilson_interval(share, np.broadcast_to(m, share.shape), confidence=confidence)
+    lower, upper = wilson_interval(share, np.broadcast_to(m, share.shape), alpha=alpha)
     return PercentageTable(
         kind=kind,
         groups=groups,
@@ -379,30 +388,33 @@ def _percentages(
         lci=100 * lower,
         uci=100 * upper,
         base=base,
-        confidence=confidence,
+        alpha=alpha,
         layer_name=table.layer_name,
     )
 
 
+@coverage_keyword("confidence")
 def outflow_table(
-    table: MobilityTable, *, confidence: float = 0.95, design_effect: float = 1.0
+    table: MobilityTable, *, alpha: float = 0.05, design_effect: float = 1.0
 ) -> PercentageTable:
     """Outflow percentages ``100 n_ij / n_i·``: where people from each origin ended up.
 
     Each origin row sums to 100 (per layer and pooled). Intervals: Wilson, with Kish's
-    effective row size for weighted tables. Need not be square.
+    effective row size for weighted tables, at level ``1 − alpha``. Need not be square.
     """
-    return _percentages(table, "outflow", confidence, design_effect)
+    return _percentages(table, "outflow", alpha, design_effect)
 
 
+@coverage_keyword("confidence")
 def inflow_table(
-    table: MobilityTable, *, confidence: float = 0.95, design_effect: float = 1.0
+    table: MobilityTable, *, alpha: float = 0.05, design_effect: float = 1.0
 ) -> PercentageTable:
     """Inflow percentages ``100 n_ij / n_·j``: where people in each destination came from.
 
-    Each destination column sums to 100 (per layer and pooled).
+    Each destination column sums to 100 (per layer and pooled). Intervals as
+    :func:`outflow_table`.
     """
-    return _percentages(table, "inflow", confidence, design_effect)
+    return _percentages(table, "inflow", alpha, design_effect)
 
 
 __all__ = [

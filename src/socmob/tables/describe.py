@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from socmob._deprecated import coverage_keyword
 from socmob.results import Result, jsonable
 from socmob.tables.absolute import (
     AbsoluteMobility,
@@ -79,8 +80,11 @@ class MobilityDescription(Result):
             },
             "groups": {},
         }
-        c_lo, c_hi = self.corner_odds_ratio.conf_int()
-        l_lo, l_hi = self.local_odds_ratios.conf_int()
+        corner, local = self.corner_odds_ratio, self.local_odds_ratios
+        c_lo, c_hi = (corner.conf_int(corner.alpha)[c].to_numpy().reshape(corner.se.shape)
+                      for c in ("lower", "upper"))
+        l_lo, l_hi = (local.conf_int(local.alpha)[c].to_numpy().reshape(local.se.shape)
+                      for c in ("lower", "upper"))
         for g, group in enumerate(groups):
             entry: dict[str, Any] = {"n": float(self.outflow.base[g].sum())}
             if self.absolute is not None:
@@ -117,36 +121,33 @@ class MobilityDescription(Result):
         return jsonable(out)  # type: ignore[no-any-return]
 
 
+@coverage_keyword("confidence")
 def describe(
     table: MobilityTable,
     *,
-    confidence: float = 0.95,
+    alpha: float = 0.05,
     design_effect: float = 1.0,
     zero_correction: float = 0.0,
 ) -> MobilityDescription:
     """Describe ``table``: absolute rates (square tables), outflow and inflow
     percentages, corner and local odds ratios, Altham index — per layer and pooled.
 
-    ``confidence`` and ``design_effect`` apply to the rate intervals
-    (:func:`~socmob.tables.absolute.absolute_mobility`); ``zero_correction`` to the odds
-    ratios and Altham index (:mod:`socmob.tables.relative`).
+    Every interval is at level ``1 − alpha``; ``design_effect`` applies to the rate
+    intervals (:func:`~socmob.tables.absolute.absolute_mobility`), ``zero_correction``
+    to the odds ratios and Altham index (:mod:`socmob.tables.relative`).
     """
     absolute = (
-        absolute_mobility(table, confidence=confidence, design_effect=design_effect)
+        absolute_mobility(table, alpha=alpha, design_effect=design_effect)
         if table.is_square
         else None
     )
     return MobilityDescription(
         table=table,
         absolute=absolute,
-        outflow=outflow_table(table, confidence=confidence, design_effect=design_effect),
-        inflow=inflow_table(table, confidence=confidence, design_effect=design_effect),
-        local_odds_ratios=local_odds_ratios(
-            table, confidence=confidence, zero_correction=zero_correction
-        ),
-        corner_odds_ratio=corner_odds_ratio(
-            table, confidence=confidence, zero_correction=zero_correction
-        ),
+        outflow=outflow_table(table, alpha=alpha, design_effect=design_effect),
+        inflow=inflow_table(table, alpha=alpha, design_effect=design_effect),
+        local_odds_ratios=local_odds_ratios(table, alpha=alpha, zero_correction=zero_correction),
+        corner_odds_ratio=corner_odds_ratio(table, alpha=alpha, zero_correction=zero_correction),
         altham=altham_index(table, zero_correction=zero_correction),
     )
 

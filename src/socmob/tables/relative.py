@@ -5,7 +5,8 @@ two origins. For origins ``a, b`` and destinations ``c, d``::
 
     θ = (n_ac · n_bd) / (n_ad · n_bc),      log θ ± z · sqrt(1/n_ac + 1/n_bd + 1/n_ad + 1/n_bc)
 
-(the Woolf 1955 standard error of log θ). Special sets:
+(the Woolf 1955 standard error of log θ; ``z = Φ⁻¹(1 − alpha/2)`` for a ``1 − alpha``
+interval). Special sets:
 
 * **local** odds ratios ``θ_ij = n_ij n_{i+1,j+1} / (n_{i,j+1} n_{i+1,j})`` for adjacent
   origins and destinations, an ``(I−1) × (J−1)`` array that determines every odds ratio
@@ -37,6 +38,7 @@ cells give NaN unless ``zero_correction`` > 0 adds that amount to every cell.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -45,7 +47,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socmob._deprecated import coverage_keyword
 from socmob._text import closest
+from socmob.checks import check_alpha
 from socmob.errors import InputError, NotFoundError
 from socmob.results import Result, tidy
 from socmob.tables.table import UNLAYERED, MobilityTable, label_text
@@ -55,10 +59,9 @@ _CORRECTED_NOTE = "Haldane–Anscombe: {c:g} added to the four cells (a zero cel
 _STRUCTURAL_NOTE = "involves a structural zero: undefined"
 
 
-def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence {confidence} is not between 0 and 1", expected="e.g. 0.95")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+def _z(alpha: float) -> float:
+    """The normal critical value of a ``1 − alpha`` interval."""
+    return float(stats.norm.ppf(1 - check_alpha(alpha) / 2))
 
 
 def _check_correction(zero_correction: float) -> float:
@@ -126,6 +129,8 @@ class OddsRatios(Result):
         arrays ``(n_groups, n_origin_pairs, n_destination_pairs)``; NaN where undefined.
     corrected:
         where a zero correction was applied.
+    alpha:
+        the level of the intervals in :meth:`to_frame` is ``1 − alpha``.
     """
 
     kind: str
@@ -135,7 +140,7 @@ class OddsRatios(Result):
     log_odds_ratio: np.ndarray
     se: np.ndarray
     corrected: np.ndarray
-    confidence: float = 0.95
+    alpha: float = 0.05
     zero_correction: float = 0.0
     layer_name: str | None = None
 
@@ -144,14 +149,24 @@ class OddsRatios(Result):
         """exp(log odds ratio)."""
         return np.exp(self.log_odds_ratio)
 
-    def conf_int(self, alpha: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Woolf interval of the odds ratios: ``exp(log θ ∓ z·SE)`` (``alpha`` overrides
-        ``1 − confidence``)."""
-        z = _z(1 - alpha if alpha is not None else self.confidence)
-        return (
-            np.exp(self.log_odds_ratio - z * self.se),
-            np.exp(self.log_odds_ratio + z * self.se),
-        )
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Woolf ``1 − alpha`` intervals of the odds ratios, ``exp(log θ ∓ z·SE)`` with
+        ``z = Φ⁻¹(1 − alpha/2)``: columns ``lower`` and ``upper``, one row per odds ratio
+        in the order of :meth:`to_frame` (index: group, origin pair, destination pair);
+        NaN where the odds ratio is undefined."""
+        lower, upper = self._limits(alpha)
+        return pd.DataFrame({"lower": lower.reshape(-1), "upper": upper.reshape(-1)},
+                            index=self._index())
+
+    def _limits(self, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+        z = _z(alpha)
+        return (np.exp(self.log_odds_ratio - z * self.se),
+                np.exp(self.log_odds_ratio + z * self.se))
+
+    def _index(self) -> pd.MultiIndex:
+        rows = [(group, f"{o1} / {o2}", f"{d1} / {d2}") for group in self.groups
+                for (o1, o2) in self.origin_pairs for (d1, d2) in self.destination_pairs]
+        return pd.MultiIndex.from_tuples(rows, names=["group", "origins", "destinations"])
 
     def value(self, group: str = UNLAYERED) -> float:
         """The odds ratio of a single-pair set (corner or 2×2) for one group."""
@@ -159,8 +174,9 @@ class OddsRatios(Result):
         return float(self.odds_ratio[g].reshape(-1)[0])
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy frame: one row per group × origin pair × destination pair."""
-        lower, upper = self.conf_int()
+        """Tidy frame: one row per group × origin pair × destination pair, with the
+        ``1 − alpha`` interval."""
+        lower, upper = self._limits(self.alpha)
         rows: list[dict[str, Any]] = []
         for g, group in enumerate(self.groups):
             for i, (o1, o2) in enumerate(self.origin_pairs):
@@ -180,7 +196,7 @@ class OddsRatios(Result):
                             "lci": lower[g, i, j],
                             "uci": upper[g, i, j],
                             "unit": "odds ratio",
-                            "note": note or f"Woolf {self.confidence:.0%} interval",
+                            "note": note or f"Woolf {1 - self.alpha:.0%} interval",
                             "origin_1": o1,
                             "origin_2": o2,
                             "destination_1": d1,
@@ -192,12 +208,14 @@ class OddsRatios(Result):
         return tidy(pd.DataFrame(rows))
 
 
+@coverage_keyword("confidence")
 def local_odds_ratios(
-    table: MobilityTable, *, confidence: float = 0.95, zero_correction: float = 0.0
+    table: MobilityTable, *, alpha: float = 0.05, zero_correction: float = 0.0
 ) -> OddsRatios:
-    """Local odds ratios ``n_ij n_{i+1,j+1} / (n_{i,j+1} n_{i+1,j})`` with Woolf SEs,
-    per layer and pooled. See the module docstring for zero cells."""
-    _z(confidence)
+    """Local odds ratios ``n_ij n_{i+1,j+1} / (n_{i,j+1} n_{i+1,j})`` with Woolf SEs and
+    ``1 − alpha`` intervals, per layer and pooled. See the module docstring for zero
+    cells."""
+    _z(alpha)
     corr = _check_correction(zero_correction)
     groups, n = _groups(table)
     if table.n_origin < 2 or table.n_destination < 2:
@@ -221,27 +239,28 @@ def local_odds_ratios(
         log_odds_ratio=log_or,
         se=se,
         corrected=corrected,
-        confidence=confidence,
+        alpha=alpha,
         zero_correction=corr,
         layer_name=table.layer_name,
     )
 
 
+@coverage_keyword("confidence")
 def odds_ratio(
     table: MobilityTable,
     *,
     origins: tuple[Any, Any],
     destinations: tuple[Any, Any],
-    confidence: float = 0.95,
+    alpha: float = 0.05,
     zero_correction: float = 0.0,
 ) -> OddsRatios:
     """The 2×2 odds ratio of reaching ``destinations[0]`` rather than ``destinations[1]``
     for people from ``origins[0]`` rather than ``origins[1]`` (categories by label),
-    per layer and pooled::
+    per layer and pooled, with its Woolf ``1 − alpha`` interval::
 
         θ = n(o1, d1) n(o2, d2) / (n(o1, d2) n(o2, d1))
     """
-    _z(confidence)
+    _z(alpha)
     corr = _check_correction(zero_correction)
     oi = [_index(table.origin_labels, v, "origin") for v in origins]
     dj = [_index(table.destination_labels, v, "destination") for v in destinations]
@@ -268,36 +287,26 @@ def odds_ratio(
         log_odds_ratio=log_or.reshape(-1, 1, 1),
         se=se.reshape(-1, 1, 1),
         corrected=corrected.reshape(-1, 1, 1),
-        confidence=confidence,
+        alpha=alpha,
         zero_correction=corr,
         layer_name=table.layer_name,
     )
 
 
+@coverage_keyword("confidence")
 def corner_odds_ratio(
-    table: MobilityTable, *, confidence: float = 0.95, zero_correction: float = 0.0
+    table: MobilityTable, *, alpha: float = 0.05, zero_correction: float = 0.0
 ) -> OddsRatios:
     """The corner odds ratio ``n_11 n_IJ / (n_1J n_I1)`` (top versus bottom origin and
-    destination) with its Woolf SE, per layer and pooled."""
+    destination) with its Woolf SE and ``1 − alpha`` interval, per layer and pooled."""
     result = odds_ratio(
         table,
         origins=(table.origin_labels[0], table.origin_labels[-1]),
         destinations=(table.destination_labels[0], table.destination_labels[-1]),
-        confidence=confidence,
+        alpha=alpha,
         zero_correction=zero_correction,
     )
-    return OddsRatios(
-        kind="corner",
-        groups=result.groups,
-        origin_pairs=result.origin_pairs,
-        destination_pairs=result.destination_pairs,
-        log_odds_ratio=result.log_odds_ratio,
-        se=result.se,
-        corrected=result.corrected,
-        confidence=confidence,
-        zero_correction=result.zero_correction,
-        layer_name=table.layer_name,
-    )
+    return dataclasses.replace(result, kind="corner")
 
 
 def _index(labels: tuple[str, ...], value: Any, what: str) -> int:

@@ -26,6 +26,7 @@ with a boolean mask; their counts must be zero. Models leave them out of the lik
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ import pandas as pd
 from socmob._text import closest
 from socmob.checks import MAX_MAGNITUDE, no_overflow, not_degenerate
 from socmob.errors import InputError, ModelSpecError, NotFoundError
-from socmob.results import Result
+from socmob.results import Result, tidy
 from socmob.tables._aggregate import aggregate_cells
 from socmob.tables._build import TableParts, parts_from_cells, parts_from_long
 from socmob.tables._labels import UNLAYERED, Order, axis_orders, label_text
@@ -281,17 +282,7 @@ class MobilityTable(Result):
 
     def with_structural_zeros(self, mask: np.ndarray | None) -> MobilityTable:
         """A copy with ``mask`` declared as structural zeros."""
-        return MobilityTable(
-            counts=self.counts,
-            squared_weights=self.squared_weights,
-            origin_labels=self.origin_labels,
-            destination_labels=self.destination_labels,
-            layer_labels=self.layer_labels,
-            structural_zeros=mask,
-            origin_name=self.origin_name,
-            destination_name=self.destination_name,
-            layer_name=self.layer_name,
-        )
+        return dataclasses.replace(self, structural_zeros=mask)
 
     def _layer_index(self, label: int | str) -> int:
         if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
@@ -309,6 +300,17 @@ class MobilityTable(Result):
     # ------------------------------------------------------------------ outputs
 
     def to_frame(self) -> pd.DataFrame:
+        """Tidy rows, one per cell: ``value`` the (weighted) count, ``group`` the layer;
+        the long form of :meth:`cells` follows (``layer, origin, destination, count``,
+        and ``structural_zero`` when structural zeros are declared), so the frame reads
+        back with :meth:`from_long`."""
+        cells = self.cells()
+        return tidy(cells.assign(
+            measure="count", breakdown=self.layer_name or "layer", group=cells["layer"],
+            value=cells["count"], unit="weighted count" if self.is_weighted else "count",
+            note=f"{self.origin_name} → {self.destination_name}"))
+
+    def cells(self) -> pd.DataFrame:
         """Long frame with columns ``layer, origin, destination, count`` (plus
         ``structural_zero`` when structural zeros are declared), one row per cell."""
         k, r, c = self.shape
@@ -328,7 +330,7 @@ class MobilityTable(Result):
         """Long frame named after the table's variables (``origin_name``,
         ``destination_name``, ``layer_name`` — the layer column only when the table is
         layered — and ``count``), ready for :meth:`from_long` or a CSV file."""
-        frame = self.to_frame().drop(columns=["structural_zero"], errors="ignore")
+        frame = self.cells().drop(columns=["structural_zero"], errors="ignore")
         if not self.is_layered and self.layer_name is None:
             frame = frame.drop(columns=["layer"])
         return frame.rename(

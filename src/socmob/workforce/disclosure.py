@@ -39,7 +39,7 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from socmob.errors import DisclosureError, InputError
-from socmob.results import Result
+from socmob.results import Result, tidy
 
 PUBLISHED = "published"
 PRIMARY = "primary"
@@ -140,6 +140,15 @@ class ProtectedTable(Result):
         return pct.round(self.policy.percent_decimals)
 
     def to_frame(self) -> pd.DataFrame:
+        """Tidy rows, one per cell and total (``Total``): ``value`` the published count
+        (missing where suppressed), ``group`` the row, ``note`` the cell's status; the
+        long form ``row, column, status`` follows."""
+        long = self.cells()
+        return tidy(long.assign(measure="count", breakdown=str(self.published.index.name or "row"),
+                                group=long["row"].astype(str), unit="count",
+                                note=long["status"]))
+
+    def cells(self) -> pd.DataFrame:
         """Long form: ``row, column, value, status`` (totals included as ``Total``)."""
         full = self.with_margins()
         st = self.status.copy()

@@ -50,7 +50,6 @@ import pandas as pd
 from socmob.checks import MAX_MAGNITUDE
 from socmob.classify.seb import classify_key_question
 from socmob.errors import InputError
-from socmob.results import Result
 
 if TYPE_CHECKING:  # pragma: no cover
     from socmob.io import FileData
@@ -190,8 +189,10 @@ class HRValidationError(InputError):
 
 
 @dataclass(frozen=True)
-class HRData(Result):
+class HRData:
     """A validated HR extract in canonical columns.
+
+    Input data, not a result: :meth:`to_frame` is the extract itself.
 
     ``frame`` has the canonical fields plus ``seb_option`` and ``seb`` (background:
     professional / intermediate / lower / excluded / missing) and ``grade`` as an ordered
@@ -209,6 +210,7 @@ class HRData(Result):
         return len(self.frame)
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the validated extract."""
         return self.frame.copy()
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from socmob.errors import InputError
-from socmob.results import Result, jsonable
+from socmob.results import Result, jsonable, tidy
 
 
 def maturity_model() -> dict[str, Any]:
@@ -50,7 +50,11 @@ class MaturityAssessment(Result):
     next_steps: tuple[tuple[str, str], ...]
 
     def to_frame(self) -> pd.DataFrame:
-        return self.areas.copy()
+        """Tidy rows, one per area: ``value`` its score (0–100), ``note`` its level; the
+        columns of :attr:`areas` follow."""
+        a = self.areas
+        return tidy(a.assign(measure="maturity score", breakdown="area", group=a["area"],
+                             value=a["score"], unit="score (0-100)", note=a["level"]))
 
     def to_dict(self) -> dict[str, Any]:
         return {"result": "MaturityAssessment", "score": float(self.score),

@@ -22,19 +22,23 @@ import pandas as pd
 import yaml
 from scipy.stats import norm
 
+from socmob._deprecated import coverage_keyword, renamed
+from socmob.checks import check_alpha
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError, NotFoundError
 from socmob.results import Result, tidy
-from socmob.tables.absolute import wilson_interval as wilson_from_proportion
+from socmob.tables import absolute as _absolute
 from socmob.tables.relative import woolf_log_odds_ratio
 
 DISCLOSURE_TARGET = 0.70
 """Target share of employees answering the key question (SMC toolkit: at least 70 %)."""
 
 
-def wilson_interval(k: Any, n: Any, *, confidence: float = 0.95) -> tuple[Any, Any]:
-    """Wilson score interval for a proportion k/n (vectorised; NaN where n = 0): the
-    counts form of :func:`socmob.tables.absolute.wilson_interval`.
+@coverage_keyword("confidence")
+def wilson_interval_counts(k: Any, n: Any, *, alpha: float = 0.05) -> tuple[Any, Any]:
+    """Wilson score ``1 − alpha`` interval for a proportion ``k/n`` given as counts
+    (vectorised; NaN where n = 0): :func:`socmob.tables.absolute.wilson_interval` of
+    ``p = k/n`` with size ``n``.
 
     .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1+z^2/n}
     """
@@ -42,7 +46,7 @@ def wilson_interval(k: Any, n: Any, *, confidence: float = 0.95) -> tuple[Any, A
     n_arr = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k_arr / n_arr
-    return wilson_from_proportion(p, n_arr, confidence=confidence)
+    return _absolute.wilson_interval(p, n_arr, alpha=alpha)
 
 
 @dataclass(frozen=True)
@@ -107,16 +111,18 @@ class ResponseRates(Result):
                       "note"]])
 
 
+@coverage_keyword("confidence")
 def response_rates(frame: pd.DataFrame, *, by: str | None = None,
-                   confidence: float = 0.95) -> ResponseRates:
-    """Disclosure and response rates (target ≥ 70 % answering)."""
+                   alpha: float = 0.05) -> ResponseRates:
+    """Disclosure and response rates (target ≥ 70 % answering), with Wilson ``1 − alpha``
+    intervals."""
     rows = []
     for level, part in _by(frame, by):
         n = len(part)
         answered = int((part["seb"] != "missing").sum())
         classifiable = int(part["seb"].isin(SEB_GROUPS).sum())
         for measure, k in (("answered", answered), ("classifiable", classifiable)):
-            lo, hi = wilson_interval(k, n, confidence=confidence)
+            lo, hi = wilson_interval_counts(k, n, alpha=alpha)
             rows.append({"breakdown": by or "all", "group": level, "measure": measure,
                          "count": k, "n": n, "rate": k / n if n else np.nan,
                          "lci": float(lo), "uci": float(hi),
@@ -150,10 +156,12 @@ class Representation(Result):
         )
 
 
+@coverage_keyword("confidence")
 def representation(frame: pd.DataFrame, *, by: str | None = None,
                    benchmark: Benchmark | None = None,
-                   confidence: float = 0.95) -> Representation:
-    """Representation of each background overall or by ``by`` (grade, function, …)."""
+                   alpha: float = 0.05) -> Representation:
+    """Representation of each background overall or by ``by`` (grade, function, …),
+    with Wilson ``1 − alpha`` intervals of the shares."""
     bench = benchmark or load_benchmark()
     rows = []
     counts = {}
@@ -162,7 +170,7 @@ def representation(frame: pd.DataFrame, *, by: str | None = None,
         n = len(cl)
         vc = cl["seb"].value_counts().reindex(SEB_GROUPS, fill_value=0)
         counts[level] = vc
-        lo, hi = wilson_interval(vc.to_numpy(), np.full(3, n), confidence=confidence)
+        lo, hi = wilson_interval_counts(vc.to_numpy(), np.full(3, n), alpha=alpha)
         for g, k, a, b in zip(SEB_GROUPS, vc.to_numpy(), lo, hi, strict=True):
             share = k / n if n else np.nan
             bshare = bench.shares.get(g, np.nan)
@@ -175,15 +183,16 @@ def representation(frame: pd.DataFrame, *, by: str | None = None,
     return Representation(table=pd.DataFrame(rows), counts=ctab, benchmark=bench)
 
 
+@coverage_keyword("confidence")
 def odds_ratio_woolf(a: float, b: float, c: float, d: float, *,
-                     confidence: float = 0.95) -> tuple[float, float, float]:
-    """Odds ratio (a·d)/(b·c) of a 2×2 table [[a, b], [c, d]] with Woolf's interval
-    exp(log OR ± z·√(1/a + 1/b + 1/c + 1/d)); 0.5 is added to every cell if any is 0
-    (Haldane–Anscombe)."""
+                     alpha: float = 0.05) -> tuple[float, float, float]:
+    """Odds ratio (a·d)/(b·c) of a 2×2 table [[a, b], [c, d]] with Woolf's ``1 − alpha``
+    interval exp(log OR ± z·√(1/a + 1/b + 1/c + 1/d)), ``z = Φ⁻¹(1 − alpha/2)``; 0.5 is
+    added to every cell if any is 0 (Haldane–Anscombe)."""
     log_or, se, _, _ = woolf_log_odds_ratio(
         np.asarray(a), np.asarray(b), np.asarray(c), np.asarray(d), np.asarray(False), 0.5
     )
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = float(norm.ppf(1 - check_alpha(alpha) / 2))
     return float(np.exp(log_or)), float(np.exp(log_or - z * se)), float(np.exp(log_or + z * se))
 
 
@@ -225,8 +234,9 @@ class ClassCeiling(Result):
         return tidy(pd.concat(parts, ignore_index=True))
 
 
+@coverage_keyword("confidence")
 def class_ceiling(frame: pd.DataFrame, *, reference: str = "professional",
-                  confidence: float = 0.95) -> ClassCeiling:
+                  alpha: float = 0.05) -> ClassCeiling:
     """Seniority gradient, relative odds of a senior role, promotion rates and time to
     promotion by background.
 
@@ -237,6 +247,7 @@ def class_ceiling(frame: pd.DataFrame, *, reference: str = "professional",
     ``snapshot_date`` (censored), Kaplan–Meier per background
     (``statsmodels.duration.survfunc.SurvfuncRight``) and a Cox proportional-hazards
     model on background (``statsmodels.duration.hazard_regression.PHReg``, Breslow ties).
+    Odds ratios and hazard ratios carry ``1 − alpha`` intervals.
     """
     cl = frame[frame["seb"].isin(SEB_GROUPS)].copy()
     if cl.empty:
@@ -264,19 +275,19 @@ def class_ceiling(frame: pd.DataFrame, *, reference: str = "professional",
         grp = cl[cl["seb"] == g]
         a, b = int(grp["senior"].sum()), int((~grp["senior"]).sum())
         c, d = int(ref["senior"].sum()), int((~ref["senior"]).sum())
-        est, lo, hi = odds_ratio_woolf(a, b, c, d, confidence=confidence)
+        est, lo, hi = odds_ratio_woolf(a, b, c, d, alpha=alpha)
         rows.append({"seb": g, "reference": reference, "or": est, "lci": lo, "uci": hi,
                      "senior": a, "n": a + b, "senior_reference": c, "n_reference": c + d})
     senior_odds = pd.DataFrame(rows)
 
     promotion = None
     if {"hire_date", "snapshot_date"}.issubset(cl.columns) and cl["hire_date"].notna().any():
-        promotion = _promotion(cl, reference=reference, confidence=confidence)
+        promotion = _promotion(cl, reference=reference, alpha=alpha)
     return ClassCeiling(gradient=gradient, seniority_gap_pp=gap, senior_odds=senior_odds,
                         promotion=promotion, reference=reference)
 
 
-def _promotion(cl: pd.DataFrame, *, reference: str, confidence: float) -> pd.DataFrame:
+def _promotion(cl: pd.DataFrame, *, reference: str, alpha: float) -> pd.DataFrame:
     from statsmodels.duration.hazard_regression import PHReg
     from statsmodels.duration.survfunc import SurvfuncRight
 
@@ -309,7 +320,7 @@ def _promotion(cl: pd.DataFrame, *, reference: str, confidence: float) -> pd.Dat
     if event.sum() > 0 and keep.any() and (d["seb"] == reference).any():
         fit = PHReg(years.to_numpy(), X[:, keep], status=event.to_numpy().astype(int),
                     ties="breslow").fit()
-        ci = np.asarray(fit.conf_int(alpha=1 - confidence))
+        ci = np.asarray(fit.conf_int(alpha=alpha))
         for pos, g in enumerate(np.asarray(others)[keep]):
             i = out.index[out["seb"] == g][0]
             out.loc[i, ["hazard_ratio", "hr_lci", "hr_uci"]] = np.exp(
@@ -343,15 +354,17 @@ class TargetProgress(Result):
                                    "note": f"target {100 * self.target:.0f}%"}]))
 
 
+@coverage_keyword("confidence")
 def target_progress(frame: pd.DataFrame, *, target: float = 0.5,
                     backgrounds: Sequence[str] = ("intermediate", "lower"),
-                    senior_only: bool = True, confidence: float = 0.95) -> TargetProgress:
-    """Share of (senior) classifiable employees from ``backgrounds`` against ``target``."""
+                    senior_only: bool = True, alpha: float = 0.05) -> TargetProgress:
+    """Share of (senior) classifiable employees from ``backgrounds`` against ``target``,
+    with its Wilson ``1 − alpha`` interval."""
     part = frame[frame["senior"]] if senior_only else frame
     cl = part[part["seb"].isin(SEB_GROUPS)]
     n = len(cl)
     k = int(cl["seb"].isin(backgrounds).sum())
-    lo, hi = wilson_interval(k, n, confidence=confidence)
+    lo, hi = wilson_interval_counts(k, n, alpha=alpha)
     who = "senior leaders" if senior_only else "employees"
     desc = f"{who} from {' or '.join(backgrounds)} backgrounds"
     return TargetProgress(description=desc, target=target, share=k / n if n else np.nan,
@@ -371,5 +384,7 @@ __all__ = [
     "representation",
     "response_rates",
     "target_progress",
-    "wilson_interval",
+    "wilson_interval_counts",
 ]
+
+__getattr__ = renamed(__name__, {"wilson_interval": "wilson_interval_counts"}, globals())

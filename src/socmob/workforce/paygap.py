@@ -38,18 +38,19 @@ measure and is labelled so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from socmob.checks import finite, no_overflow
+from socmob._deprecated import coverage_keyword
+from socmob.checks import check_alpha, finite, no_overflow
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError, ModelSpecError
-from socmob.results import Result
-from socmob.workforce.measures import wilson_interval
+from socmob.results import ByGroup, Result, tidy
+from socmob.workforce.measures import wilson_interval_counts
 
 NOT_DISCLOSED = "not disclosed"
 """Quartile category of employees without a classifiable background."""
@@ -163,7 +164,7 @@ class AdjustedPayGap(Result):
     OLS of log hourly pay on SEB (reference level = the reference group) and controls;
     the adjusted gap of group g is ``(1 − exp(β_g)) × 100``, i.e. how much less (in %)
     group g is paid than the reference group with the controls held equal. The interval
-    transforms the coefficient's confidence interval.
+    in :attr:`table` transforms the coefficient's ``1 − alpha`` confidence interval.
     """
 
     reference: str
@@ -174,14 +175,21 @@ class AdjustedPayGap(Result):
     df_resid: float
     rsquared: float
     table: pd.DataFrame
-    _ci: pd.DataFrame = field(repr=False)
+    alpha: float = 0.05
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Confidence intervals of the coefficients (as fitted, ``alpha`` = 0.05)."""
-        return self._ci.copy()
+        """``1 − alpha`` confidence intervals of the coefficients (one row each; columns
+        ``lower``, ``upper``): ``β ± t_{1−alpha/2, df_resid} · SE``, as statsmodels' OLS."""
+        from scipy import stats
+
+        t = float(stats.t.ppf(1 - check_alpha(alpha) / 2, self.df_resid))
+        return pd.DataFrame({"lower": self.params - t * self.bse,
+                             "upper": self.params + t * self.bse})
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """Tidy rows: one adjusted gap (%) per group against the reference, with the
+        coefficient and its SE as extra columns."""
+        return tidy(self.table.assign(breakdown="seb", n=self.table["nobs"], unit="%"))
 
 
 @dataclass(frozen=True)
@@ -209,7 +217,7 @@ class ClassPayGap(Result):
     bonus: pd.DataFrame
     gaps: pd.DataFrame
     quartiles: pd.DataFrame
-    confidence: float
+    alpha: float
     adjusted: AdjustedPayGap | None = None
 
     def gap(self, measure: str, group: str, reference: str | None = None) -> float:
@@ -225,8 +233,6 @@ class ClassPayGap(Result):
         return float(sel["value"].iloc[0])
 
     def to_frame(self) -> pd.DataFrame:
-        from socmob.results import tidy
-
         g = self.gaps.assign(
             measure=lambda d: d["measure"] + "_gap",
             breakdown="seb",
@@ -259,7 +265,7 @@ def _bootstrap_gap(
     *,
     n_boot: int,
     rng: np.random.Generator,
-    confidence: float,
+    alpha: float,
 ) -> tuple[float, float]:
     if n_boot <= 0 or ref.size < 2 or grp.size < 2:
         return float("nan"), float("nan")
@@ -273,8 +279,7 @@ def _bootstrap_gap(
         with np.errstate(divide="ignore", invalid="ignore"):
             out[done : done + b] = (a - c) / a * 100.0
         done += b
-    alpha = (1.0 - confidence) / 2.0
-    lo, hi = np.nanquantile(out, [alpha, 1.0 - alpha])
+    lo, hi = np.nanquantile(out, [alpha / 2, 1.0 - alpha / 2])
     return float(lo), float(hi)
 
 
@@ -287,6 +292,7 @@ def _require(frame: pd.DataFrame, cols: Sequence[str]) -> None:
         )
 
 
+@coverage_keyword("confidence")
 def class_pay_gap(
     frame: pd.DataFrame,
     *,
@@ -296,7 +302,7 @@ def class_pay_gap(
     seb: str = "seb",
     adjust_for: Sequence[str] | None = None,
     n_boot: int = 1000,
-    confidence: float = 0.95,
+    alpha: float = 0.05,
     seed: int | None = 0,
     progress: bool = False,
 ) -> ClassPayGap:
@@ -315,8 +321,11 @@ def class_pay_gap(
     pairwise : also compare every pair of groups.
     adjust_for : columns to control for in the non-statutory regression-adjusted gap
         (e.g. ``["grade"]``); ``None`` skips it.
-    n_boot, confidence, seed, progress : bootstrap intervals (``n_boot=0`` skips them).
+    n_boot, alpha, seed, progress : bootstrap percentile ``1 − alpha`` intervals
+        (``n_boot=0`` skips them); ``alpha`` also sets the Wilson intervals of the bonus
+        proportions and the adjusted gap's interval.
     """
+    check_alpha(alpha)
     groups = tuple(groups)
     if reference not in groups:
         raise InputError(f"reference group {reference!r} is not among {groups}")
@@ -353,7 +362,7 @@ def class_pay_gap(
     for g in groups:
         n_rel = int((data["_cat"] == g).sum())
         k = int(bonus_amt[g].size)
-        lo, hi = (float(v) for v in wilson_interval(k, n_rel, confidence=confidence))
+        lo, hi = (float(v) for v in wilson_interval_counts(k, n_rel, alpha=alpha))
         brows.append(
             {
                 "seb": g, "n_relevant": n_rel, "n_bonus": k,
@@ -388,8 +397,7 @@ def class_pay_gap(
                     gap_percent(float(_stat(va, stat)), float(_stat(vb, stat)))
                     if va.size and vb.size else float("nan")
                 )
-                lo, hi = _bootstrap_gap(va, vb, stat, n_boot=n_boot, rng=rng,
-                                        confidence=confidence)
+                lo, hi = _bootstrap_gap(va, vb, stat, n_boot=n_boot, rng=rng, alpha=alpha)
                 rows.append(
                     {"reference": a, "group": b, "measure": name, "value": value,
                      "lci": lo, "uci": hi, "n_reference": va.size, "n_group": vb.size,
@@ -415,10 +423,9 @@ def class_pay_gap(
     adjusted = None
     if adjust_for is not None:
         adjusted = adjusted_pay_gap(full, reference=reference, groups=groups, seb=seb,
-                                    controls=adjust_for, confidence=confidence)
+                                    controls=adjust_for, alpha=alpha)
     return ClassPayGap(reference=reference, groups=groups, hourly=hourly, bonus=bonus,
-                       gaps=gaps, quartiles=quartiles, confidence=confidence,
-                       adjusted=adjusted)
+                       gaps=gaps, quartiles=quartiles, alpha=alpha, adjusted=adjusted)
 
 
 def pay_gap_by(
@@ -428,33 +435,31 @@ def pay_gap_by(
     reference: str = "professional",
     groups: Sequence[str] = SEB_GROUPS,
     seb: str = "seb",
-) -> pd.DataFrame:
-    """Mean and median hourly pay gaps against ``reference`` within each level of ``by``
-    (grade, function, location, sex, …), without intervals.
-
-    Returns ``level, reference, group, measure, value, n_reference, n_group``; levels
-    follow the categorical order of ``by`` where it has one.
+) -> ByGroup[ClassPayGap]:
+    """The class pay gap against ``reference`` within each level of ``by`` (grade,
+    function, location, sex, …), without intervals or pairwise comparisons: a
+    :class:`~socmob.results.ByGroup` of :class:`ClassPayGap` keyed by level, in the
+    categorical order of ``by`` where it has one; a level with no employees is named in
+    ``not_estimated``.
     """
     if by not in frame.columns:
         raise InputError(f"no column {by!r} to break down by", column=by)
     col = frame[by]
     levels = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
               else sorted(col.dropna().unique().tolist()))
-    parts = []
+    results: dict[str, ClassPayGap] = {}
+    not_estimated: dict[str, str] = {}
     for level in levels:
         sub = frame[col == level]
         if sub.empty:
+            not_estimated[str(level)] = f"no employees in this {by}"
             continue
-        res = class_pay_gap(sub, reference=reference, groups=groups, pairwise=False, seb=seb,
-                            n_boot=0)
-        g = res.gaps[res.gaps["measure"].isin(["mean_hourly", "median_hourly"])]
-        parts.append(g.drop(columns=["lci", "uci", "comparison"]).assign(level=str(level)))
-    cols = ["level", "reference", "group", "measure", "value", "n_reference", "n_group"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols]
+        results[str(level)] = class_pay_gap(sub, reference=reference, groups=groups,
+                                            pairwise=False, seb=seb, n_boot=0)
+    return ByGroup(by=by, results=results, not_estimated=not_estimated)
 
 
+@coverage_keyword("confidence")
 def adjusted_pay_gap(
     frame: pd.DataFrame,
     *,
@@ -462,14 +467,16 @@ def adjusted_pay_gap(
     groups: Sequence[str] = SEB_GROUPS,
     seb: str = "seb",
     controls: Sequence[str] = ("grade",),
-    confidence: float = 0.95,
+    alpha: float = 0.05,
 ) -> AdjustedPayGap:
     """Regression-adjusted class pay gap — **non-statutory**.
 
-    Fits ``log(hourly_pay) = α + Σ_g β_g·[SEB = g] + controls + ε`` by OLS over
+    Fits ``log(hourly_pay) = a + Σ_g β_g·[SEB = g] + controls + ε`` by OLS over
     employees with a classified background (reference level omitted); categorical
-    controls enter as dummies. Adjusted gap of g: ``(1 − exp(β_g)) × 100`` %.
+    controls enter as dummies. Adjusted gap of g: ``(1 − exp(β_g)) × 100`` %, with the
+    ``1 − alpha`` interval of β_g transformed the same way.
     """
+    check_alpha(alpha)
     import statsmodels.api as sm
 
     data = frame[frame[seb].isin(groups)].copy()
@@ -496,7 +503,7 @@ def adjusted_pay_gap(
         raise ModelSpecError("the adjusted-gap design is rank deficient (a control is "
                              "collinear with SEB or another control)")
     fit = sm.OLS(y, X).fit()
-    ci = fit.conf_int(alpha=1 - confidence)
+    ci = fit.conf_int(alpha=alpha)
     rows = []
     for g in others:
         name = f"seb[{g}]"
@@ -510,7 +517,7 @@ def adjusted_pay_gap(
                              + (", ".join(controls) or "none")})
     return AdjustedPayGap(reference=reference, controls=tuple(controls), params=fit.params,
                           bse=fit.bse, nobs=int(fit.nobs), df_resid=float(fit.df_resid),
-                          rsquared=float(fit.rsquared), table=pd.DataFrame(rows), _ci=ci)
+                          rsquared=float(fit.rsquared), table=pd.DataFrame(rows), alpha=alpha)
 
 
 __all__ = [

@@ -28,7 +28,7 @@ import pandas as pd
 
 from socmob.classify.seb import SEB_GROUPS
 from socmob.errors import InputError
-from socmob.results import Result, jsonable
+from socmob.results import ByGroup, Result, jsonable, tidy
 from socmob.workforce.disclosure import (
     DEFAULT_POLICY,
     DisclosurePolicy,
@@ -48,7 +48,13 @@ from socmob.workforce.measures import (
     response_rates,
     target_progress,
 )
-from socmob.workforce.paygap import NOT_DISCLOSED, QUARTILE_LABELS, class_pay_gap, pay_gap_by
+from socmob.workforce.paygap import (
+    NOT_DISCLOSED,
+    QUARTILE_LABELS,
+    ClassPayGap,
+    class_pay_gap,
+    pay_gap_by,
+)
 
 VIEWS = ("publishable", "internal")
 SUPPRESSED = "[c]"
@@ -107,14 +113,19 @@ class WorkforceSummary(Result):
                          expected=", ".join(t.key for t in self.tables))
 
     def to_frame(self) -> pd.DataFrame:
-        """Every table in long form: ``table, row, column, value``."""
+        """Every figure of every table as a tidy row: ``measure`` the table's key,
+        ``breakdown`` its row dimension, ``group`` the row, ``value`` the figure
+        (missing where suppressed); the long form ``table, row, column`` follows."""
         rows = []
         for t in self.tables:
             for r in t.frame.index:
                 for c in t.frame.columns:
-                    rows.append({"table": t.key, "row": str(r), "column": str(c),
-                                 "value": t.frame.loc[r, c], "unit": t.unit})
-        return pd.DataFrame(rows)
+                    rows.append({"measure": t.key, "breakdown": t.frame.index.name or "row",
+                                 "group": str(r), "value": t.frame.loc[r, c],
+                                 "unit": t.unit, "table": t.key, "row": str(r),
+                                 "column": str(c)})
+        return tidy(pd.DataFrame(rows, columns=["measure", "breakdown", "group", "value",
+                                                "unit", "table", "row", "column"]))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -156,6 +167,17 @@ def _counts_table(rep_counts: pd.DataFrame, view: str, policy: DisclosurePolicy
     counts.loc["Total"] = counts.sum(axis=0)
     shares = counts[list(rep_counts.columns)].div(counts["Total"], axis=0) * 100
     return counts, shares, None
+
+
+def _hourly_gaps(by_level: ByGroup[ClassPayGap]) -> pd.DataFrame:
+    """The mean and median hourly pay gaps of each level: ``level, reference, group,
+    measure, value, n_reference, n_group``."""
+    cols = ["level", "reference", "group", "measure", "value", "n_reference", "n_group"]
+    parts = [res.gaps[res.gaps["measure"].isin(["mean_hourly", "median_hourly"])]
+             .assign(level=level) for level, res in by_level.items()]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
 
 
 def workforce_summary(
@@ -379,7 +401,7 @@ def workforce_summary(
     for by in ("grade", "function", "location", "sex"):
         if by not in f.columns or f[by].isna().all():
             continue
-        within = pay_gap_by(f, by, reference=reference)
+        within = _hourly_gaps(pay_gap_by(f, by, reference=reference))
         if within.empty:
             continue
         if pub:

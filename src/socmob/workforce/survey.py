@@ -43,10 +43,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from socmob._deprecated import renamed
 from socmob._text import normalise
 from socmob.classify.seb import KEY_QUESTION_OPTIONS, classify_key_question
 from socmob.errors import InputError
-from socmob.results import Result
 
 NSSEC_SELF_CODED_CLASSES: dict[int, str] = {
     1: "Managerial and professional occupations",
@@ -66,8 +66,8 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Question:
-    """One question with its options."""
+class QuestionnaireItem:
+    """One question of the employers' questionnaire with its answer options."""
 
     id: str
     text: str
@@ -86,15 +86,17 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Questionnaire(Result):
-    """The questionnaire: title, version, intro and questions in order."""
+class Questionnaire:
+    """The questionnaire: title, version, intro and questions in order.
+
+    A document, not a result: :meth:`to_frame` is its CSV form for survey tools."""
 
     title: str
     version: str
     intro: str
-    questions: tuple[Question, ...] = field(repr=False)
+    questions: tuple[QuestionnaireItem, ...] = field(repr=False)
 
-    def question(self, qid: str) -> Question:
+    def question(self, qid: str) -> QuestionnaireItem:
         """The question with this id."""
         for q in self.questions:
             if q.id == qid:
@@ -137,7 +139,7 @@ def load_questionnaire() -> Questionnaire:
             opts = tuple(Option(o.code, o.label) for o in KEY_QUESTION_OPTIONS)
         else:
             opts = tuple(Option(str(o["code"]), str(o["label"])) for o in q["options"])
-        questions.append(Question(id=q["id"], text=q["text"], options=opts,
+        questions.append(QuestionnaireItem(id=q["id"], text=q["text"], options=opts,
                                   group=q.get("group", "core"),
                                   hint=" ".join(str(q.get("hint", "")).split()),
                                   variant_of=q.get("variant_of")))
@@ -146,14 +148,17 @@ def load_questionnaire() -> Questionnaire:
 
 
 @dataclass(frozen=True)
-class SurveyResponses(Result):
+class SurveyResponses:
     """Validated survey responses: one column of option codes per answered question,
-    ``seb`` (background) and ``nssec_self_coded`` where the follow-ups were asked."""
+    ``seb`` (background) and ``nssec_self_coded`` where the follow-ups were asked.
+
+    Input data, not a result: :meth:`to_frame` is the responses themselves."""
 
     frame: pd.DataFrame
     seb_report: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the validated responses."""
         return self.frame.copy()
 
 
@@ -286,11 +291,13 @@ def self_coded_nssec(
 __all__ = [
     "NSSEC_SELF_CODED_CLASSES",
     "Option",
-    "Question",
     "Questionnaire",
+    "QuestionnaireItem",
     "SurveyResponses",
     "import_responses",
     "load_questionnaire",
     "read_responses",
     "self_coded_nssec",
 ]
+
+__getattr__ = renamed(__name__, {"Question": "QuestionnaireItem"}, globals())

@@ -24,7 +24,7 @@ import pandas as pd
 from socmob.errors import InputError
 from socmob.place.composite.meta import Hierarchy
 from socmob.place.composite.treat import kurtosis, skewness
-from socmob.results import Result
+from socmob.results import Result, tidy
 
 
 def indicator_stats(
@@ -130,11 +130,26 @@ class PCAResult(Result):
     scores: pd.DataFrame
     eigenvalues: pd.Series
 
-    def to_frame(self) -> pd.DataFrame:
+    def table(self) -> pd.DataFrame:
         """Loadings with a variance-share row, one row per variable."""
         out = self.loadings.copy()
         out.loc["variance_share"] = self.variance_share
         return out.reset_index(names="variable")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy rows: each component's share of the variance (``group`` the component),
+        then each variable's loading on each component (``breakdown`` the component,
+        ``group`` the variable)."""
+        shares = pd.DataFrame({"measure": "variance share", "breakdown": "component",
+                               "group": self.variance_share.index,
+                               "value": self.variance_share.to_numpy(), "unit": "share"})
+        L = self.loadings
+        loads = pd.DataFrame({"measure": "loading",
+                              "breakdown": np.tile(np.asarray(L.columns, dtype=object), len(L)),
+                              "group": np.repeat(np.asarray(L.index, dtype=object),
+                                                 L.shape[1]),
+                              "value": L.to_numpy(dtype=float).reshape(-1), "unit": "loading"})
+        return tidy(pd.concat([shares, loads], ignore_index=True))
 
 
 def pca(values: pd.DataFrame) -> PCAResult:

@@ -298,26 +298,14 @@ def validate_data(
                          column="uCode", expected="unique unit codes")
     values = {}
     for code in meta.indicators:
-        col = idata[code]
-        num = pd.to_numeric(col, errors="coerce")
-        nonnumeric = num.isna() & col.notna()
-        if nonnumeric.any():
-            i = int(np.flatnonzero(nonnumeric.to_numpy())[0])
-            raise InputError(f"indicator {code!r} has a non-numeric value {col.iloc[i]!r}",
-                             file=file, row=i + 2, column=code, expected="a number or NA")
+        num = _numeric_column(idata[code], code, "indicator", file)
         if num.isna().all():
             raise InputError(f"indicator {code!r} has no data (all values missing)",
                              file=file, column=code, expected="at least one value")
         values[code] = _finite_column(num.to_numpy(dtype=float), code, codes, file,
                                       "indicator")
     for code in meta.denominators:
-        col = idata[code]
-        num = pd.to_numeric(col, errors="coerce")
-        nonnumeric = num.isna() & col.notna()
-        if nonnumeric.any():
-            i = int(np.flatnonzero(nonnumeric.to_numpy())[0])
-            raise InputError(f"denominator {code!r} has a non-numeric value {col.iloc[i]!r}",
-                             file=file, row=i + 2, column=code, expected="a number or NA")
+        num = _numeric_column(idata[code], code, "denominator", file)
         _finite_column(num.to_numpy(dtype=float), code, codes, file, "denominator")
     data = pd.DataFrame(values, index=pd.Index(codes, name="uCode"))
     unit_cols = [c for c in idata.columns if c not in set(meta.indicators) and c != "uCode"]
@@ -326,6 +314,18 @@ def validate_data(
     if "uName" not in units.columns:
         units["uName"] = units.index
     return units, data
+
+
+def _numeric_column(col: pd.Series, code: str, role: str, file: str | None) -> pd.Series:
+    """``col`` as numbers (missing stays missing); an :class:`InputError` naming the first
+    row (counted as in the file: the header is row 1) whose value is not a number."""
+    num = pd.to_numeric(col, errors="coerce")
+    nonnumeric = num.isna() & col.notna()
+    if nonnumeric.any():
+        i = int(np.flatnonzero(nonnumeric.to_numpy())[0])
+        raise InputError(f"{role} {code!r} has a non-numeric value {col.iloc[i]!r}",
+                         file=file, row=i + 2, column=code, expected="a number or NA")
+    return num
 
 
 def _finite_column(values: np.ndarray, code: str, units: pd.Series, file: str | None,

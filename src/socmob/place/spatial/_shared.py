@@ -12,6 +12,7 @@ import pandas as pd
 
 from socmob.errors import InputError
 from socmob.place.spatial.weights import AreaWeights
+from socmob.results import tidy
 
 Correction = Literal["none", "bonferroni", "fdr"]
 
@@ -94,7 +95,17 @@ def _labelled_summary(title: str, result: Any, labels: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha {alpha} is outside (0, 1)", expected="e.g. 0.05")
+def local_rows(result: Any, *, measure: str, value: np.ndarray, unit: str,
+               **extra: Any) -> pd.DataFrame:
+    """Tidy rows of a local statistic (:class:`~socmob.place.spatial.LocalMoran`,
+    :class:`~socmob.place.spatial.GetisOrd`): one per area, ``value`` the statistic, the
+    inference settings in ``note``, then ``area_id`` and the ``extra`` columns."""
+    return tidy(pd.DataFrame({
+        "measure": measure, "area_code": list(result.codes or result.ids),
+        "area_name": list(result.names), "period": result.period, "breakdown": "index",
+        "group": result.index, "value": value, "n": float(len(result.ids)), "unit": unit,
+        "note": f"{result.permutations} permutations, seed {result.seed}, "
+                f"correction {result.correction}, alpha {result.alpha}",
+        "area_id": list(result.ids), **extra,
+    }))
 

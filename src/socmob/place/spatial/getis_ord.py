@@ -13,20 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from socmob.checks import check_alpha
 from socmob.place.defaults import PERMUTATIONS
 from socmob.place.spatial._shared import (
     NOT_SIGNIFICANT,
     Correction,
     _aligned,
-    _check_alpha,
     _check_permutations,
     _codes,
     _label,
     _labelled_summary,
     adjust_pvalues,
+    local_rows,
 )
 from socmob.place.spatial.weights import AreaWeights
-from socmob.results import Result, tidy
+from socmob.results import Result
 
 __all__ = ["GetisOrd", "getis_ord"]
 
@@ -60,18 +61,11 @@ class GetisOrd(Result):
     codes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame({
-            "measure": "getis_ord_gi_star_z", "area_code": list(self.codes or self.ids),
-            "area_name": list(self.names), "period": self.period,
-            "breakdown": "index", "group": self.index, "value": self.z,
-            "n": float(len(self.ids)), "unit": "z-score",
-            "note": f"{self.permutations} permutations, seed {self.seed}, "
-                    f"correction {self.correction}, alpha {self.alpha}",
-            "area_id": list(self.ids), "spot": list(self.spot), "p_norm": self.p_norm,
-            "p_sim": self.p_sim,
-            "p_adjusted": self.p_adjusted,
-        })
-        return tidy(frame)
+        """Tidy rows, one per area: the Gi* z-score, then ``area_id``, ``spot`` and the
+        p-values."""
+        return local_rows(self, measure="getis_ord_gi_star_z", value=self.z,
+                          unit="z-score", spot=list(self.spot), p_norm=self.p_norm,
+                          p_sim=self.p_sim, p_adjusted=self.p_adjusted)
 
 
     def counts(self) -> dict[str, int]:
@@ -102,7 +96,7 @@ def getis_ord(
     import esda
 
     _check_permutations(permutations)
-    _check_alpha(alpha)
+    check_alpha(alpha)
     y = _aligned(values, weights)
     shifted = y - y.min() + 1.0
     with warnings.catch_warnings():

@@ -26,17 +26,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from socmob.checks import check_alpha
 from socmob.place.defaults import PERMUTATIONS
 from socmob.place.spatial._shared import (
     NOT_SIGNIFICANT,
     Correction,
     _aligned,
-    _check_alpha,
     _check_permutations,
     _codes,
     _label,
     _labelled_summary,
     adjust_pvalues,
+    local_rows,
 )
 from socmob.place.spatial.weights import AreaWeights
 from socmob.results import Result, tidy
@@ -190,18 +191,11 @@ class LocalMoran(Result):
         return {str(k): int(v) for k, v in pd.Series(self.cluster).value_counts().items()}
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame({
-            "measure": "local_moran_i", "area_code": list(self.codes or self.ids),
-            "area_name": list(self.names), "period": self.period,
-            "breakdown": "index", "group": self.index, "value": self.Is,
-            "n": float(len(self.ids)), "unit": "statistic",
-            "note": f"{self.permutations} permutations, seed {self.seed}, "
-                    f"correction {self.correction}, alpha {self.alpha}",
-            "area_id": list(self.ids), "cluster": list(self.cluster), "z": self.values,
-            "spatial_lag": self.lag,
-            "p_sim": self.p_sim, "p_adjusted": self.p_adjusted,
-        })
-        return tidy(frame)
+        """Tidy rows, one per area: the local I, then ``area_id``, ``cluster``, the
+        value, its spatial lag and the p-values."""
+        return local_rows(self, measure="local_moran_i", value=self.Is, unit="statistic",
+                          cluster=list(self.cluster), z=self.values, spatial_lag=self.lag,
+                          p_sim=self.p_sim, p_adjusted=self.p_adjusted)
 
     def summary(self) -> str:
         return _labelled_summary("Local Moran clusters", self, self.cluster)
@@ -232,7 +226,7 @@ def local_moran(
     import esda
 
     _check_permutations(permutations)
-    _check_alpha(alpha)
+    check_alpha(alpha)
     y = _aligned(values, weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

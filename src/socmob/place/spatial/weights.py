@@ -24,7 +24,7 @@ import pandas as pd
 
 from socmob.errors import InputError
 from socmob.place.defaults import CONTIGUITY, ISLAND_K
-from socmob.results import Result
+from socmob.results import Result, tidy
 
 Contiguity = Literal["queen", "rook"]
 
@@ -108,8 +108,9 @@ class AreaWeights(Result):
         count, _ = connected_components(csr_matrix(self.matrix("b")), directed=False)
         return int(count)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per (area, neighbour) link with how it was made."""
+    def links(self) -> pd.DataFrame:
+        """One row per (area, neighbour) link with how it was made: ``area_id,
+        area_code, area_name, neighbour_id, neighbour_name, weight, link``."""
         rows = []
         for a in self.ids:
             nbrs = self.neighbours[a]
@@ -123,6 +124,15 @@ class AreaWeights(Result):
                     "link": "nearest centroid" if nn else self.kind,
                 })
         return pd.DataFrame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy rows, one per link: ``value`` is the row-standardised weight of the
+        neighbour (``group``) for the area, ``note`` how the link was made; the columns
+        of :meth:`links` follow."""
+        links = self.links()
+        return tidy(links.assign(measure="spatial weight", breakdown="neighbour",
+                                 group=links["neighbour_name"], value=links["weight"],
+                                 unit="row-standardised weight", note=links["link"]))
 
     def summary(self) -> str:
         counts = [len(self.neighbours[i]) for i in self.ids]

@@ -1,0 +1,90 @@
+"""Period labels: the years each form covers, the one order, and "the latest period".
+
+Every expected value is derived by hand from the rule in ``socmob.periods``: order by
+the year a period ends, then by the year it starts, then by text; labels that are not a
+time first.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from socmob.errors import InputError
+from socmob.periods import Span, latest_period, parse_period, period_key, sort_periods
+
+
+@pytest.mark.parametrize(("label", "span"), [
+    ("2014", Span(2014, 2014)),
+    (" 2014 ", Span(2014, 2014)),
+    ("2013/14", Span(2014, 2014)),        # academic year: dated by its end
+    ("1999/00", Span(2000, 2000)),        # ... across a century
+    ("2016/20", Span(2016, 2020)),        # pooled survey years
+    ("1990-99", Span(1990, 1999)),        # birth decade
+    ("2018-22", Span(2018, 2022)),
+    ("2014-2025", Span(2014, 2025)),
+    ("2014 to 2016", Span(2014, 2016)),
+    ("2018–2022", Span(2018, 2022)),      # en dash
+    (2014, Span(2014, 2014)),             # a number, as read from a spreadsheet
+])
+def test_each_published_form_covers_its_years(label, span):
+    assert parse_period(label) == span
+
+
+@pytest.mark.parametrize("label", ["SoN 2023", "", "latest", "2020/2019", "2020 to 2019",
+                                   None, math.nan, pd.NA])
+def test_labels_that_are_not_a_time(label):
+    assert parse_period(label) is None
+
+
+def test_span_arithmetic():
+    a, b = Span(2014, 2016), Span(2016, 2018)
+    assert (a.years, a.midpoint, a.overlap(b), a.label()) == (3, 2015.0, 1, "2014–2016")
+    assert Span(2014, 2014).label() == "2014"
+    assert Span(2010, 2012).overlap(Span(2014, 2016)) == 0
+
+
+def test_order_is_end_year_then_start_year_then_text():
+    labels = ["2021 to 2024", "2018 to 2024", "2018 to 2020", "2012 to 2017",
+              "2014/15", "2014", "2015", "2010 to 2020", "2015 to 2017", "SoN 2023",
+              "1990-99", "2014-2025"]
+    # by hand: non-times first; then (end, start): 1990-99 (1999, 1990), 2014 (2014),
+    # 2014/15 and 2015 both (2015, 2015) → text order, 2012 to 2017 (2017, 2012),
+    # 2015 to 2017 (2017, 2015), 2010 to 2020 (2020, 2010), 2018 to 2020 (2020, 2018),
+    # 2018 to 2024 (2024, 2018), 2021 to 2024 (2024, 2021), 2014-2025 (2025, 2014)
+    assert sort_periods(labels) == [
+        "SoN 2023", "1990-99", "2014", "2014/15", "2015", "2012 to 2017", "2015 to 2017",
+        "2010 to 2020", "2018 to 2020", "2018 to 2024", "2021 to 2024", "2014-2025"]
+
+
+def test_sort_periods_drops_missing_and_duplicates():
+    assert sort_periods(["2019", None, "2018", "2019", math.nan]) == ["2018", "2019"]
+    assert sort_periods(pd.Series(["2019", None, "2018"])) == ["2018", "2019"]
+
+
+def test_latest_period_is_the_last_in_the_order():
+    assert latest_period(["2018 to 2020", "2021 to 2024"]) == "2021 to 2024"
+    assert latest_period(["2018 to 2024", "2021 to 2024"]) == "2021 to 2024"
+    assert latest_period(["2012 to 2017", "2018 to 2024"]) == "2018 to 2024"
+    # a later end beats a later start; lexical order would say the opposite
+    assert latest_period(["2015 to 2017", "2010 to 2020"]) == "2010 to 2020"
+    assert latest_period(["2014", "2013/14"]) == "2014"    # same year, text order
+    assert latest_period(["2014", "2014/15"]) == "2014/15"  # 2014/15 ends in 2015
+    assert latest_period(["2020/21", "2020"]) == "2020/21"
+    assert latest_period(["SoN 2023", "1990-99"]) == "1990-99"
+    assert latest_period(["SoN 2023"]) == "SoN 2023"
+
+
+def test_latest_period_of_nothing_is_an_input_error():
+    with pytest.raises(InputError, match="no periods"):
+        latest_period([])
+    with pytest.raises(InputError, match="no periods"):
+        latest_period([None, math.nan])
+
+
+def test_period_key_puts_non_times_first():
+    assert period_key("SoN 2023") < period_key("1900")
+    assert period_key("2014 to 2016") == (1, 2016, 2014, "2014 to 2016")
+    assert period_key("SoN 2023") == (0, 0, 0, "SoN 2023")
