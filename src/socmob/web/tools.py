@@ -18,8 +18,9 @@ import pandas as pd
 from fastapi import UploadFile
 
 from socmob import data
-from socmob.errors import InputError, NotFoundError
-from socmob.models import MODELS, fit
+from socmob.errors import InputError, ModelSpecError, NotFoundError
+from socmob.models import MODELS
+from socmob.models.compare import compare
 from socmob.report import published
 from socmob.report import workforce as workforce_report
 from socmob.report.panels import Panel
@@ -81,11 +82,18 @@ def explore_published(name: str, model: str) -> Exploration:
     return explore(published.published_table(name), model, source=tables[name])
 
 
-def explore_upload(upload: Upload, model: str, settings: Settings) -> Exploration:
-    """Explore an uploaded long table (columns origin, destination, count[, layer])."""
+def explore_upload(upload: Upload, model: str, settings: Settings, *,
+                   square: bool = True) -> Exploration:
+    """Explore an uploaded long table (columns origin, destination, count[, layer]).
+
+    ``square``: origin and destination are the same classes (a mobility table), so the
+    two sides share one list of categories and the table has a diagonal; otherwise rows
+    and columns keep their own categories (e.g. education by occupation), even where
+    some labels are alike (:meth:`socmob.tables.MobilityTable.from_long`)."""
     frame = read_table(upload, max_rows=settings.max_upload_rows)
     layer = "layer" if "layer" in frame.columns else None
-    table = MobilityTable.from_long(frame, layer=layer, source=upload.filename)
+    table = MobilityTable.from_long(frame, layer=layer, source=upload.filename,
+                                    square=square)
     return explore(table, model, source=upload.filename)
 
 
@@ -106,17 +114,14 @@ def explore(table: MobilityTable, model: str, *, source: str) -> Exploration:
         ignore_index=True))))
     panels.append(Panel("altham", "Altham index", tidy(desc.altham.to_frame())))
     baseline = "conditional-independence" if table.is_layered else "independence"
-    wanted = [baseline] if model == baseline else [baseline, model]
-    fits = []
-    for name in wanted:
-        result = fit(table, name)
-        fits.append({"model": result.model, "deviance": result.deviance, "df": result.df,
-                     "bic": result.bic, "aic": result.aic,
-                     "dissimilarity": result.dissimilarity, "converged": result.converged})
-        if name == model:
-            params = result.to_frame()
-    panels.append(Panel("fit", "Model fit (lower BIC is better)", pd.DataFrame(fits)))
-    panels.append(Panel("params", f"Parameters of the {model} model", tidy(params)))
+    comparison = compare(table, [baseline, model])
+    if model in comparison.not_fitted:  # e.g. a model for square tables on a non-square one
+        raise ModelSpecError(f"the {model} model cannot be fitted on this table: "
+                             f"{comparison.not_fitted[model]}")
+    fits = comparison.statistics().drop(columns="preferred")
+    panels.append(Panel("fit", "Model fit (lower BIC is better)", fits))
+    panels.append(Panel("params", f"Parameters of the {model} model",
+                        tidy(comparison[model].to_frame())))
     shape = " × ".join(str(n) for n in table.shape)
     return Exploration(source, shape, tuple(panels))
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from socmob.errors import InputError
+from socmob.results import csv_text
 from socmob.web.profiles import AreaProfiles
 from socmob.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD
 from socmob.web.settings import Settings
@@ -83,9 +84,11 @@ def render(request: Request, name: str, context: dict[str, Any], *,
 
 
 def csv_response(frame: pd.DataFrame, filename: str) -> Response:
-    """``frame`` as a CSV attachment named ``filename`` (unsafe characters replaced)."""
+    """``frame`` as a CSV attachment named ``filename`` (unsafe characters replaced),
+    written by :func:`socmob.results.csv_text`: full precision, and text a spreadsheet
+    would run as a formula neutralised."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", filename)
-    return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+    return Response(csv_text(frame), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{safe}"'})
 
 
