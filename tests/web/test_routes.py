@@ -25,7 +25,7 @@ PAGE_ROUTES = {
     ("GET", "/explorer"), ("POST", "/explorer"),
     ("GET", "/employers"), ("POST", "/employers"),
     ("GET", "/employers/questionnaire.{fmt}"),
-    ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"),
+    ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"), ("GET", "/readyz"),
 }
 
 EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",

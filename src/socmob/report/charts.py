@@ -117,6 +117,15 @@ def _png(spec_json: str, scale: float) -> bytes:
     return bytes(vlc.vegalite_to_png(json.loads(spec_json), scale=scale))
 
 
+def warm() -> None:
+    """Start the static renderer (vl-convert's JavaScript engine: about a second, once
+    per process) so that the first page with a chart does not wait for it."""
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"data": {"values": [{"x": 0}]}, "mark": "point",
+                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+
+
 def accessible_svg(svg: str, *, title: str, description: str) -> str:
     """Make a vl-convert SVG one image for assistive technology: ``role="img"`` with an
     accessible name, and the internal ARIA roles (which describe Vega's scenegraph, not

@@ -7,7 +7,12 @@ for views assembled from library results.
 
 :func:`create_app` only assembles the pieces: the page routers
 (:data:`socmob.web.routes.PAGES`), the JSON API (:mod:`socmob.web.api`), the error pages
-(:mod:`socmob.web.error_pages`), security middleware and static files.
+(:mod:`socmob.web.error_pages`), the response cache (:mod:`socmob.web.cache`), security
+middleware and static files.
+
+At start a background thread computes every analysis of the embedded data the pages show
+(:func:`socmob.report.adapters.warm`) and readies the chart renderer; ``/readyz`` answers
+503 until it has finished, then 200 (``/healthz`` only says the process is up).
 
 Run it with ``socmob serve`` or ``uvicorn --factory socmob.web.app:create_app``.
 """
@@ -16,13 +21,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from socmob import ATTRIBUTION, __version__
-from socmob.report import adapters
+from socmob.report import adapters, charts
 from socmob.web import api, error_pages
+from socmob.web.cache import CacheMiddleware, ResponseCache, data_modified, data_version
 from socmob.web.profiles import AreaProfiles
 from socmob.web.routes import PAGES, Page
 from socmob.web.security import CSRF, SecurityMiddleware
@@ -45,11 +52,17 @@ def menu(pages: tuple[Page, ...]) -> tuple[tuple[str, str, str], ...]:
 NAVIGATION = menu(PAGES)
 
 
-def _warm(edition: int) -> None:
+def _warm(edition: int, ready: threading.Event) -> None:
+    started = time.perf_counter()
     try:
         adapters.warm(edition)
+        charts.warm()
     except Exception:  # the pages that need it raise it again, as a 500
         log.exception("computing the all-area results at start-up failed")
+    finally:
+        ready.set()
+    log.info("ready: every analysis of the embedded data computed in %.1f s",
+             time.perf_counter() - started)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,13 +85,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(NAVIGATION)
     app.state.csrf = CSRF(settings.secret_key)
     app.state.profiles = AreaProfiles(settings.edition)
+    app.state.cache = ResponseCache(settings.data_version or data_version(), data_modified())
+    app.state.ready = threading.Event()
     app.add_middleware(SecurityMiddleware, max_bytes=settings.max_upload_bytes)
+    # outermost: a kept answer is sent without entering the app (its security headers
+    # were kept with it)
+    app.add_middleware(CacheMiddleware, cache=app.state.cache, csrf=app.state.csrf)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)
     for page in PAGES:
         app.include_router(page.router)
     error_pages.install(app)
     if settings.warm:
-        threading.Thread(target=_warm, args=(settings.edition,), name="socmob-warm",
-                         daemon=True).start()
+        threading.Thread(target=_warm, args=(settings.edition, app.state.ready),
+                         name="socmob-warm", daemon=True).start()
+    else:
+        app.state.ready.set()
     return app

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from socmob.errors import InputError
 from socmob.results import csv_text
+from socmob.web.cache import CSRF_MARKER
 from socmob.web.profiles import AreaProfiles
 from socmob.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD
 from socmob.web.settings import Settings
@@ -66,15 +67,21 @@ def render(request: Request, name: str, context: dict[str, Any], *,
            status_code: int = 200, active: str = "") -> HTMLResponse:
     """Render the template ``name``; ``active`` marks the current main-menu entry.
 
-    Sets a fresh CSRF cookie when the request has no valid one, so every form on the
-    page can be posted back.
+    A ``GET`` page is rendered once for every browser (:mod:`socmob.web.cache`): its
+    forms carry :data:`~socmob.web.cache.CSRF_MARKER`, which the cache replaces with each
+    browser's own token (setting the cookie when it has none). Any other request (a form
+    posted back) gets the token of its valid cookie, or a fresh one in a new cookie.
     """
     templates: Jinja2Templates = request.app.state.templates
-    csrf: CSRF = request.app.state.csrf
-    token = request.cookies.get(CSRF_COOKIE)
-    fresh = not csrf.valid(token)
-    if fresh:
-        token = csrf.new_token()
+    fresh = False
+    if request.method in ("GET", "HEAD"):
+        token: str | None = CSRF_MARKER
+    else:
+        csrf: CSRF = request.app.state.csrf
+        token = request.cookies.get(CSRF_COOKIE)
+        fresh = not csrf.valid(token)
+        if fresh:
+            token = csrf.new_token()
     context = {"active": active, "csrf_token": token, **context}
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if fresh:
