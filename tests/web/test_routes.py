@@ -17,7 +17,7 @@ from socmob.web.settings import Settings
 #: Every page address and method of the dashboard (the JSON API is in test_app.py).
 PAGE_ROUTES = {
     ("GET", "/"), ("GET", "/national/{name}.csv"),
-    ("GET", "/map"), ("GET", "/map.csv"),
+    ("GET", "/map"), ("GET", "/map.csv"), ("GET", "/geo/areas.json"),
     ("GET", "/areas"), ("GET", "/areas/{area_id}"),
     ("GET", "/areas/{area_id}/data/{panel}.csv"),
     ("GET", "/areas/{area_id}/briefing.html"), ("GET", "/areas/{area_id}/briefing.pdf"),

@@ -13,7 +13,8 @@ the bytes — and answers every later request for it from memory:
   gzip, else identity), with ``Vary: Accept-Encoding``.
 
 Pages are ``Cache-Control: public, no-cache`` (browsers and proxies keep them and ask
-again each time, cheaply, with the ETag); static files ``public, max-age=3600``.
+again each time, cheaply, with the ETag); static files ``public, max-age=3600``; a
+handler may give its own ``public, …`` policy (the map's geometry: a day).
 
 **What is never kept**: anything but a ``GET``/``HEAD`` (so nothing derived from an
 upload, which always arrives in a ``POST``: those answers are sent with
@@ -172,6 +173,7 @@ class Entry:
     @classmethod
     def make(cls, version: str, status: int, headers: Iterable[tuple[bytes, bytes]],
              body: bytes, *, static: bool) -> Entry:
+        headers = list(headers)
         kept = tuple((k, v) for k, v in headers if k.lower() not in _OWN)
         content_type = next((v for k, v in kept if k.lower() == b"content-type"), b"")
         personal = CSRF_MARKER.encode() in body
@@ -179,7 +181,9 @@ class Entry:
                         and content_type.startswith(COMPRESSIBLE))
         gz, br = (None, None) if personal else _compress(body, content_type)
         etag = f"{version}-{hashlib.sha256(body).hexdigest()[:16]}"
+        own = next((v for k, v in headers if k.lower() == b"cache-control"), None)
         control = (PRIVATE_CACHE_CONTROL if personal else
+                   own if own is not None and own.lower().startswith(b"public") else
                    STATIC_CACHE_CONTROL if static else PAGE_CACHE_CONTROL)
         return cls(version, status, kept, body, gz, br, etag, control, personal,
                    compressible)
