@@ -20,6 +20,7 @@ row belongs to is not already the ``group`` (so the question rules can find it).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -178,6 +179,15 @@ def band_probability_panel(area: AreaRef, edition: int) -> Panel:
 # --------------------------------------------------------------------------- trend
 
 
+_YEARS = re.compile(r"\b(\d{2})(\d{2}) to \1(\d{2})\b")
+
+
+def short_periods(text: str) -> str:
+    """Periods written short for a chart label: "2012 to 2017 → 2018 to 2024" becomes
+    "2012–17 → 2018–24" (the tables keep the published wording)."""
+    return _YEARS.sub(lambda m: f"{m.group(1)}{m.group(2)}–{m.group(3)}", text)
+
+
 def trends_all(edition: int) -> AreaIndex:
     """Change in z and band of every area between consecutive periods of each index
     (:func:`socmob.place.trends.trends`), indexed by area."""
@@ -196,7 +206,8 @@ def trend_panel(area: AreaRef, edition: int) -> Panel:
     titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
-    label = frame["index_title"].fillna(frame["index_code"]) + ": " + frame["period"].astype(str)
+    label = (frame["index_title"].fillna(frame["index_code"]) + ": "
+             + frame["period"].astype(str).map(short_periods))
     chart = charts.interval_chart(
         frame.assign(label=label), name="trend",
         title=f"{area.name}: change in z-score between periods", label="label",
