@@ -19,6 +19,7 @@ Run it with ``socmob serve`` or ``uvicorn --factory socmob.web.app:create_app``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -60,6 +61,10 @@ def _warm(edition: int, ready: threading.Event) -> None:
     except Exception:  # the pages that need it raise it again, as a 500
         log.exception("computing the all-area results at start-up failed")
     finally:
+        # what start-up made lives as long as the process: keep it out of the garbage
+        # collector's full passes, which would otherwise walk it between requests
+        gc.collect()
+        gc.freeze()
         ready.set()
     log.info("ready: every analysis of the embedded data computed in %.1f s",
              time.perf_counter() - started)
