@@ -249,3 +249,24 @@ def test_gzip_entry_is_a_real_gzip_stream(fresh):
     assert entry is not None and entry.gzip is not None and entry.br is not None
     assert gzip.decompress(entry.gzip) == entry.body
     assert brotli.decompress(entry.br) == entry.body
+
+
+@pytest.mark.parametrize("body", [
+    b"<form><input value='" + CSRF_MARKER.encode() + b"'></form>" + b"x" * 5000,
+    CSRF_MARKER.encode() + b" middle " * 300 + CSRF_MARKER.encode(),
+    b"one at the end " * 100 + CSRF_MARKER.encode(),
+])
+def test_a_personal_page_gzips_to_the_page_with_the_token(body):
+    import zlib
+
+    from socmob.web.cache import Entry, personal_gzip
+
+    entry = Entry.make("v", 200, [(b"content-type", b"text/html")], body, static=False)
+    token = b"abc.DEF-123_token"
+    stream = personal_gzip(entry.parts, entry.deflated, token)
+    expected = body.replace(CSRF_MARKER.encode(), token)
+    assert gzip.decompress(stream) == expected
+    # as a browser's inflater reads it: one gzip member, nothing left over
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert inflater.decompress(stream) + inflater.flush() == expected
+    assert inflater.eof and not inflater.unused_data

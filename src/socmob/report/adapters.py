@@ -29,14 +29,15 @@ from typing import Any
 import pandas as pd
 
 from socmob import data
+from socmob.data import precomputed
 from socmob.errors import UnavailableError
-from socmob.place import analyses, peers, trends
+from socmob.place import defaults
 from socmob.report import charts
 from socmob.report.panels import AreaRef, Panel, composites, index_titles
 
 #: Editions whose bands are a rule on z, which the rank and band simulation replays
 #: (``socmob.place.analyses.RANK_EDITIONS``: SoN 2025; the SoN 2024 groups are bespoke).
-BANDED_EDITIONS = analyses.RANK_EDITIONS
+BANDED_EDITIONS = defaults.RANK_EDITIONS
 
 
 def _panel(name: str, title: str, table: pd.DataFrame, chart: Any = None, note: str = "",
@@ -78,8 +79,22 @@ _LOCK = threading.Lock()
 _INDEXES: dict[tuple[str, int], AreaIndex] = {}
 
 
-def _every_area(name: str, edition: int, compute: Callable[[], pd.DataFrame]) -> AreaIndex:
-    """The every-area result ``name`` of ``edition``, computed once and indexed by area."""
+def analysis_options() -> dict[str, Any]:
+    """The analysis choices the every-area results are made with (the public values of
+    :mod:`socmob.place.defaults`): part of the key of the shipped results."""
+    return {name: getattr(defaults, name) for name in defaults.__all__}
+
+
+def _shipped(name: str, edition: int) -> pd.DataFrame | None:
+    return precomputed.load_analysis(name, edition,
+                                     key=precomputed.analysis_key(analysis_options()))
+
+
+def _every_area(name: str, edition: int) -> AreaIndex:
+    """The every-area result ``name`` of ``edition``, indexed by area: the one shipped
+    with the data when it was made from the same data and options
+    (:mod:`socmob.data.precomputed`), else computed now by :data:`EVERY_AREA` — once
+    per process either way."""
     key = (name, edition)
     found = _INDEXES.get(key)
     if found is not None:
@@ -87,7 +102,10 @@ def _every_area(name: str, edition: int, compute: Callable[[], pd.DataFrame]) ->
     with _LOCK:  # one computation; the others wait for it
         found = _INDEXES.get(key)
         if found is None:
-            found = _INDEXES[key] = AreaIndex(compute())
+            frame = _shipped(name, edition)
+            if frame is None:
+                frame = EVERY_AREA[name](edition)
+            found = _INDEXES[key] = AreaIndex(frame)
     return found
 
 
@@ -110,16 +128,21 @@ def _smc_uncertainty(area: AreaRef, edition: int) -> pd.DataFrame:
     return uncertainty_all(edition).rows(area)
 
 
-def uncertainty_all(edition: int) -> AreaIndex:
-    """Rank intervals and band probabilities of every area on each index
-    (:func:`socmob.place.analyses.smc_rank_uncertainty`), indexed by area."""
+def _rank_frame(edition: int) -> pd.DataFrame:
     if edition not in BANDED_EDITIONS:
         raise UnavailableError(
             f"the SoN {edition} groups are not a rule on the z-score, so there is no band "
             "rule to simulate (rank intervals and band probabilities are given for the "
             + " and ".join(f"SoN {e}" for e in BANDED_EDITIONS) + " edition)")
-    return _every_area("rank_uncertainty", edition, lambda: analyses.smc_rank_uncertainty(
-        edition, progress=False).to_frame())
+    from socmob.place import analyses
+
+    return analyses.smc_rank_uncertainty(edition, progress=False).to_frame()
+
+
+def uncertainty_all(edition: int) -> AreaIndex:
+    """Rank intervals and band probabilities of every area on each index
+    (:func:`socmob.place.analyses.smc_rank_uncertainty`), indexed by area."""
+    return _every_area("rank_uncertainty", edition)
 
 
 def rank_interval_panel(area: AreaRef, edition: int) -> Panel:
@@ -188,15 +211,21 @@ def short_periods(text: str) -> str:
     return _YEARS.sub(lambda m: f"{m.group(1)}{m.group(2)}–{m.group(3)}", text)
 
 
-def trends_all(edition: int) -> AreaIndex:
-    """Change in z and band of every area between consecutive periods of each index
-    (:func:`socmob.place.trends.trends`), indexed by area."""
+def _trends_frame(edition: int) -> pd.DataFrame:
     comp = composites(edition)
     periods = comp.groupby("index_code")["period"].nunique()
     if (periods < 2).all():
         raise UnavailableError(f"the SoN {edition} edition publishes one period of each "
                                "index, so there is no change to show")
-    return _every_area("trends", edition, lambda: trends.trends(comp).to_frame())
+    from socmob.place import trends
+
+    return trends.trends(comp).to_frame()
+
+
+def trends_all(edition: int) -> AreaIndex:
+    """Change in z and band of every area between consecutive periods of each index
+    (:func:`socmob.place.trends.trends`), indexed by area."""
+    return _every_area("trends", edition)
 
 
 def trend_panel(area: AreaRef, edition: int) -> Panel:
@@ -226,16 +255,21 @@ def trend_panel(area: AreaRef, edition: int) -> Panel:
 # --------------------------------------------------------------------------- spatial
 
 
+def _getis_ord_frame(edition: int) -> pd.DataFrame:
+    if edition not in defaults.MAP_EDITIONS:
+        raise UnavailableError(
+            f"the packaged boundaries are not those of the SoN {edition} areas (the map "
+            "holds the " + " and ".join(f"SoN {e}" for e in defaults.MAP_EDITIONS)
+            + " areas), so neighbours are unknown")
+    from socmob.place import analyses
+
+    return analyses.getis_ord_by_index(edition).to_frame()
+
+
 def spatial_all(edition: int) -> AreaIndex:
     """Getis–Ord Gi* hot and cold spots of every area on every index, latest period
     (:func:`socmob.place.analyses.getis_ord_by_index`), indexed by area."""
-    if edition not in analyses.MAP_EDITIONS:
-        raise UnavailableError(
-            f"the packaged boundaries are not those of the SoN {edition} areas (the map "
-            "holds the " + " and ".join(f"SoN {e}" for e in analyses.MAP_EDITIONS)
-            + " areas), so neighbours are unknown")
-    return _every_area("getis_ord", edition,
-                       lambda: analyses.getis_ord_by_index(edition).to_frame())
+    return _every_area("getis_ord", edition)
 
 
 def spatial_panel(area: AreaRef, edition: int) -> Panel:
@@ -245,7 +279,7 @@ def spatial_panel(area: AreaRef, edition: int) -> Panel:
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
     return _panel("spatial", "Spatial clusters", frame,
-                  note=f"Getis–Ord Gi* on contiguity neighbours, {analyses.PERMUTATIONS} "
+                  note=f"Getis–Ord Gi* on contiguity neighbours, {defaults.PERMUTATIONS} "
                        "permutations; a hot spot is a cluster of favourable areas, a cold "
                        "spot a cluster of unfavourable ones.",
                   columns=(("index_title", "Index"), ("period", "Period"),
@@ -257,6 +291,8 @@ def spatial_panel(area: AreaRef, edition: int) -> Panel:
 
 
 def _expected_frame(edition: int) -> pd.DataFrame:
+    from socmob.place import analyses
+
     result = analyses.expected_outcomes(edition)
     frames = []
     for label, fit in result.results.items():
@@ -273,7 +309,7 @@ def _expected_frame(edition: int) -> pd.DataFrame:
 def expected_all(edition: int) -> AreaIndex:
     """Better/worse than expected for every area, for each of the library's models
     (:func:`socmob.place.analyses.expected_outcomes`), indexed by area."""
-    return _every_area("expected", edition, lambda: _expected_frame(edition))
+    return _every_area("expected", edition)
 
 
 def expected_panel(area: AreaRef, edition: int) -> Panel:
@@ -304,6 +340,8 @@ def expected_panel(area: AreaRef, edition: int) -> Panel:
 def peers_panel(area: AreaRef, edition: int) -> Panel:
     """The area's statistical peers and how it compares with them
     (``socmob.place.peers.peers_from_composites``)."""
+    from socmob.place import peers  # imported by warm() before the first page
+
     comparison = peers.peers_from_composites(composites(edition), area.id)
     frame = comparison.to_frame()
     titles = index_titles(edition)
@@ -415,14 +453,36 @@ def indicators_panel(area: AreaRef, edition: int) -> Panel:
                            ("lci", "Lower"), ("uci", "Upper"), ("unit", "Unit")))
 
 
+#: The every-area results behind the area pages: name → the library call that makes it
+#: for an edition (raising UnavailableError where it cannot exist). The data build
+#: ships their results (``scripts/build_default_data.py --analyses-only``).
+EVERY_AREA: dict[str, Callable[[int], pd.DataFrame]] = {
+    "rank_uncertainty": _rank_frame,
+    "getis_ord": _getis_ord_frame,
+    "expected": _expected_frame,
+    "trends": _trends_frame,
+}
+
+
+def every_area_frames(edition: int) -> dict[str, pd.DataFrame]:
+    """Every result of :data:`EVERY_AREA` that exists for ``edition``, computed now by
+    the library (never read from the shipped files): what the data build ships."""
+    out: dict[str, pd.DataFrame] = {}
+    for name, compute in EVERY_AREA.items():
+        try:
+            out[name] = compute(edition)
+        except UnavailableError:
+            continue
+    return out
+
+
 def warm(edition: int) -> None:
-    """Compute every all-area result of ``edition`` once — the library's analyses
-    (:func:`socmob.place.analyses.warm`), trends, and the indexes by area — so that no
-    area page waits for them.
+    """Make every all-area result of ``edition`` ready once — read from the shipped
+    files, or computed by the library where none matches — with the indexes by area and
+    the regional indicators, so that no area page waits for them.
 
     A panel that is unavailable for the edition is skipped here (its page says why);
     any other error propagates — the caller logs it, and the page raises it again."""
-    analyses.warm(edition)
     for fn in (spatial_all, expected_all, uncertainty_all, trends_all):
         try:
             fn(edition)
@@ -430,3 +490,4 @@ def warm(edition: int) -> None:
             continue
     _itl2_of(edition)
     _indicator_rows()
+    from socmob.place import peers  # noqa: F401  (every area page computes its peers)

@@ -26,10 +26,11 @@ address and the embedded data (a cookie, a header, a user's file) must say so wi
 
 **Forms** need a CSRF token per browser, which would make every page with a form
 uncacheable. Instead a ``GET`` page is rendered with :data:`CSRF_MARKER` where the token
-goes and kept once; on the way out the marker is replaced by the browser's own token
-(its valid cookie, or a fresh token set in a cookie). Such a page is ``private`` and
-its ETag carries a digest of the token, so a browser never revalidates a copy holding
-another token.
+goes and kept once, cut at the marker, each piece compressed beforehand; on the way out
+the browser's own token (its valid cookie, or a fresh token set in a cookie) is put
+between the pieces, and only the token is compressed (:func:`personal_gzip`). Such a
+page is ``private`` and its ETag carries a digest of the token, so a browser never
+revalidates a copy holding another token.
 
 **Data version** (:func:`data_version`): a hash of the packaged data files and the
 socmob version, read once at start. An entry made under another version is never served:
@@ -47,6 +48,8 @@ import asyncio
 import gzip
 import hashlib
 import hmac
+import struct
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -150,6 +153,39 @@ def _compress(body: bytes, content_type: bytes) -> tuple[bytes | None, bytes | N
             br if br is not None and len(br) < len(body) else None)
 
 
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime 0
+_DEFLATE_END = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+
+
+def _deflate_segment(data: bytes) -> bytes:
+    """``data`` as raw deflate blocks that refer to nothing before them and end on a
+    byte boundary (a full flush), so that segments can be joined into one stream."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+def personal_gzip(parts: tuple[bytes, ...], deflated: tuple[bytes, ...], token: bytes
+                  ) -> bytes:
+    """The gzip stream of ``token.join(parts)`` from the parts compressed beforehand
+    (``deflated``): only the token is compressed now (RFC 1951 blocks may follow one
+    another; back-references stay inside their own segment)."""
+    token_block = _deflate_segment(token)
+    crc = 0
+    size = 0
+    pieces = [_GZIP_HEADER]
+    for k, (part, block) in enumerate(zip(parts, deflated, strict=True)):
+        if k:
+            pieces.append(token_block)
+            crc = zlib.crc32(token, crc)
+            size += len(token)
+        pieces.append(block)
+        crc = zlib.crc32(part, crc)
+        size += len(part)
+    pieces.append(_DEFLATE_END)
+    pieces.append(struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF))
+    return b"".join(pieces)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One kept answer: status, headers (without the cache's own), the bytes in each
@@ -165,10 +201,17 @@ class Entry:
     cache_control: bytes
     personal: bool
     compressible: bool
+    parts: tuple[bytes, ...] = ()
+    """A personal page: the body cut at each :data:`CSRF_MARKER`."""
+    deflated: tuple[bytes, ...] = ()
+    """A personal page: each of :attr:`parts` compressed on its own (raw deflate, ended
+    on a byte boundary), so that the page with a browser's token is gzipped by
+    compressing only the token (:func:`personal_gzip`)."""
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self.gzip or b"") + len(self.br or b"")
+        return (len(self.body) + len(self.gzip or b"") + len(self.br or b"")
+                + sum(len(d) for d in self.deflated))
 
     @classmethod
     def make(cls, version: str, status: int, headers: Iterable[tuple[bytes, bytes]],
@@ -185,8 +228,14 @@ class Entry:
         control = (PRIVATE_CACHE_CONTROL if personal else
                    own if own is not None and own.lower().startswith(b"public") else
                    STATIC_CACHE_CONTROL if static else PAGE_CACHE_CONTROL)
+        parts: tuple[bytes, ...] = ()
+        deflated: tuple[bytes, ...] = ()
+        if personal:
+            parts = tuple(body.split(CSRF_MARKER.encode()))
+            if compressible:
+                deflated = tuple(_deflate_segment(p) for p in parts)
         return cls(version, status, kept, body, gz, br, etag, control, personal,
-                   compressible)
+                   compressible, parts, deflated)
 
 
 class ResponseCache:
@@ -403,14 +452,11 @@ class CacheMiddleware:
             etag = f"{entry.etag}-{tag}"
             if fresh:
                 extra.append(self._set_cookie(token, scope))
-            body = entry.body.replace(CSRF_MARKER.encode(), token.encode())
-            coding = (b"br" if _brotli is not None and entry.compressible
-                      and _accepts(accept, b"br") else
-                      b"gzip" if entry.compressible and _accepts(accept, b"gzip") else b"")
-            if coding == b"br":
-                body = _brotli.compress(body, quality=BROTLI_QUALITY)
-            elif coding == b"gzip":
-                body = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+            if entry.deflated and _accepts(accept, b"gzip"):
+                coding = b"gzip"
+                body = personal_gzip(entry.parts, entry.deflated, token.encode())
+            else:
+                coding, body = b"", token.encode().join(entry.parts)
             vary = b"Accept-Encoding, Cookie"
         else:
             if entry.br is not None and _accepts(accept, b"br"):
