@@ -941,6 +941,11 @@ def readme(source: Path, files: dict[str, Path]) -> str:
     for fname, path in sorted(files.items()):
         rows = pq.ParquetFile(path).metadata.num_rows
         lines.append(f"| `{fname}` | {rows} | {what[fname]} |")
+    lines += ["", "`analyses/` holds the dashboard's every-area analyses of these files (rank "
+              "uncertainty,", "Getis–Ord hot spots, better/worse than expected, trends), "
+              "computed by socmob at data", "build (seeded) and read under the key in its "
+              "`manifest.json` (`socmob.data.precomputed`).", "Rebuild them alone with "
+              "`python scripts/build_default_data.py --analyses-only`."]
     lines += ["", "## Inputs (SHA-256)", "", "| file | sha256 |", "| --- | --- |"]
     for path in inputs:
         lines.append(f"| `{rel(path, source)}` | `{sha256(path)[:16]}` |")
