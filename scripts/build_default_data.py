@@ -942,7 +942,7 @@ def readme(source: Path, files: dict[str, Path]) -> str:
         rows = pq.ParquetFile(path).metadata.num_rows
         lines.append(f"| `{fname}` | {rows} | {what[fname]} |")
     lines += ["", "`analyses/` holds the dashboard's every-area analyses of these files (rank "
-              "uncertainty,", "Getis–Ord hot spots, better/worse than expected, trends), "
+              "uncertainty,", "Getis–Ord hot spots, better/worse than expected, trends, peers), "
               "computed by socmob at data", "build (seeded) and read under the key in its "
               "`manifest.json` (`socmob.data.precomputed`).", "Rebuild them alone with "
               "`python scripts/build_default_data.py --analyses-only`."]

@@ -26,12 +26,12 @@ def test_the_shipped_analyses_are_made_under_the_current_key(shipped):
     assert shipped["key"] == key, f"the shipped analyses are stale; {REBUILD}"
     names = {f.removesuffix(".parquet") for f in shipped["analyses"]}
     assert {"rank_uncertainty_2025", "getis_ord_2025", "expected_2025", "trends_2025",
-            "expected_2024"} <= names
+            "peers_2025", "expected_2024", "peers_2024"} <= names
 
 
 @pytest.mark.parametrize("edition", [2025, 2024])
 def test_the_shipped_analyses_equal_the_library_now(shipped, edition):
-    fresh = adapters.every_area_frames(edition)
+    fresh = adapters.every_area_frames(edition, names=adapters.EVERY_AREA)
     key = precomputed.analysis_key(adapters.analysis_options())
     assert fresh, edition
     for name, frame in fresh.items():
@@ -39,6 +39,19 @@ def test_the_shipped_analyses_equal_the_library_now(shipped, edition):
         assert kept is not None, f"{name} {edition} is not shipped; {REBUILD}"
         pd.testing.assert_frame_equal(kept, frame.reset_index(drop=True), check_exact=False,
                                       rtol=1e-12, atol=1e-12, obj=f"{name} {edition}")
+
+
+@pytest.mark.parametrize(("edition", "area_id"), [
+    (2025, "blackpool"), (2025, "orkney_islands"), (2025, "tower_hamlets"),
+    (2025, "northern_ireland"), (2024, "cambridgeshire_cc")])
+def test_the_shipped_peers_equal_the_library_now(shipped, edition, area_id):
+    from socmob.report.panels import AreaRef
+
+    key = precomputed.analysis_key(adapters.analysis_options())
+    kept = adapters.AreaIndex(precomputed.load_analysis("peers", edition, key=key))
+    fresh = adapters._area_peers(edition, area_id)
+    pd.testing.assert_frame_equal(kept.rows(AreaRef(area_id, "")), fresh, check_exact=False,
+                                  rtol=1e-12, atol=1e-12)
 
 
 def test_a_result_made_under_another_key_is_never_served(shipped):
@@ -55,10 +68,14 @@ def test_the_area_pages_read_the_shipped_results(shipped, monkeypatch):
         raise AssertionError("computed although a current result is shipped")
 
     monkeypatch.setattr(adapters, "EVERY_AREA", dict.fromkeys(adapters.EVERY_AREA, refuse))
+    monkeypatch.setattr(adapters, "_area_peers", lambda edition, area_id: refuse(edition))
     adapters.clear_cache()
     try:
         adapters.warm(2025)
         assert len(adapters.spatial_all(2025)) == 205
+        from socmob.report import views
+
+        assert views.area_profile("blackpool").peers.available
     finally:
         adapters.clear_cache()
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -113,6 +113,7 @@ def clear_cache() -> None:
     """Forget the indexed every-area results (recomputed, identically, on next use)."""
     with _LOCK:
         _INDEXES.clear()
+        _PEERS.clear()
 
 
 # --------------------------------------------------------------------------- uncertainty
@@ -337,17 +338,47 @@ def expected_panel(area: AreaRef, edition: int) -> Panel:
 # --------------------------------------------------------------------------- peers
 
 
+PEER_NAMES = "peer_names"
+"""Column of the shipped peers results: the area's peers, nearest first, ``", "``-joined
+(the panel's note; not part of the panel's table)."""
+
+
+def _area_peers(edition: int, area_id: str) -> pd.DataFrame:
+    from socmob.place import peers
+
+    comparison = peers.peers_from_composites(composites(edition), area_id)
+    frame = comparison.to_frame()
+    frame[PEER_NAMES] = ", ".join(comparison.peers.peers["area_name"].astype(str).head(15))
+    return frame
+
+
+def _peers_frame(edition: int) -> pd.DataFrame:
+    """Every area's peers and comparison (:func:`_area_peers`), for the data build."""
+    ids = sorted(composites(edition)["area_id"].astype(str).unique())
+    return pd.concat([_area_peers(edition, a) for a in ids], ignore_index=True)
+
+
+_PEERS: dict[int, AreaIndex | None] = {}
+
+
+def _shipped_peers(edition: int) -> AreaIndex | None:
+    """Every area's peers as shipped with the data (``None`` when none match): each area
+    page computes its own otherwise, as it takes a tenth of a second."""
+    if edition not in _PEERS:
+        frame = _shipped("peers", edition)
+        _PEERS[edition] = None if frame is None else AreaIndex(frame)
+    return _PEERS[edition]
+
+
 def peers_panel(area: AreaRef, edition: int) -> Panel:
     """The area's statistical peers and how it compares with them
     (``socmob.place.peers.peers_from_composites``)."""
-    from socmob.place import peers  # imported by warm() before the first page
-
-    comparison = peers.peers_from_composites(composites(edition), area.id)
-    frame = comparison.to_frame()
+    shipped = _shipped_peers(edition)
+    frame = shipped.rows(area) if shipped is not None else _area_peers(edition, area.id)
+    names = str(frame.pop(PEER_NAMES).iloc[0]) if len(frame) else ""
     titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
-    names = ", ".join(comparison.peers.peers["area_name"].astype(str).head(15))
     chart = charts.interval_chart(
         frame.assign(label=frame["index_title"].fillna(frame["index_code"])),
         name="peers", title=f"{area.name} against its peers", label="label",
@@ -464,13 +495,20 @@ EVERY_AREA: dict[str, Callable[[int], pd.DataFrame]] = {
 }
 
 
-def every_area_frames(edition: int) -> dict[str, pd.DataFrame]:
-    """Every result of :data:`EVERY_AREA` that exists for ``edition``, computed now by
-    the library (never read from the shipped files): what the data build ships."""
+#: Shipped with the data, but computed per area page where no shipped result matches.
+PER_AREA: dict[str, Callable[[int], pd.DataFrame]] = {"peers": _peers_frame}
+
+
+def every_area_frames(edition: int, names: Iterable[str] | None = None
+                      ) -> dict[str, pd.DataFrame]:
+    """Every result of :data:`EVERY_AREA` and :data:`PER_AREA` (or those ``names``) that
+    exists for ``edition``, computed now by the library (never read from the shipped
+    files): what the data build ships."""
+    makers = {**EVERY_AREA, **PER_AREA}
     out: dict[str, pd.DataFrame] = {}
-    for name, compute in EVERY_AREA.items():
+    for name in names or makers:
         try:
-            out[name] = compute(edition)
+            out[name] = makers[name](edition)
         except UnavailableError:
             continue
     return out
@@ -490,4 +528,5 @@ def warm(edition: int) -> None:
             continue
     _itl2_of(edition)
     _indicator_rows()
-    from socmob.place import peers  # noqa: F401  (every area page computes its peers)
+    if _shipped_peers(edition) is None:
+        from socmob.place import peers  # noqa: F401  (every area page computes its peers)
