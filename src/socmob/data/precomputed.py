@@ -1,7 +1,7 @@
 """Analyses of the embedded data computed at data build and shipped beside it.
 
 The every-area analyses the dashboard shows (rank uncertainty, Getis–Ord hot spots,
-better/worse than expected, trends) are deterministic — seeded — functions of the
+better/worse than expected, trends, peers) are deterministic — seeded — functions of the
 packaged data and of socmob's analysis choices. ``scripts/build_default_data.py
 --analyses-only`` computes them once with the library (``socmob.report.adapters``
 lists the calls) and writes each tidy result here, as Parquet, under ``analyses/``, with a
