@@ -83,3 +83,16 @@ def test_a_new_router_and_its_menu_entry(monkeypatch):
         assert r.status_code == 200
         assert 'href="/indicators"' in r.text and ">Indicators<" in r.text
         assert 'href="/methods"' in r.text
+
+
+def test_a_page_group_may_warm_its_own_views_after_ready(needs_data):
+    import threading
+
+    from socmob.web.app import _warm
+
+    seen: list[tuple[int, bool]] = []
+    ready = threading.Event()
+    page = Page(APIRouter(), warm=lambda edition: seen.append((edition, ready.is_set())))
+    broken = Page(APIRouter(), warm=lambda edition: 1 / 0)  # logged, not fatal
+    _warm(2025, ready, (broken, page))
+    assert ready.is_set() and seen == [(2025, True)]

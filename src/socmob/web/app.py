@@ -53,7 +53,7 @@ def menu(pages: tuple[Page, ...]) -> tuple[tuple[str, str, str], ...]:
 NAVIGATION = menu(PAGES)
 
 
-def _warm(edition: int, ready: threading.Event) -> None:
+def _warm(edition: int, ready: threading.Event, pages: tuple[Page, ...] = ()) -> None:
     started = time.perf_counter()
     try:
         adapters.warm(edition)
@@ -68,6 +68,14 @@ def _warm(edition: int, ready: threading.Event) -> None:
         ready.set()
     log.info("ready: every analysis of the embedded data computed in %.1f s",
              time.perf_counter() - started)
+    for page in pages:  # the other page groups' own start-up work, after ready
+        if page.warm is not None:
+            try:
+                page.warm(edition)
+            except Exception:  # its pages raise it again, as a 500
+                log.exception("warming the pages at %s failed",
+                              page.menu.href if page.menu else page.router)
+    gc.freeze()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -102,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(page.router)
     error_pages.install(app)
     if settings.warm:
-        threading.Thread(target=_warm, args=(settings.edition, app.state.ready),
+        threading.Thread(target=_warm, args=(settings.edition, app.state.ready, PAGES),
                          name="socmob-warm", daemon=True).start()
     else:
         app.state.ready.set()

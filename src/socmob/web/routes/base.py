@@ -9,6 +9,7 @@ router module holds no state of its own and one process can serve several apps.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +41,16 @@ class MenuEntry:
 
 @dataclass(frozen=True)
 class Page:
-    """A page router and its main-menu entry (``None``: not in the menu)."""
+    """A page router and its main-menu entry (``None``: not in the menu).
+
+    ``warm``, when given, is called once at start with the edition, in the background
+    after the server is ready, to compute what the pages show of the embedded data
+    (e.g. a scan of every indicator), so that the first visitor does not wait for it.
+    """
 
     router: APIRouter
     menu: MenuEntry | None = None
+    warm: Callable[[int], object] | None = None
 
 
 def settings(request: Request) -> Settings:
