@@ -5,6 +5,15 @@ Reads the raw files under ``<source>/smc-son/`` and ``<source>/smc-derived/`` an
 compact Parquet files into ``src/socmob/data/default/`` (see ``docs/data.md``)::
 
     python scripts/build_default_data.py [--source ../shared/data] [--out src/socmob/data/default]
+    python scripts/build_default_data.py --analyses-only
+
+The second form (also the last step of a build into the package) computes the
+every-area analyses the dashboard shows — rank uncertainty, Getis–Ord hot spots,
+better/worse than expected, trends: seeded, so always the same — from the packaged data
+with the library (``socmob.report.adapters.EVERY_AREA``) and ships their tidy results in
+``analyses/`` beside it, under the key of the data, the options and the socmob version
+(``socmob.data.precomputed``), so that the dashboard reads them instead of computing
+them at every start.
 
 Why Parquet: columnar, typed (numbers stay numbers, nulls stay nulls), compressed (the
 whole dataset is well under 1 MB) and read natively by pandas, DuckDB and Spark alike, so
@@ -932,6 +941,11 @@ def readme(source: Path, files: dict[str, Path]) -> str:
     for fname, path in sorted(files.items()):
         rows = pq.ParquetFile(path).metadata.num_rows
         lines.append(f"| `{fname}` | {rows} | {what[fname]} |")
+    lines += ["", "`analyses/` holds the dashboard's every-area analyses of these files (rank "
+              "uncertainty,", "Getis–Ord hot spots, better/worse than expected, trends, peers), "
+              "computed by socmob at data", "build (seeded) and read under the key in its "
+              "`manifest.json` (`socmob.data.precomputed`).", "Rebuild them alone with "
+              "`python scripts/build_default_data.py --analyses-only`."]
     lines += ["", "## Inputs (SHA-256)", "", "| file | sha256 |", "| --- | --- |"]
     for path in inputs:
         lines.append(f"| `{rel(path, source)}` | `{sha256(path)[:16]}` |")
@@ -981,19 +995,44 @@ def build(source: Path, out: Path) -> None:
         raise
 
 
+def build_analyses() -> Path:
+    """Compute the dashboard's every-area analyses of every edition from the packaged
+    data and ship them (``socmob.data.precomputed``)."""
+    from socmob.data import COMPOSITE_EDITIONS, precomputed
+    from socmob.report import adapters
+
+    frames = {}
+    for edition in COMPOSITE_EDITIONS:
+        for name, frame in adapters.every_area_frames(edition).items():
+            frames[(name, edition)] = frame
+    key = precomputed.analysis_key(adapters.analysis_options())
+    return precomputed.write_analyses(frames, key=key)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
                         help="folder holding smc-son/ and smc-derived/ (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="output folder (default: %(default)s)")
+    parser.add_argument("--analyses-only", action="store_true",
+                        help="only compute and ship the dashboard's analyses of the "
+                             "packaged data (into its analyses/ folder)")
     args = parser.parse_args(argv)
+    if args.analyses_only:
+        print(f"wrote {build_analyses()}")
+        return 0
     try:
         build(args.source.resolve(), args.out.resolve())
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}")
+    if args.out.resolve() == DEFAULT_OUT.resolve():
+        print(f"wrote {build_analyses()}")
+    else:  # the analyses read the package's data, not --out
+        print("the analyses are computed from the installed package's data: copy the "
+              "files into it and run --analyses-only")
     return 0
 
 

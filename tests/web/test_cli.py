@@ -31,3 +31,21 @@ def test_briefing_unknown_area_fails_cleanly(tmp_path, needs_data):
     assert result.exit_code == 2
     assert "Atlantis" in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_serve_workers_share_one_csrf_secret(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    monkeypatch.delenv("SOCMOB_SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["serve", "--workers", "3", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert calls[0]["workers"] == 3 and calls[0]["access_log"] is False
+    import os
+
+    key = os.environ.get("SOCMOB_SECRET_KEY")  # made once here, inherited by each worker
+    assert key and len(key) >= 32
+    monkeypatch.setenv("SOCMOB_SECRET_KEY", "chosen")
+    runner.invoke(app, ["serve", "--workers", "2"])
+    assert os.environ["SOCMOB_SECRET_KEY"] == "chosen"  # an operator's key is kept

@@ -17,7 +17,7 @@ from socmob.web.settings import Settings
 #: Every page address and method of the dashboard (the JSON API is in test_app.py).
 PAGE_ROUTES = {
     ("GET", "/"), ("GET", "/national/{name}.csv"),
-    ("GET", "/map"), ("GET", "/map.csv"),
+    ("GET", "/map"), ("GET", "/map.csv"), ("GET", "/geo/areas.json"),
     ("GET", "/areas"), ("GET", "/areas/{area_id}"),
     ("GET", "/indicators"), ("GET", "/indicators.csv"), ("GET", "/indicators/{code}"),
     ("GET", "/indicators/{code}/data.csv"), ("GET", "/indicators/{code}/map.json"),
@@ -28,7 +28,7 @@ PAGE_ROUTES = {
     ("GET", "/explorer"), ("POST", "/explorer"),
     ("GET", "/employers"), ("POST", "/employers"),
     ("GET", "/employers/questionnaire.{fmt}"),
-    ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"),
+    ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"), ("GET", "/readyz"),
 }
 
 EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",
@@ -86,3 +86,16 @@ def test_a_new_router_and_its_menu_entry(monkeypatch):
         assert r.status_code == 200
         assert 'href="/example-page"' in r.text and ">Example<" in r.text
         assert 'href="/methods"' in r.text
+
+
+def test_a_page_group_may_warm_its_own_views_after_ready(needs_data):
+    import threading
+
+    from socmob.web.app import _warm
+
+    seen: list[tuple[int, bool]] = []
+    ready = threading.Event()
+    page = Page(APIRouter(), warm=lambda edition: seen.append((edition, ready.is_set())))
+    broken = Page(APIRouter(), warm=lambda edition: 1 / 0)  # logged, not fatal
+    _warm(2025, ready, (broken, page))
+    assert ready.is_set() and seen == [(2025, True)]

@@ -29,17 +29,30 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
         port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
-        workers: int = typer.Option(1, "--workers", min=1, max=32,
-                                    help="Worker processes (set SOCMOB_SECRET_KEY when > 1)."),
+        workers: int = typer.Option(
+            1, "--workers", min=1, max=32,
+            help="Worker processes. Each computes the analyses and keeps its own cache "
+                 "(about N times the start-up CPU and memory); they share one CSRF secret "
+                 "(SOCMOB_SECRET_KEY, made up for the run when unset)."),
     ) -> None:
-        """Start the web dashboard on the embedded data and print its address."""
+        """Start the web dashboard on the embedded data and print its address.
+
+        The pages are ready when /readyz answers 200 (every analysis of the embedded data
+        computed, a few seconds after start); answers are then served from memory."""
+        import os
+        import secrets
+
         import uvicorn
 
+        if workers > 1 and not os.environ.get("SOCMOB_SECRET_KEY"):
+            # the workers inherit it, so a form served by one is accepted by another
+            os.environ["SOCMOB_SECRET_KEY"] = secrets.token_urlsafe(32)
         shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host
-        console.print(f"socmob dashboard: [bold]http://{shown}:{port}/[/] (Ctrl+C to stop)",
-                      highlight=False, soft_wrap=True)
+        console.print(f"socmob dashboard: [bold]http://{shown}:{port}/[/] (Ctrl+C to stop; "
+                      f"ready when /readyz answers)", highlight=False, soft_wrap=True)
         uvicorn.run("socmob.web.app:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning", proxy_headers=False)
+                    workers=workers, log_level="warning", access_log=False,
+                    proxy_headers=False)
 
     @app.command("briefing")
     def briefing(

@@ -1,12 +1,18 @@
 """Adapters from ``socmob.place`` results to area-page panels.
 
-One function per panel. Each calls the place function that computes the statistic on
-the SMC composites (``socmob.data.composites``) and turns its tidy result into a
-:class:`~socmob.report.panels.Panel` (tidy table, chart from the same rows). Results that
-cover every area at once (spatial clusters, better/worse than expected) are computed
-once per process and cached. Where a panel cannot exist for an edition or an area, the
-adapter raises :class:`~socmob.errors.UnavailableError` naming the reason, and the page
-shows it; any other error is a bug and propagates.
+One function per panel. Each takes the library's result for every area — the analyses
+of the embedded data in :mod:`socmob.place.analyses` (rank uncertainty, Getis–Ord hot
+spots, better/worse than expected, with the library's own choices of models,
+permutations and seed), :func:`socmob.place.trends.trends` and
+:func:`socmob.place.peers.peers_from_composites` — and turns the area's tidy rows into a
+:class:`~socmob.report.panels.Panel` (tidy table, chart from the same rows). Where a panel
+cannot exist for an edition or an area, the adapter raises
+:class:`~socmob.errors.UnavailableError` naming the reason, and the page shows it; any
+other error is a bug and propagates.
+
+Results over every area are computed once per process and edition, then indexed by area
+(:class:`AreaIndex`), so one area's rows are a dictionary look-up, not a scan of every
+area's table; each caller gets its own copy of the rows. :func:`warm` computes them all.
 
 The tidy tables keep the library's columns; ``index_code`` is added where the index a
 row belongs to is not already the ``group`` (so the question rules can find it).
@@ -14,41 +20,100 @@ row belongs to is not already the ``group`` (so the question rules can find it).
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from socmob import data
-from socmob.errors import NotFoundError, UnavailableError
-from socmob.place import expected, peers, spatial, trends
-from socmob.place.analyses import smc_rank_uncertainty
+from socmob.data import precomputed
+from socmob.errors import UnavailableError
+from socmob.place import defaults
 from socmob.report import charts
-from socmob.report.panels import AreaRef, Panel, composites, index_titles, rows_for
-
-_LOCK = threading.Lock()
-
-#: Better/worse than expected: (outcome, predictors) pairs fitted by
-#: ``socmob.place.expected.expected_from_composites``. Promising prospects and labour
-#: market outcomes, each given the conditions of childhood.
-EXPECTED_MODELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ci4", ("ci1",)),
-    ("ci2", ("ci1",)),
-)
-
-SPATIAL_PERMUTATIONS = 999
-SPATIAL_SEED = 20250101
+from socmob.report.panels import AreaRef, Panel, composites, index_titles
 
 #: Editions whose bands are a rule on z, which the rank and band simulation replays
-#: (``socmob.place.banding``: SoN 2025; the SoN 2024 groups are bespoke, not a rule).
-BANDED_EDITIONS = (2025,)
+#: (``socmob.place.analyses.RANK_EDITIONS``: SoN 2025; the SoN 2024 groups are bespoke).
+BANDED_EDITIONS = defaults.RANK_EDITIONS
 
 
 def _panel(name: str, title: str, table: pd.DataFrame, chart: Any = None, note: str = "",
            columns: tuple[tuple[str, str], ...] = ()) -> Panel:
     return Panel(name, title, table.reset_index(drop=True), chart, note=note,
                  columns=columns)
+
+
+# --------------------------------------------------------------------------- every area
+
+
+class AreaIndex:
+    """The rows of a result over every area, grouped by area once.
+
+    ``rows(area)`` is the area's rows (by ``area_id`` where the table has it, else by
+    ``area_code``) as a fresh copy; an area missing from a result over every area is a
+    bug, not an unavailable panel: :class:`LookupError`.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.key = "area_id" if "area_id" in frame.columns else "area_code"
+        self.columns = frame.columns
+        frame = frame.reset_index(drop=True)
+        self._groups: dict[str, pd.DataFrame] = {
+            str(k): g.reset_index(drop=True) for k, g in frame.groupby(
+                frame[self.key].astype(str), sort=False)}
+
+    def rows(self, area: AreaRef) -> pd.DataFrame:
+        found = self._groups.get(area.id if self.key == "area_id" else area.code)
+        if found is None:
+            raise LookupError(f"area {area.id!r} is missing from a result over every area")
+        return found.copy()
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+
+_LOCK = threading.Lock()
+_INDEXES: dict[tuple[str, int], AreaIndex] = {}
+
+
+def analysis_options() -> dict[str, Any]:
+    """The analysis choices the every-area results are made with (the public values of
+    :mod:`socmob.place.defaults`): part of the key of the shipped results."""
+    return {name: getattr(defaults, name) for name in defaults.__all__}
+
+
+def _shipped(name: str, edition: int) -> pd.DataFrame | None:
+    return precomputed.load_analysis(name, edition,
+                                     key=precomputed.analysis_key(analysis_options()))
+
+
+def _every_area(name: str, edition: int) -> AreaIndex:
+    """The every-area result ``name`` of ``edition``, indexed by area: the one shipped
+    with the data when it was made from the same data and options
+    (:mod:`socmob.data.precomputed`), else computed now by :data:`EVERY_AREA` — once
+    per process either way."""
+    key = (name, edition)
+    found = _INDEXES.get(key)
+    if found is not None:
+        return found
+    with _LOCK:  # one computation; the others wait for it
+        found = _INDEXES.get(key)
+        if found is None:
+            frame = _shipped(name, edition)
+            if frame is None:
+                frame = EVERY_AREA[name](edition)
+            found = _INDEXES[key] = AreaIndex(frame)
+    return found
+
+
+def clear_cache() -> None:
+    """Forget the indexed every-area results (recomputed, identically, on next use)."""
+    with _LOCK:
+        _INDEXES.clear()
+        _PEERS.clear()
 
 
 # --------------------------------------------------------------------------- uncertainty
@@ -61,14 +126,24 @@ UNCERTAINTY_NOTE = (
 
 
 def _smc_uncertainty(area: AreaRef, edition: int) -> pd.DataFrame:
+    return uncertainty_all(edition).rows(area)
+
+
+def _rank_frame(edition: int) -> pd.DataFrame:
     if edition not in BANDED_EDITIONS:
         raise UnavailableError(
             f"the SoN {edition} groups are not a rule on the z-score, so there is no band "
             "rule to simulate (rank intervals and band probabilities are given for the "
             + " and ".join(f"SoN {e}" for e in BANDED_EDITIONS) + " edition)")
-    with _LOCK:
-        result = smc_rank_uncertainty(edition=edition, progress=False)
-    return rows_for(result.to_frame(), area)
+    from socmob.place import analyses
+
+    return analyses.smc_rank_uncertainty(edition, progress=False).to_frame()
+
+
+def uncertainty_all(edition: int) -> AreaIndex:
+    """Rank intervals and band probabilities of every area on each index
+    (:func:`socmob.place.analyses.smc_rank_uncertainty`), indexed by area."""
+    return _every_area("rank_uncertainty", edition)
 
 
 def rank_interval_panel(area: AreaRef, edition: int) -> Panel:
@@ -128,19 +203,41 @@ def band_probability_panel(area: AreaRef, edition: int) -> Panel:
 # --------------------------------------------------------------------------- trend
 
 
-def trend_panel(area: AreaRef, edition: int) -> Panel:
-    """Change in z and band between consecutive periods, judged against the noise
-    (``socmob.place.trends.trends``: reliable-change rule)."""
+_YEARS = re.compile(r"\b(\d{2})(\d{2}) to \1(\d{2})\b")
+
+
+def short_periods(text: str) -> str:
+    """Periods written short for a chart label: "2012 to 2017 → 2018 to 2024" becomes
+    "2012–17 → 2018–24" (the tables keep the published wording)."""
+    return _YEARS.sub(lambda m: f"{m.group(1)}{m.group(2)}–{m.group(3)}", text)
+
+
+def _trends_frame(edition: int) -> pd.DataFrame:
     comp = composites(edition)
     periods = comp.groupby("index_code")["period"].nunique()
     if (periods < 2).all():
         raise UnavailableError(f"the SoN {edition} edition publishes one period of each "
                                "index, so there is no change to show")
-    frame = rows_for(trends.trends(comp, area=area.id).to_frame(), area)
+    from socmob.place import trends
+
+    return trends.trends(comp).to_frame()
+
+
+def trends_all(edition: int) -> AreaIndex:
+    """Change in z and band of every area between consecutive periods of each index
+    (:func:`socmob.place.trends.trends`), indexed by area."""
+    return _every_area("trends", edition)
+
+
+def trend_panel(area: AreaRef, edition: int) -> Panel:
+    """Change in z and band between consecutive periods, judged against the noise
+    (``socmob.place.trends.trends``: reliable-change rule)."""
+    frame = trends_all(edition).rows(area)
     titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
-    label = frame["index_title"].fillna(frame["index_code"]) + ": " + frame["period"].astype(str)
+    label = (frame["index_title"].fillna(frame["index_code"]) + ": "
+             + frame["period"].astype(str).map(short_periods))
     chart = charts.interval_chart(
         frame.assign(label=label), name="trend",
         title=f"{area.name}: change in z-score between periods", label="label",
@@ -159,39 +256,31 @@ def trend_panel(area: AreaRef, edition: int) -> Panel:
 # --------------------------------------------------------------------------- spatial
 
 
-@lru_cache(maxsize=2)
-def _spatial_all(edition: int) -> pd.DataFrame:
-    boundaries = data.boundaries("areas")
-    comp = composites(edition)
-    differ = sorted(set(comp["area_id"]) ^ set(boundaries["area_id"]))
-    if differ:
+def _getis_ord_frame(edition: int) -> pd.DataFrame:
+    if edition not in defaults.MAP_EDITIONS:
         raise UnavailableError(
-            f"the packaged boundaries are not those of the SoN {edition} areas ("
-            f"{len(differ)} areas differ, e.g. {differ[0]}), so neighbours are unknown")
-    weights = spatial.contiguity_weights(boundaries)
-    frames = []
-    for code in sorted(comp["index_code"].unique()):
-        values = spatial.index_values(comp, index=str(code))
-        result = spatial.getis_ord(values, weights, permutations=SPATIAL_PERMUTATIONS,
-                                   seed=SPATIAL_SEED)
-        frames.append(result.to_frame())
-    return pd.concat(frames, ignore_index=True)
+            f"the packaged boundaries are not those of the SoN {edition} areas (the map "
+            "holds the " + " and ".join(f"SoN {e}" for e in defaults.MAP_EDITIONS)
+            + " areas), so neighbours are unknown")
+    from socmob.place import analyses
+
+    return analyses.getis_ord_by_index(edition).to_frame()
 
 
-def spatial_all(edition: int) -> pd.DataFrame:
-    """Getis–Ord Gi* hot/cold spots of every area on every index (latest period)."""
-    with _LOCK:
-        return _spatial_all(edition)
+def spatial_all(edition: int) -> AreaIndex:
+    """Getis–Ord Gi* hot and cold spots of every area on every index, latest period
+    (:func:`socmob.place.analyses.getis_ord_by_index`), indexed by area."""
+    return _every_area("getis_ord", edition)
 
 
 def spatial_panel(area: AreaRef, edition: int) -> Panel:
     """Hot/cold-spot status on each index (``socmob.place.spatial.getis_ord``)."""
-    frame = rows_for(spatial_all(edition), area)
+    frame = spatial_all(edition).rows(area)
     titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
     return _panel("spatial", "Spatial clusters", frame,
-                  note=f"Getis–Ord Gi* on contiguity neighbours, {SPATIAL_PERMUTATIONS} "
+                  note=f"Getis–Ord Gi* on contiguity neighbours, {defaults.PERMUTATIONS} "
                        "permutations; a hot spot is a cluster of favourable areas, a cold "
                        "spot a cluster of unfavourable ones.",
                   columns=(("index_title", "Index"), ("period", "Period"),
@@ -202,27 +291,31 @@ def spatial_panel(area: AreaRef, edition: int) -> Panel:
 # --------------------------------------------------------------------------- expected
 
 
-@lru_cache(maxsize=2)
-def _expected_all(edition: int) -> pd.DataFrame:
-    comp = composites(edition)
+def _expected_frame(edition: int) -> pd.DataFrame:
+    from socmob.place import analyses
+
+    result = analyses.expected_outcomes(edition)
     frames = []
-    for outcome, predictors in EXPECTED_MODELS:
-        frame = expected.expected_from_composites(
-            comp, outcome=outcome, predictors=predictors).to_frame()
-        frame["index_code"] = outcome
+    for label, fit in result.results.items():
+        frame = fit.to_frame()
+        frame["breakdown"], frame["group"] = result.by, label
+        frame["index_code"] = fit.outcome
         frames.append(frame)
+    if not frames:
+        raise UnavailableError("no better/worse-than-expected model could be fitted: "
+                               + "; ".join(result.not_estimated.values()))
     return pd.concat(frames, ignore_index=True)
 
 
-def expected_all(edition: int) -> pd.DataFrame:
-    """Better/worse than expected for every area, for each of :data:`EXPECTED_MODELS`."""
-    with _LOCK:
-        return _expected_all(edition)
+def expected_all(edition: int) -> AreaIndex:
+    """Better/worse than expected for every area, for each of the library's models
+    (:func:`socmob.place.analyses.expected_outcomes`), indexed by area."""
+    return _every_area("expected", edition)
 
 
 def expected_panel(area: AreaRef, edition: int) -> Panel:
     """Better or worse than expected (``socmob.place.expected``)."""
-    frame = rows_for(expected_all(edition), area)
+    frame = expected_all(edition).rows(area)
     titles = index_titles(edition)
     frame["index_title"] = frame["index_code"].map(titles)
     label = frame["index_title"].fillna(frame["index_code"])
@@ -245,15 +338,47 @@ def expected_panel(area: AreaRef, edition: int) -> Panel:
 # --------------------------------------------------------------------------- peers
 
 
+PEER_NAMES = "peer_names"
+"""Column of the shipped peers results: the area's peers, nearest first, ``", "``-joined
+(the panel's note; not part of the panel's table)."""
+
+
+def _area_peers(edition: int, area_id: str) -> pd.DataFrame:
+    from socmob.place import peers
+
+    comparison = peers.peers_from_composites(composites(edition), area_id)
+    frame = comparison.to_frame()
+    frame[PEER_NAMES] = ", ".join(comparison.peers.peers["area_name"].astype(str).head(15))
+    return frame
+
+
+def _peers_frame(edition: int) -> pd.DataFrame:
+    """Every area's peers and comparison (:func:`_area_peers`), for the data build."""
+    ids = sorted(composites(edition)["area_id"].astype(str).unique())
+    return pd.concat([_area_peers(edition, a) for a in ids], ignore_index=True)
+
+
+_PEERS: dict[int, AreaIndex | None] = {}
+
+
+def _shipped_peers(edition: int) -> AreaIndex | None:
+    """Every area's peers as shipped with the data (``None`` when none match): each area
+    page computes its own otherwise, as it takes a tenth of a second."""
+    if edition not in _PEERS:
+        frame = _shipped("peers", edition)
+        _PEERS[edition] = None if frame is None else AreaIndex(frame)
+    return _PEERS[edition]
+
+
 def peers_panel(area: AreaRef, edition: int) -> Panel:
     """The area's statistical peers and how it compares with them
     (``socmob.place.peers.peers_from_composites``)."""
-    comparison = peers.peers_from_composites(composites(edition), area.id)
-    frame = comparison.to_frame()
+    shipped = _shipped_peers(edition)
+    frame = shipped.rows(area) if shipped is not None else _area_peers(edition, area.id)
+    names = str(frame.pop(PEER_NAMES).iloc[0]) if len(frame) else ""
     titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
-    names = ", ".join(comparison.peers.peers["area_name"].astype(str).head(15))
     chart = charts.interval_chart(
         frame.assign(label=frame["index_title"].fillna(frame["index_code"])),
         name="peers", title=f"{area.name} against its peers", label="label",
@@ -282,45 +407,73 @@ def indicator_groups() -> dict[str, Any]:
     return dict(yaml.safe_load(text))
 
 
+@lru_cache(maxsize=4)
+def _itl2_of(edition: int) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Area id → (its ITL2 region id, or "" when unknown; its GSS codes)."""
+    registry = data.registry(edition=edition)
+    lookup = data.gss_lookup()
+    lads = lookup[(lookup["role"] == "lad") & (lookup["area_type"] == "itl2")]
+    region_of_lad = dict(zip(lads["gss_code"], lads["area_id"], strict=False))
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for area_id, codes_text in zip(registry["area_id"], registry["codes"], strict=True):
+        codes = tuple(str(codes_text).split(";"))
+        regions = pd.Series([region_of_lad[c] for c in codes if c in region_of_lad],
+                            dtype=object)
+        out[str(area_id)] = (str(regions.value_counts().index[0]) if len(regions) else "",
+                             codes)
+    return out
+
+
 def itl2_region(area: AreaRef, edition: int = 2025) -> str:
     """The ITL2 region holding most of the area's local authority districts
     (``socmob.data.gss_lookup``; a lookup, not an estimate)."""
-    registry = data.registry(edition=edition)
-    row = registry[registry["area_id"] == area.id]
-    if row.empty:
+    found = _itl2_of(edition).get(area.id)
+    if found is None:
         raise LookupError(f"area {area.id!r} is not in the SoN {edition} registry")
-    codes = str(row["codes"].iloc[0]).split(";")
-    lookup = data.gss_lookup()
-    lads = lookup[(lookup["role"] == "lad") & (lookup["area_type"] == "itl2")
-                  & lookup["gss_code"].isin(codes)]
-    if lads.empty:  # e.g. a unitary authority created after the ITL 2021 districts
+    region, codes = found
+    if not region:  # e.g. a unitary authority created after the ITL 2021 districts
         raise UnavailableError(
             f"the ITL2 lookup lists the 2021 local authority districts, and none of "
             f"{area.name}'s codes ({', '.join(codes)}) is among them, so its region is "
             "unknown")
-    return str(lads["area_id"].value_counts().index[0])
+    return region
+
+
+@lru_cache(maxsize=1)
+def _indicator_rows() -> dict[str, pd.DataFrame]:
+    """Every configured regional indicator (``indicators.yaml``), read once and grouped
+    by GSS code: code → rows with ``index_code`` (titles are added per edition)."""
+    config = indicator_groups()
+    frames = []
+    for index_code, measures in config["indices"].items():
+        for measure in measures:
+            rows = data.load(measure, edition=config.get("edition"))
+            rows["index_code"] = index_code
+            frames.append(rows)
+    frame = pd.concat(frames, ignore_index=True)
+    return {str(code): rows.reset_index(drop=True)
+            for code, rows in frame.groupby(frame["area_code"].astype(str), sort=False)}
+
+
+def _region_codes(region: str) -> list[str]:
+    registry = data.registry(area_type=None)
+    return sorted(set(registry.loc[registry["area_id"] == region, "area_code"].astype(str)))
 
 
 def indicators_panel(area: AreaRef, edition: int) -> Panel:
     """The regional (ITL2) indicators under each index, with their intervals
-    (``socmob.data.load`` for the area's ITL2 region)."""
-    config = indicator_groups()
+    (``socmob.data.load`` of each measure, the rows of the area's ITL2 region)."""
     region = itl2_region(area, edition)
-    titles = index_titles(edition)
-    frames = []
-    for index_code, measures in config["indices"].items():
-        for measure in measures:
-            try:
-                rows = data.load(measure, area=region, edition=config.get("edition"))
-            except NotFoundError:  # not published for this region (the measures
-                continue           # themselves are checked against the catalogue)
-            rows = rows.copy()
-            rows["index_code"] = index_code
-            rows["index_title"] = titles.get(index_code, index_code)
-            frames.append(rows)
-    if not frames:
+    by_code = _indicator_rows()
+    found = [by_code[c] for c in _region_codes(region) if c in by_code]
+    if not found:
         raise UnavailableError(f"no regional indicators are published for {region}")
-    frame = pd.concat(frames, ignore_index=True)
+    frame = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0].copy()
+    order = {m: k for k, m in enumerate(
+        m for ms in indicator_groups()["indices"].values() for m in ms)}
+    frame = frame.sort_values("measure", key=lambda s: s.map(order), kind="stable")
+    titles = index_titles(edition)
+    frame["index_title"] = frame["index_code"].map(lambda c: titles.get(c, c))
     region_name = str(frame["area_name"].iloc[0])
     return _panel("indicators", f"Regional indicators for {region_name} (ITL2)", frame,
                   note="Regional (ITL2) figures published by the SMC with their 95% "
@@ -331,20 +484,49 @@ def indicators_panel(area: AreaRef, edition: int) -> Panel:
                            ("lci", "Lower"), ("uci", "Upper"), ("unit", "Unit")))
 
 
-def _uncertainty_all(edition: int) -> None:
-    if edition in BANDED_EDITIONS:
-        with _LOCK:
-            smc_rank_uncertainty(edition=edition, progress=False)  # cached by the library
+#: The every-area results behind the area pages: name → the library call that makes it
+#: for an edition (raising UnavailableError where it cannot exist). The data build
+#: ships their results (``scripts/build_default_data.py --analyses-only``).
+EVERY_AREA: dict[str, Callable[[int], pd.DataFrame]] = {
+    "rank_uncertainty": _rank_frame,
+    "getis_ord": _getis_ord_frame,
+    "expected": _expected_frame,
+    "trends": _trends_frame,
+}
+
+
+#: Shipped with the data, but computed per area page where no shipped result matches.
+PER_AREA: dict[str, Callable[[int], pd.DataFrame]] = {"peers": _peers_frame}
+
+
+def every_area_frames(edition: int, names: Iterable[str] | None = None
+                      ) -> dict[str, pd.DataFrame]:
+    """Every result of :data:`EVERY_AREA` and :data:`PER_AREA` (or those ``names``) that
+    exists for ``edition``, computed now by the library (never read from the shipped
+    files): what the data build ships."""
+    makers = {**EVERY_AREA, **PER_AREA}
+    out: dict[str, pd.DataFrame] = {}
+    for name in names or makers:
+        try:
+            out[name] = makers[name](edition)
+        except UnavailableError:
+            continue
+    return out
 
 
 def warm(edition: int) -> None:
-    """Compute the all-area results once (spatial clusters, expected fits, rank
-    uncertainty), so the first area page does not wait for them.
+    """Make every all-area result of ``edition`` ready once — read from the shipped
+    files, or computed by the library where none matches — with the indexes by area and
+    the regional indicators, so that no area page waits for them.
 
     A panel that is unavailable for the edition is skipped here (its page says why);
     any other error propagates — the caller logs it, and the page raises it again."""
-    for fn in (spatial_all, expected_all, _uncertainty_all):
+    for fn in (spatial_all, expected_all, uncertainty_all, trends_all):
         try:
             fn(edition)
         except UnavailableError:
             continue
+    _itl2_of(edition)
+    _indicator_rows()
+    if _shipped_peers(edition) is None:
+        from socmob.place import peers  # noqa: F401  (every area page computes its peers)

@@ -65,9 +65,15 @@ def composites(edition: int = DEFAULT_EDITION) -> pd.DataFrame:
 
 
 def index_titles(edition: int = DEFAULT_EDITION) -> dict[str, str]:
-    """Index code → title (``ci1`` → "Conditions of Childhood")."""
-    frame = composites(edition)
-    return dict(zip(frame["index_code"], frame["index_title"], strict=False))
+    """Index code → title (``ci1`` → "Conditions of Childhood"); a fresh dict."""
+    return dict(_index_titles(edition))
+
+
+@lru_cache(maxsize=4)
+def _index_titles(edition: int) -> dict[str, str]:
+    frame = composites(edition).drop_duplicates("index_code")
+    return {str(c): str(t) for c, t in zip(frame["index_code"], frame["index_title"],
+                                           strict=True)}
 
 
 def rows_for(frame: pd.DataFrame, area: Any) -> pd.DataFrame:

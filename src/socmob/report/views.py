@@ -13,6 +13,7 @@ library produced.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,10 +30,30 @@ from socmob.report.sections import Section, attempt
 from socmob.results import tidy
 
 __all__ = [
-    "DEFAULT_EDITION", "MAX_COMPARE", "MIN_COMPARE", "NATIONAL_SERIES", "AreaProfile",
-    "AreaRef", "NationalSeries", "Panel", "all_areas", "area_composites", "area_profile",
-    "check_index_period", "compare_panel", "composite_tidy", "composites", "find_area",
-    "indices", "map_panel", "map_values", "national_panels", "parse_compare",
+    "DEFAULT_EDITION",
+    "MAP_GEOMETRY_URL",
+    "MAX_COMPARE",
+    "MIN_COMPARE",
+    "NATIONAL_SERIES",
+    "AreaProfile",
+    "AreaRef",
+    "NationalSeries",
+    "Panel",
+    "all_areas",
+    "area_composites",
+    "area_profile",
+    "check_index_period",
+    "compare_panel",
+    "composite_tidy",
+    "composites",
+    "find_area",
+    "indices",
+    "map_geometry",
+    "map_geometry_json",
+    "map_panel",
+    "map_values",
+    "national_panels",
+    "parse_compare",
 ]
 
 MIN_COMPARE, MAX_COMPARE = 2, 5
@@ -114,11 +135,60 @@ def map_values(index: str, period: str | None = None,
     return info, period, rows
 
 
+MAP_GEOMETRY_URL = "/geo/areas.json"
+"""Where the dashboard serves :func:`map_geometry` (the map pages' specs load it)."""
+
+MAP_COORDINATE_DIGITS = 3
+"""Decimals of longitude and latitude kept in the map's geometry: 0.001° is about 110 m,
+well under a pixel of the 420 × 620 px map of the UK (about 1.6 km a pixel)."""
+
+
+def _round_ring(ring: Any, digits: int) -> list[list[float]]:
+    out: list[list[float]] = []
+    for x, y, *_ in ring:
+        point = [round(float(x), digits), round(float(y), digits)]
+        if not out or point != out[-1]:
+            out.append(point)
+    return out
+
+
+def _round_geometry(geometry: dict[str, Any], digits: int) -> dict[str, Any]:
+    kind = geometry["type"]
+    if kind == "Polygon":
+        rings = [_round_ring(r, digits) for r in geometry["coordinates"]]
+    elif kind == "MultiPolygon":
+        rings = [[_round_ring(r, digits) for r in polygon]  # type: ignore[misc]
+                 for polygon in geometry["coordinates"]]
+    else:
+        raise TypeError(f"the area map holds a {kind}, expected polygons")
+    return {"type": kind, "coordinates": rings}
+
+
 @lru_cache(maxsize=2)
-def _geojson(edition: int) -> dict[str, Any]:
+def _map_geometry(edition: int) -> str:
     gdf = data.boundaries("areas")
-    keep = gdf[["area_id", "geometry"]]
-    return dict(keep.__geo_interface__)
+    features = []
+    for area_id, area_name, shape in zip(gdf["area_id"], gdf["area_name"], gdf.geometry,
+                                         strict=True):
+        features.append({"type": "Feature",
+                         "properties": {"area_id": str(area_id), "area_name": str(area_name)},
+                         "geometry": _round_geometry(shape.__geo_interface__,
+                                                     MAP_COORDINATE_DIGITS)})
+    return json.dumps({"type": "FeatureCollection", "features": features},
+                      separators=(",", ":"))
+
+
+def map_geometry(edition: int = DEFAULT_EDITION) -> dict[str, Any]:
+    """The areas of the map as GeoJSON (EPSG:4326; properties ``area_id`` and
+    ``area_name``), coordinates rounded to :data:`MAP_COORDINATE_DIGITS` decimals
+    (``socmob.data.boundaries``). A fresh copy."""
+    value: dict[str, Any] = json.loads(_map_geometry(edition))
+    return value
+
+
+def map_geometry_json(edition: int = DEFAULT_EDITION) -> str:
+    """:func:`map_geometry` as compact JSON text (made once per process)."""
+    return _map_geometry(edition)
 
 
 def map_panel(index: str, period: str | None = None,
@@ -132,7 +202,8 @@ def map_panel(index: str, period: str | None = None,
 def _map_panel(index: str, period: str, edition: int) -> Panel:
     info, period, rows = map_values(index, period, edition)
     title = f"{info['title']}, {period}"
-    chart = charts.choropleth(_geojson(edition), rows, name="map", title=title)
+    chart = charts.choropleth(map_geometry(edition), rows, name="map", title=title,
+                              geometry_url=MAP_GEOMETRY_URL)
     return Panel("map", title, composite_tidy(rows), chart,
                  note="Bands are the SMC's: 1 = least favourable, 7 = most favourable. "
                       "z-scores are relative to the UK average (0).",

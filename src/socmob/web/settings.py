@@ -45,6 +45,9 @@ class Settings:
     warm: bool = True
     """Compute the all-area results (spatial clusters, expected fits) in a background
     thread at start-up, so the first area page does not wait for them."""
+    data_version: str | None = None
+    """The version of the embedded data the cache keys its answers to (default: a hash
+    of the packaged data files, :func:`socmob.web.cache.data_version`)."""
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from socmob import ATTRIBUTION, __version__
 from socmob.report import charts
 from socmob.report.panels import Panel
+from socmob.results import csv_text
 from socmob.web.security import CSRF_FIELD
 
 HERE = Path(__file__).resolve().parent
@@ -44,8 +45,9 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 def csv_uri(panel: Panel) -> str:
     """The panel's tidy table as a ``data:`` URI, for CSV downloads of results that are
-    not kept on the server (uploads are discarded after the request)."""
-    text = panel.table.to_csv(index=False)
+    not kept on the server (uploads are discarded after the request); written by
+    :func:`socmob.results.csv_text` (formula-like text neutralised)."""
+    text = csv_text(panel.table)
     return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
 
 

@@ -12,24 +12,21 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from fastapi import UploadFile
 
 from socmob import data
-from socmob.errors import InputError, NotFoundError
-from socmob.models import MODELS, fit
+from socmob.errors import InputError, ModelSpecError, NotFoundError
 from socmob.report import published
-from socmob.report import workforce as workforce_report
 from socmob.report.panels import Panel
 from socmob.results import atomic_write, tidy
-from socmob.tables import MobilityTable, describe
 from socmob.web.settings import Settings
 from socmob.web.uploads import Upload, read_table
-from socmob.workforce import hr as workforce_hr
-from socmob.workforce.summary import workforce_summary
-from socmob.workforce.survey import load_questionnaire
+
+if TYPE_CHECKING:  # the explorer's and the employers' libraries load on first use
+    from socmob.tables import MobilityTable
 
 #: Bootstrap replicates for the pay-gap intervals of the employer report on the web
 #: (the library's default is 1000; fewer keep a request short, seed fixed).
@@ -38,6 +35,8 @@ EMPLOYER_BOOTSTRAP = 400
 
 def models() -> tuple[str, ...]:
     """The association models the explorer offers (``socmob.models.MODELS``)."""
+    from socmob.models import MODELS
+
     return tuple(MODELS)
 
 
@@ -81,11 +80,20 @@ def explore_published(name: str, model: str) -> Exploration:
     return explore(published.published_table(name), model, source=tables[name])
 
 
-def explore_upload(upload: Upload, model: str, settings: Settings) -> Exploration:
-    """Explore an uploaded long table (columns origin, destination, count[, layer])."""
+def explore_upload(upload: Upload, model: str, settings: Settings, *,
+                   square: bool = True) -> Exploration:
+    """Explore an uploaded long table (columns origin, destination, count[, layer]).
+
+    ``square``: origin and destination are the same classes (a mobility table), so the
+    two sides share one list of categories and the table has a diagonal; otherwise rows
+    and columns keep their own categories (e.g. education by occupation), even where
+    some labels are alike (:meth:`socmob.tables.MobilityTable.from_long`)."""
+    from socmob.tables import MobilityTable
+
     frame = read_table(upload, max_rows=settings.max_upload_rows)
     layer = "layer" if "layer" in frame.columns else None
-    table = MobilityTable.from_long(frame, layer=layer, source=upload.filename)
+    table = MobilityTable.from_long(frame, layer=layer, source=upload.filename,
+                                    square=square)
     return explore(table, model, source=upload.filename)
 
 
@@ -95,6 +103,9 @@ def explore(table: MobilityTable, model: str, *, source: str) -> Exploration:
     if model not in models():
         raise InputError(f"unknown model {model!r}", column="model",
                          expected=", ".join(models()))
+    from socmob.models.compare import compare
+    from socmob.tables import describe
+
     desc = describe(table)
     panels: list[Panel] = []
     if desc.absolute is not None:
@@ -106,17 +117,14 @@ def explore(table: MobilityTable, model: str, *, source: str) -> Exploration:
         ignore_index=True))))
     panels.append(Panel("altham", "Altham index", tidy(desc.altham.to_frame())))
     baseline = "conditional-independence" if table.is_layered else "independence"
-    wanted = [baseline] if model == baseline else [baseline, model]
-    fits = []
-    for name in wanted:
-        result = fit(table, name)
-        fits.append({"model": result.model, "deviance": result.deviance, "df": result.df,
-                     "bic": result.bic, "aic": result.aic,
-                     "dissimilarity": result.dissimilarity, "converged": result.converged})
-        if name == model:
-            params = result.to_frame()
-    panels.append(Panel("fit", "Model fit (lower BIC is better)", pd.DataFrame(fits)))
-    panels.append(Panel("params", f"Parameters of the {model} model", tidy(params)))
+    comparison = compare(table, [baseline, model])
+    if model in comparison.not_fitted:  # e.g. a model for square tables on a non-square one
+        raise ModelSpecError(f"the {model} model cannot be fitted on this table: "
+                             f"{comparison.not_fitted[model]}")
+    fits = comparison.statistics().drop(columns="preferred")
+    panels.append(Panel("fit", "Model fit (lower BIC is better)", fits))
+    panels.append(Panel("params", f"Parameters of the {model} model",
+                        tidy(comparison[model].to_frame())))
     shape = " × ".join(str(n) for n in table.shape)
     return Exploration(source, shape, tuple(panels))
 
@@ -137,6 +145,10 @@ def employer_report(hr: Upload, mapping: Upload | None, settings: Settings) -> E
     uses), build the disclosure-controlled (publishable) report with
     ``socmob.workforce.summary.workforce_summary`` and render it with
     ``socmob.report.workforce.report_html``."""
+    from socmob.report import workforce as workforce_report
+    from socmob.workforce import hr as workforce_hr
+    from socmob.workforce.summary import workforce_summary
+
     if mapping is None:
         raise InputError("the column mapping is missing", column="mapping",
                          expected="a YAML file declaring columns and grades")
@@ -181,11 +193,16 @@ def _body(document: str) -> str:
 
 def questionnaire() -> pd.DataFrame:
     """The employers' questionnaire (question, answers) from ``socmob.workforce``."""
+    from socmob.workforce.survey import load_questionnaire
+
     return load_questionnaire().to_frame()
 
 
 def questionnaire_html() -> str:
     """The printable questionnaire (``socmob.report.workforce.questionnaire_html``)."""
+    from socmob.report import workforce as workforce_report
+    from socmob.workforce.survey import load_questionnaire
+
     return workforce_report.questionnaire_html(load_questionnaire())
 
 

@@ -9,6 +9,7 @@ router module holds no state of its own and one process can serve several apps.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from socmob.errors import InputError
+from socmob.results import csv_text
+from socmob.web.cache import CSRF_MARKER
 from socmob.web.profiles import AreaProfiles
 from socmob.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD
 from socmob.web.settings import Settings
@@ -38,10 +41,16 @@ class MenuEntry:
 
 @dataclass(frozen=True)
 class Page:
-    """A page router and its main-menu entry (``None``: not in the menu)."""
+    """A page router and its main-menu entry (``None``: not in the menu).
+
+    ``warm``, when given, is called once at start with the edition, in the background
+    after the server is ready, to compute what the pages show of the embedded data
+    (e.g. a scan of every indicator), so that the first visitor does not wait for it.
+    """
 
     router: APIRouter
     menu: MenuEntry | None = None
+    warm: Callable[[int], object] | None = None
 
 
 def settings(request: Request) -> Settings:
@@ -65,15 +74,21 @@ def render(request: Request, name: str, context: dict[str, Any], *,
            status_code: int = 200, active: str = "") -> HTMLResponse:
     """Render the template ``name``; ``active`` marks the current main-menu entry.
 
-    Sets a fresh CSRF cookie when the request has no valid one, so every form on the
-    page can be posted back.
+    A ``GET`` page is rendered once for every browser (:mod:`socmob.web.cache`): its
+    forms carry :data:`~socmob.web.cache.CSRF_MARKER`, which the cache replaces with each
+    browser's own token (setting the cookie when it has none). Any other request (a form
+    posted back) gets the token of its valid cookie, or a fresh one in a new cookie.
     """
     templates: Jinja2Templates = request.app.state.templates
-    csrf: CSRF = request.app.state.csrf
-    token = request.cookies.get(CSRF_COOKIE)
-    fresh = not csrf.valid(token)
-    if fresh:
-        token = csrf.new_token()
+    fresh = False
+    if request.method in ("GET", "HEAD"):
+        token: str | None = CSRF_MARKER
+    else:
+        csrf: CSRF = request.app.state.csrf
+        token = request.cookies.get(CSRF_COOKIE)
+        fresh = not csrf.valid(token)
+        if fresh:
+            token = csrf.new_token()
     context = {"active": active, "csrf_token": token, **context}
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if fresh:
@@ -83,9 +98,11 @@ def render(request: Request, name: str, context: dict[str, Any], *,
 
 
 def csv_response(frame: pd.DataFrame, filename: str) -> Response:
-    """``frame`` as a CSV attachment named ``filename`` (unsafe characters replaced)."""
+    """``frame`` as a CSV attachment named ``filename`` (unsafe characters replaced),
+    written by :func:`socmob.results.csv_text`: full precision, and text a spreadsheet
+    would run as a formula neutralised."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", filename)
-    return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+    return Response(csv_text(frame), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{safe}"'})
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
-from socmob.errors import NotFoundError, SocmobError
+from socmob.errors import InputError, NotFoundError, SocmobError
 from socmob.web import tools
 from socmob.web.routes.base import MenuEntry, Page, check_csrf, render, settings
 
@@ -28,24 +28,29 @@ def explorer_page(request: Request, table: str | None = None,
             error = str(exc)
     return render(request, "explorer.html", {
         "published": tools.published_tables(), "result": result, "table": table,
-        "model": model, "models": tools.models(), "error": error,
+        "model": model, "models": tools.models(), "error": error, "classes": "same",
     }, active="explorer")
 
 
 @router.post("/explorer", response_class=HTMLResponse)
 async def explorer_upload(request: Request, file: UploadFile,
                           model: str = Form("independence"),
+                          classes: str = Form("same"),
                           csrf_token: str | None = Form(None)) -> HTMLResponse:
     check_csrf(request, csrf_token)
     upload = await tools.receive(file, settings(request))
     result = None
     error = None
     try:
-        result = tools.explore_upload(upload, model, settings(request))
+        if classes not in {"same", "different"}:
+            raise InputError(f"unknown choice {classes[:40]!r} for the classes", column="classes",
+                             expected="same or different")
+        result = tools.explore_upload(upload, model, settings(request),
+                                      square=classes == "same")
     except SocmobError as exc:  # the upload's fault: said beside the form
         error = str(exc)
     return render(request, "explorer.html", {
         "published": tools.published_tables(), "result": result, "table": None,
         "model": model, "models": tools.models(), "uploaded": upload.filename,
-        "error": error,
+        "error": error, "classes": classes,
     }, active="explorer", status_code=422 if error else 200)

@@ -10,6 +10,10 @@ from socmob.report import views
 from socmob.web.routes.base import MenuEntry, Page, csv_response, edition, render
 
 router = APIRouter(include_in_schema=False)
+
+#: How long browsers keep the map's geometry without asking again (it changes only with
+#: the embedded data; they revalidate with its ETag after that).
+GEOMETRY_MAX_AGE = 86_400
 page = Page(router, MenuEntry("map", "/map", "Map"))
 
 
@@ -25,6 +29,15 @@ def map_page(request: Request, index: str = "ci1", period: str | None = None
         "indices": indices, "panel": panel, "index": index,
         "period": panel.title.rsplit(", ", 1)[-1],
     }, active="map")
+
+
+@router.get(views.MAP_GEOMETRY_URL)
+def map_geometry(request: Request) -> Response:
+    """The areas' shapes (rounded GeoJSON) that every map loads: one file, kept by the
+    cache and by browsers, instead of a copy inside each page."""
+    return Response(views.map_geometry_json(edition(request)),
+                    media_type="application/geo+json",
+                    headers={"cache-control": f"public, max-age={GEOMETRY_MAX_AGE}"})
 
 
 @router.get("/map.csv")

@@ -4,10 +4,11 @@ and the health check."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from socmob import __version__
 from socmob.web import tools
+from socmob.web.cache import no_store
 from socmob.web.routes.base import MenuEntry, Page, render
 
 router = APIRouter(include_in_schema=False)
@@ -25,5 +26,19 @@ def accessibility_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+def healthz(response: Response) -> dict[str, str]:
+    """The process is up (liveness)."""
+    no_store(response)
     return {"status": "ok", "version": __version__}
+
+
+@router.get("/readyz")
+def readyz(request: Request, response: Response) -> dict[str, str]:
+    """Every analysis of the embedded data has been computed (readiness): 200, else
+    503 while the start-up computation runs."""
+    no_store(response)
+    ready = request.app.state.ready.is_set()
+    if not ready:
+        response.status_code = 503
+    return {"status": "ready" if ready else "starting", "version": __version__,
+            "data_version": request.app.state.cache.version}
