@@ -15,7 +15,7 @@ from scipy import stats
 
 from socmob.errors import InputError
 from socmob.monitor import assess, breakdown, changes, headline
-from socmob.monitor.periods import Span, non_overlapping, overlap_correlation, parse_span
+from socmob.monitor.periods import non_overlapping, overlap_correlation
 from socmob.monitor.stats import (
     adjust_p_values,
     difference,
@@ -23,6 +23,7 @@ from socmob.monitor.stats import (
     se_from_interval,
     wilson_interval_pct,
 )
+from socmob.periods import Span, parse_period
 
 Z = 1.959963984540054  # Φ⁻¹(0.975)
 
@@ -167,7 +168,7 @@ def test_holm_and_benjamini_hochberg_by_hand() -> None:
     ("", None), (None, None),
 ])
 def test_period_labels(label: str | None, span: Span | None) -> None:
-    assert parse_span(label) == span
+    assert parse_period(label) == span
 
 
 def test_overlap_and_non_overlapping_points() -> None:

@@ -21,76 +21,18 @@ Where a series carries one fixed span in the period column (``dr32``: period
 ``"2014-2025"`` on every row) the year of each point is the ``year`` dimension of the
 breakdown; where the note says ``"3-year moving average"`` a point dated ``2016``
 covers 2014–2016 (:func:`moving_average_years`). Two points whose years overlap share
-data; :func:`overlap_correlation` gives the correlation that sharing implies.
+data; :func:`overlap_correlation` gives the correlation that sharing implies. Labels are
+read, and :class:`Span` defined, once for the whole package in :mod:`socmob.periods`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
-_SLASH = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2}|\d{4})\s*$")
-_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-|–|to)\s*(\d{2}|\d{4})\s*$")
+from socmob.periods import Span
+
 _MOVING = re.compile(r"(\d+)\s*-?\s*year moving average", re.IGNORECASE)
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    """The calendar years ``start``–``end`` (inclusive) a published point covers."""
-
-    start: int
-    end: int
-
-    @property
-    def years(self) -> int:
-        """How many calendar years the point covers."""
-        return self.end - self.start + 1
-
-    @property
-    def midpoint(self) -> float:
-        """The centre of the span, the point's position on a time axis."""
-        return (self.start + self.end) / 2
-
-    def overlap(self, other: Span) -> int:
-        """Number of calendar years shared with ``other``."""
-        return max(0, min(self.end, other.end) - max(self.start, other.start) + 1)
-
-    def label(self) -> str:
-        """``"2014"`` or ``"2014–2016"``."""
-        return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
-
-
-def _full_year(first: int, second: str) -> int:
-    """The second year of ``first/second`` or ``first-second`` with a 2-digit ``second``
-    in the century that makes it follow ``first``."""
-    if len(second) == 4:
-        return int(second)
-    year = first // 100 * 100 + int(second)
-    return year + 100 if year < first else year
-
-
-def parse_span(label: object) -> Span | None:
-    """The years a period label covers, or ``None`` when it is not a time (see the module
-    docstring for the forms)."""
-    if label is None or (isinstance(label, float) and math.isnan(label)):
-        return None
-    text = str(label)
-    if m := _YEAR.match(text):
-        year = int(m.group(1))
-        return Span(year, year)
-    if m := _SLASH.match(text):
-        first = int(m.group(1))
-        last = _full_year(first, m.group(2))
-        if last == first + 1:  # an academic or financial year: dated by its end
-            return Span(last, last)
-        return Span(first, last) if last > first else None
-    if m := _RANGE.match(text):
-        first = int(m.group(1))
-        last = _full_year(first, m.group(2))
-        return Span(first, last) if last >= first else None
-    return None
 
 
 def moving_average_years(note: object) -> int | None:
@@ -131,5 +73,4 @@ __all__ = [
     "moving_average_years",
     "non_overlapping",
     "overlap_correlation",
-    "parse_span",
 ]

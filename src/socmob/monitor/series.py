@@ -5,7 +5,7 @@ time it covers, its interval (published, derived or none) and the series it belo
 exactly as :func:`socmob.data.load` gives them); it adds:
 
 ``time``, ``start``, ``end``, ``x``, ``years``
-    the point's time label, the calendar years it covers (:mod:`socmob.monitor.periods`)
+    the point's time label, the calendar years it covers (:mod:`socmob.periods`)
     and their midpoint. The time is the ``year`` dimension of the breakdown when there
     is one (the period column then holds a fixed span, e.g. ``dr32``'s ``"2014-2025"``,
     or a pooled window ending in that year), else the period column.
@@ -52,8 +52,9 @@ import pandas as pd
 from socmob._text import closest, normalise
 from socmob.errors import NotFoundError
 from socmob.monitor.metadata import Indicator, Selection, dimension, indicator
-from socmob.monitor.periods import Span, moving_average_years, parse_span
+from socmob.monitor.periods import moving_average_years
 from socmob.monitor.stats import se_from_interval, wilson_interval_pct
+from socmob.periods import Span, parse_period
 
 SEP = "; "
 
@@ -107,7 +108,7 @@ _Pairs = tuple[tuple[str, str], ...]
 
 @lru_cache(maxsize=4096)
 def _span(label: Any) -> Span | None:
-    return parse_span(label)
+    return parse_period(label)
 
 
 @lru_cache(maxsize=256)

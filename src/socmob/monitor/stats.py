@@ -52,8 +52,10 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from socmob.checks import check_alpha
 from socmob.errors import InputError
 from socmob.results import Result, tidy
+from socmob.tables.absolute import wilson_interval
 
 #: Adjustments for many tests at once: name → statsmodels method.
 ADJUSTMENTS: dict[str, str] = {"holm": "holm", "bh": "fdr_bh", "none": "none"}
@@ -62,13 +64,7 @@ ADJUSTMENTS: dict[str, str] = {"holm": "holm", "bh": "fdr_bh", "none": "none"}
 @lru_cache(maxsize=64)
 def z_value(alpha: float = 0.05) -> float:
     """The two-sided normal critical value ``Φ⁻¹(1 − α/2)``."""
-    _check_alpha(alpha)
-    return float(stats.norm.ppf(1 - alpha / 2))
-
-
-def _check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha {alpha} is not between 0 and 1", expected="e.g. 0.05")
+    return float(stats.norm.ppf(1 - check_alpha(alpha) / 2))
 
 
 def se_from_interval(lower: float, upper: float, *, log: bool = False,
@@ -87,16 +83,15 @@ def se_from_interval(lower: float, upper: float, *, log: bool = False,
 def wilson_interval_pct(value: float, n: float, *, scale: float = 100.0,
                         alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval of a percentage (``scale=100``) or proportion (``scale=1``)
-    ``value`` observed on ``n`` people, on the same scale; NaNs when it cannot be formed."""
-    from statsmodels.stats.proportion import proportion_confint
-
-    _check_alpha(alpha)
+    ``value`` observed on ``n`` people, on the same scale; NaNs when it cannot be formed
+    (:func:`socmob.tables.absolute.wilson_interval` of ``p = value / scale``)."""
+    check_alpha(alpha)
     if not (np.isfinite(value) and np.isfinite(n)) or n <= 0:
         return math.nan, math.nan
     p = value / scale
     if not 0 <= p <= 1:
         return math.nan, math.nan
-    lo, hi = proportion_confint(p * n, n, alpha=alpha, method="wilson")
+    lo, hi = wilson_interval(p, n, alpha=alpha)
     return float(lo) * scale, float(hi) * scale
 
 
@@ -233,7 +228,7 @@ class Trend(Result):
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Interval of the slope at level ``1 − alpha`` (t with ``df`` degrees of freedom)."""
-        _check_alpha(alpha)
+        check_alpha(alpha)
         if not self.estimated or self.df < 1:
             return pd.DataFrame({"lower": [math.nan], "upper": [math.nan]}, index=["slope"])
         q = float(stats.t.ppf(1 - alpha / 2, self.df))
@@ -271,7 +266,7 @@ def fit_trend(x: ArrayLike, y: ArrayLike, se: ArrayLike | None = None, *,
     The caller chooses the points (independent ones: see the module docstring); this
     function fits what it is given.
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
     names = tuple(labels) if labels is not None else tuple(f"{v:g}" for v in xs)
