@@ -51,6 +51,7 @@ if str(REPO / "src") not in sys.path:  # run from a source tree without installi
 
 # one normalisation for names everywhere: the build's joins and the package's lookups
 from socmob._text import normalise  # noqa: E402
+from socmob.periods import sort_periods  # noqa: E402
 
 DEFAULT_SOURCE = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "src" / "socmob" / "data" / "default"
@@ -767,7 +768,7 @@ def build_catalog(indicators: pd.DataFrame, composites: pd.DataFrame) -> pd.Data
             "kind": part["kind"].iloc[0],
             "edition": edition,
             "unit": "; ".join(sorted(part["unit"].dropna().unique())),
-            "periods": "; ".join(sorted(part["period"].dropna().unique())),
+            "periods": "; ".join(sort_periods(part["period"])),
             "geographies": "; ".join(sorted(part["area_type"].dropna().unique())),
             "rows": len(part),
             "source": f"{UPSTREAM}@{UPSTREAM_COMMIT}: "
@@ -782,7 +783,7 @@ def build_catalog(indicators: pd.DataFrame, composites: pd.DataFrame) -> pd.Data
             "kind": "composite",
             "edition": f"son{int(edition) % 100}",
             "unit": "z-score",
-            "periods": "; ".join(sorted(part["period"].unique())),
+            "periods": "; ".join(sort_periods(part["period"])),
             "geographies": "local_area",
             "rows": len(part),
             "source": f"{UPSTREAM}@{UPSTREAM_COMMIT}: "

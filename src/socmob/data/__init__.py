@@ -26,6 +26,7 @@ import pandas as pd
 from socmob import ATTRIBUTION
 from socmob._text import closest, normalise
 from socmob.errors import NotFoundError
+from socmob.periods import sort_periods
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas
@@ -160,7 +161,7 @@ def load(measure: str, *, area: str | None = None, period: str | None = None,
             raise NotFoundError(f"measure {code} has no rows for area {area!r}",
                                 closest(area, names))
     if period is not None:
-        periods = sorted(rows["period"].dropna().unique())
+        periods = sort_periods(rows["period"])
         if period not in periods:
             raise NotFoundError(f"measure {code} has no period {period!r}",
                                 closest(period, periods, cutoff=0.3) or periods[:3])

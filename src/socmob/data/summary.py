@@ -9,7 +9,6 @@ each composite index, and the headline national mobility outcomes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from socmob import ATTRIBUTION
 from socmob.data import composites, load
+from socmob.periods import latest_period
 from socmob.results import Result, jsonable
 
 
@@ -58,24 +58,6 @@ OUTCOME_COLUMNS: list[str] = ["measure", "title", "label", "area_name", "period"
                               "lci", "uci", "unit"]
 
 
-def period_key(period: str) -> tuple[int, int, str]:
-    """Sort key of a published period label: (last year, first year, text).
-
-    "1990-99" ends in 1999, "2016/20" in 2020, "2018 to 2024" in 2024; a two-digit end
-    takes the century of the start.
-    """
-    text = str(period)
-    years = [int(y) for y in re.findall(r"\d{4}", text)]
-    if not years:
-        return (0, 0, text)
-    end = max(years)
-    short = re.search(r"(\d{4})\s*[-/]\s*(\d{2})(?!\d)", text)
-    if short:
-        start = int(short.group(1))
-        end = max(end, start // 100 * 100 + int(short.group(2)))
-    return (end, min(years), text)
-
-
 def headline_outcomes() -> pd.DataFrame:
     """The latest value of each :data:`HEADLINES` figure (columns
     :data:`OUTCOME_COLUMNS`)."""
@@ -86,7 +68,7 @@ def headline_outcomes() -> pd.DataFrame:
             frame = frame[frame[column] == value]
         if frame.empty:
             continue
-        latest = max(frame["period"].dropna().unique(), key=period_key)
+        latest = latest_period(frame["period"])
         hit = frame[frame["period"] == latest].iloc[0]
         rows.append({
             "measure": spec.measure, "title": hit["title"], "label": spec.label,
@@ -106,7 +88,7 @@ def band_counts(*, edition: int = 2025, latest: bool = True) -> pd.DataFrame:
     comp = composites(edition=edition)
     if latest:
         last = comp.groupby("index_code")["period"].transform(
-            lambda s: max(s.unique(), key=period_key))
+            latest_period)
         comp = comp[comp["period"] == last]
     labels = comp[["band", "band_label"]].drop_duplicates().sort_values("band")
     keys = comp[["index_code", "index_title", "period"]].drop_duplicates()
@@ -181,4 +163,4 @@ def national_summary(*, edition: int = 2025) -> NationalSummary:
 
 
 __all__ = ["HEADLINES", "Headline", "NationalSummary", "band_counts", "headline_outcomes",
-           "national_summary", "period_key"]
+           "national_summary"]
