@@ -393,6 +393,7 @@ def build_registry(source: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             lookup_rows.append({"gss_code": code, "edition": row.edition,
                                 "area_type": row.area_type, "area_id": row.area_id,
                                 "role": role})
+    lookup_rows += successor_rows(lookup_rows)
     lookup = (pd.DataFrame.from_records(lookup_rows)
               .drop_duplicates()
               .sort_values(["edition", "gss_code", "area_type", "area_id"],
@@ -400,6 +401,42 @@ def build_registry(source: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
               .reset_index(drop=True))
     lookup["edition"] = lookup["edition"].astype("int16")
     return registry, lookup
+
+
+#: Unitary authorities made after the ITL 2021 district lists, from the districts they
+#: replaced (The Cumbria, Northamptonshire, North Yorkshire and Somerset Structural
+#: Changes Orders; ONS Register of Geographic Codes). The ITL2 lookup names the old
+#: districts only, so each new authority is placed in the ITL2 region of its
+#: predecessors — all of which lie in one region, which the build checks.
+SUCCESSORS: dict[str, tuple[str, ...]] = {
+    "E06000061": ("E07000150", "E07000152", "E07000153", "E07000156"),  # North Northants
+    "E06000062": ("E07000151", "E07000154", "E07000155"),  # West Northamptonshire
+    "E06000063": ("E07000026", "E07000028", "E07000029"),  # Cumberland
+    "E06000064": ("E07000027", "E07000030", "E07000031"),  # Westmorland and Furness
+    "E06000065": ("E07000163", "E07000164", "E07000165", "E07000166", "E07000167",
+                  "E07000168", "E07000169"),  # North Yorkshire
+    "E06000066": ("E07000187", "E07000188", "E07000189", "E07000246"),  # Somerset
+}
+
+
+def successor_rows(lookup_rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A ``lad`` row placing each of :data:`SUCCESSORS` in the ITL2 region of the
+    districts it replaced, per edition (none where the lookup already lists it)."""
+    lads = [r for r in lookup_rows if r["role"] == "lad"]
+    listed = {(r["edition"], r["gss_code"]) for r in lads}
+    region = {(r["edition"], r["gss_code"]): r["area_id"] for r in lads}
+    out: list[dict[str, object]] = []
+    for edition in sorted({r["edition"] for r in lads}, key=str):
+        for code, old in SUCCESSORS.items():
+            if (edition, code) in listed:
+                continue
+            regions = {region.get((edition, c)) for c in old}
+            if None in regions or len(regions) != 1:
+                raise BuildError(f"SoN {edition}: the districts {code} replaced "
+                                 f"({', '.join(old)}) are not all in one ITL2 region")
+            out.append({"gss_code": code, "edition": edition, "area_type": "itl2",
+                        "area_id": regions.pop(), "role": "lad"})
+    return out
 
 
 # --------------------------------------------------------------------------- composites

@@ -4,7 +4,8 @@ a bug (a 500 page, an exception in a test), never "not available".
 The areas are chosen for their edge cases: a county council (Cambridgeshire), Scotland
 (Glasgow City), a nation with its own statistics (Northern Ireland), an island group
 with no land neighbours (Orkney Islands), inner London (Tower Hamlets), a unitary
-authority created after the ITL 2021 districts (Cumbria), and the SoN 2024 edition
+authority created after the ITL 2021 districts (Cumbria: its region is that of the
+districts it replaced), and the SoN 2024 edition
 (203 areas, one period per index, bespoke groups instead of bands on z).
 """
 
@@ -22,13 +23,10 @@ PANELS = ("indices", "uncertainty", "band_probabilities", "trend", "spatial", "e
           "peers", "indicators")
 
 AREAS_2025 = ("blackpool", "cambridgeshire_cc", "glasgow_city", "northern_ireland",
-              "tower_hamlets", "orkney_islands")
+              "tower_hamlets", "orkney_islands", "cumbria")
 
 #: Panels that cannot exist, with (a part of) the reason the page gives.
 NOT_AVAILABLE: dict[tuple[int, str], dict[str, str]] = {
-    (2025, "cumbria"): {
-        "indicators": "none of Cumbria's codes (E06000063, E06000064) is among them",
-    },
     (2024, "blackpool"): {
         "uncertainty": "SoN 2024 groups are not a rule on the z-score",
         "band_probabilities": "SoN 2024 groups are not a rule on the z-score",
