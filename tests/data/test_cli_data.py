@@ -140,3 +140,15 @@ def test_table_width_follows_columns_at_the_time_of_use() -> None:
         table = [line for line in result.stdout.splitlines() if line[:1] in "┏┃┡│└"]
         widths[columns] = max(len(line) for line in table)
     assert widths["60"] <= 60 < widths["200"] <= 200
+
+
+def test_a_narrow_table_wraps_cells_and_cuts_none() -> None:
+    # at 40 columns the areas of Wales do not fit: cells wrap onto more lines, and no
+    # text is replaced by an ellipsis
+    result = runner.invoke(app, ["areas", "--region", "Wales"], env={"COLUMNS": "40"})
+    assert result.exit_code == 0
+    assert "…" not in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    assert max(len(line) for line in lines) <= 40
+    first_column = "".join(line.split("│")[1].strip() for line in lines if line[:1] == "│")
+    assert "MerthyrTydfil" in first_column

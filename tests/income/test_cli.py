@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from socmob.cli import app
 from socmob.synth import is_synthetic
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "200"})  # tables read whole, whatever the caller's width
 
 KEYS = ["nobs", "ige", "ige_se", "rank_slope", "rank_slope_se", "rank_intercept",
         "expected_rank_p25", "p_top_given_bottom", "transition_matrix", "absolute_mobility",

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from socmob.cli import app
 
 RESULTS = Path(__file__).resolve().parents[1] / "results" / "models"
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "200"})  # tables read whole, whatever the caller's width
 
 
 def test_fit_unidiff_json():

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from socmob.cli import app
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "200"})  # tables read whole, whatever the caller's width
 
 
 def run(*args: str):

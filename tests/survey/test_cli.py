@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from socmob.cli import app
 from socmob.survey import estimate, margins_from_frame, rake, read_survey, survey_design
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "200"})  # tables read whole, whatever the caller's width
 DESIGN = ["--weight", "design_weight", "--strata", "stratum", "--psu", "psu"]
 
 

@@ -97,7 +97,9 @@ def print_frame(frame: pd.DataFrame, fmt: OutputFormat | str, *, title: str | No
         table = Table(title=title, show_lines=False)
         for col in frame.columns:
             justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
-            table.add_column(str(col), justify=justify)  # type: ignore[arg-type]
+            # a narrow terminal wraps a cell, never cuts it short with "…"
+            table.add_column(str(col), justify=justify,  # type: ignore[arg-type]
+                             overflow="fold")
         for row in frame.itertuples(index=False):
             table.add_row(*("" if _isna(v) else _fmt(v) for v in row))
         console.print(table)
