@@ -513,8 +513,9 @@ def _answers(design: SurveyDesign, item: str, spec: BarometerSpec,
 
 _UNITS = {"mean": "mean score", "proportion": "proportion",
           "net": "net agreement (share agreeing minus share disagreeing)"}
-_KORN_GRAUBARD_NOTE = ("the logit interval does not exist at 0% or 100%: Korn–Graubard "
-                       "interval given")
+_KORN_GRAUBARD_NOTE = "logit interval undefined at 0 or 1: Korn–Graubard given"
+"""The note :meth:`SurveyEstimate.to_frame` gives a proportion of 0 or 1 (the logit
+interval does not exist there; the Korn–Graubard one is given)."""
 
 
 def _rows(res: SurveyEstimate) -> list[dict[str, Any]]:
