@@ -76,6 +76,9 @@ MAX_GROUP_COLUMNS = 8
 """Most breakdowns (group columns) estimated from one upload."""
 MAX_GROUPS = 30
 """Most categories of one breakdown (every pair is compared)."""
+FEW_DF = 5
+"""Groups with fewer design degrees of freedom than this are named as having wide
+intervals."""
 MAX_ANSWERS = 50
 """Most different answers of a column offered as a question on the design form."""
 MAX_FINDINGS = 3
@@ -326,8 +329,15 @@ class QuestionView:
     wave_findings: tuple[Finding, ...]
     group_findings: tuple[BreakdownFindings, ...]
     differences: Panel
-    difference_rows: tuple[tuple[str, ...], ...]
+    difference_tables: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    """Per breakdown (the waves first): its differences as a reader sees them —
+    comparison, difference, interval, p-value, Holm-adjusted p-value, significant."""
     notes: tuple[str, ...] = ()
+
+    @property
+    def agree_phrase(self) -> str:
+        """"agree", or "answer “A” or “B”" for a scale that is not of agreement."""
+        return _agree_phrase(self.agree_answers)
 
     def to_dict(self) -> dict[str, Any]:
         return {"item": self.item, "wording": self.wording,
@@ -602,8 +612,8 @@ def _estimate_table(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[s
         net_text = ""
         if len(match) and not pd.isna(match.iloc[0]["value"]):
             n_row = match.iloc[0]
-            net_text = (f"{_net(n_row['value'])} "
-                        f"({_range(n_row['lci'], n_row['uci'], signed=True)})")
+            interval = _range(n_row["lci"], n_row["uci"], signed=True).replace(" ", "\u00a0")
+            net_text = f"{_net(n_row['value'])} ({interval})"  # wraps before the interval
         rows.append((str(label),
                      f"{100 * a['value']:.0f} ({_range(a['lci'], a['uci'])})",
                      net_text, f"{int(a['n']):,}"))
@@ -694,18 +704,20 @@ def _wave_findings(comparison: Comparison, agree: Sequence[str]) -> tuple[Findin
     return tuple(out)
 
 
-def _difference_rows(frame: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
-    rows = []
+def _difference_tables(frame: pd.DataFrame
+                       ) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    tables: dict[str, list[tuple[str, ...]]] = {}
     for _, r in frame.iterrows():
-        rows.append((str(r["breakdown_label"]), str(r["group"]),
-                     _net(r["value"]), _range(r["lci"], r["uci"], signed=True),
-                     _p(r["p_value"]), _p(r["p_adjusted"]),
-                     "yes" if r["p_adjusted"] < ALPHA else "no"))
-    return tuple(rows)
+        tables.setdefault(str(r["breakdown_label"]), []).append((
+            str(r["group"]), _net(r["value"]),
+            _range(r["lci"], r["uci"], signed=True).replace(" ", "\u00a0"),
+            _p(r["p_value"]), _p(r["p_adjusted"]),
+            "yes" if r["p_adjusted"] < ALPHA else "no"))
+    return tuple((label, tuple(rows)) for label, rows in tables.items())
 
 
 def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return "<\u00a00.001" if p < 0.001 else f"{p:.3f}"
 
 
 def _question(design: SurveyDesign, latest_design: SurveyDesign | None,
@@ -758,6 +770,12 @@ def _question(design: SurveyDesign, latest_design: SurveyDesign | None,
         not_estimated = shown[(shown["statistic"] == "proportion") & shown["value"].isna()]
         note = "; ".join(f"{g}: {why}" for g, why in zip(not_estimated["group"],
                                                          not_estimated["note"], strict=True))
+        note = f"Not estimated — {note}." if note else ""
+        thin = shown[(shown["statistic"] == "proportion") & (shown["df"] < FEW_DF)]
+        if len(thin):
+            note += ((" " if note else "") + "Intervals are wide where a group's answers "
+                     f"come from few sampling points (fewer than {FEW_DF} degrees of "
+                     "freedom): " + ", ".join(thin["group"].astype(str)) + ".")
         chart: charts.ChartSpec | None = None
         if len(data):
             when = f", {latest}" if latest else ""
@@ -771,7 +789,7 @@ def _question(design: SurveyDesign, latest_design: SurveyDesign | None,
         by_group.append((col, _chart_panel(
             f"{key}_{j + 1}", title, shown, table=f,
             first_header=_humanise(col).capitalize(), chart=chart, render=render,
-            note=f"Not estimated — {note}." if note else "")))
+            note=note)))
     estimates_frame = pd.concat(frames, ignore_index=True)
 
     # differences
@@ -810,7 +828,7 @@ def _question(design: SurveyDesign, latest_design: SurveyDesign | None,
     differences = (pd.concat(diff_frames, ignore_index=True) if diff_frames
                    else pd.DataFrame(columns=["breakdown_label", "group", "value", "lci",
                                               "uci", "p_value", "p_adjusted"]))
-    difference_rows = _difference_rows(differences)
+    difference_tables = _difference_tables(differences)
     differences_tidy = tidy(differences.drop(columns=["breakdown_label"]))
     differences_tidy["measure"] = f"{item}: difference in the share who agree"
     differences_tidy["unit"] = "difference of proportions"
@@ -829,7 +847,7 @@ def _question(design: SurveyDesign, latest_design: SurveyDesign | None,
         headline=headline, over_time=over_time, by_group=tuple(by_group),
         wave_findings=wave_findings, group_findings=tuple(group_findings),
         differences=Panel(f"{key}_differences", "Differences", differences_tidy),
-        difference_rows=difference_rows, notes=tuple(notes))
+        difference_tables=difference_tables, notes=tuple(notes))
     return view, estimates_frame, differences_tidy
 
 
@@ -849,13 +867,14 @@ def _reliability(design: SurveyDesign, spec: BarometerSpec, waves: tuple[str, ..
     df = int(design.degrees_of_freedom)
     strata = len(design.strata_labels)
     psus = design.n_psu
-    each = "each wave's" if spec.wave is not None and len(rows) > 1 else "the"
     low = min(rows, key=lambda r: r["effective_n"])
+    last = rows[-1]
+    when = f"In {last['wave']}, the " if spec.wave is not None else "The "
+    more = " (the table gives every wave)" if len(rows) > 1 else ""
     sentences = [
-        f"Unequal weights make {each} answers worth fewer than their number: "
-        + "; ".join(f"{r['wave'] + ': ' if spec.wave else ''}{r['respondents']:,} "
-                    f"respondents are worth about {r['effective_n']:,.0f} chosen at random "
-                    f"(Kish design effect {r['design_effect']:.2f})" for r in rows) + ".",
+        f"Unequal weights make answers worth fewer than their number. {when}"
+        f"{last['respondents']:,} respondents are worth about {last['effective_n']:,.0f} "
+        f"chosen at random: a Kish design effect of {last['design_effect']:.2f}{more}.",
         (f"The intervals also allow for the sampling design — {strata:,} strata and "
          f"{psus:,} primary sampling units, so {df:,} degrees of freedom — and for "
          f"{weighting}." if spec.psu or spec.strata else
@@ -905,8 +924,7 @@ def barometer_view(
         design = raking.design
         names = "; ".join(" × ".join(_humanise(v) for v in m.variables) for m in margins)
         within = " within each wave" if spec.wave else ""
-        weighting = (f"raking{within} to the population margins ({names}; "
-                     f"{raking.iterations} sweeps)")
+        weighting = f"raking{within} to the population margins ({names})"
     waves: tuple[str, ...] = ()
     latest: str | None = None
     if spec.wave is not None:
