@@ -148,17 +148,27 @@ class BarometerSpec:
         if (self.agree is None) != (self.disagree is None):
             raise InputError("give both the agreeing and the disagreeing answers",
                              column="agree" if self.agree is None else "disagree")
-        roles = {"weights": self.weights, "strata": self.strata, "psu": self.psu,
-                 "wave": self.wave}
-        seen: dict[str, str] = {}
-        for role, col in [*((r, c) for r, c in roles.items() if c),
-                          *(("question", c) for c in self.items),
-                          *(("group", c) for c in self.groups)]:
-            if col in seen and not {seen[col], role} <= {"strata", "wave"}:
-                raise InputError(f"column {col!r} is chosen both as {seen[col]} and as "
+        for what, columns in (("question", self.items), ("group", self.groups)):
+            twice = [c for c in dict.fromkeys(columns) if columns.count(c) > 1]
+            if twice:
+                raise InputError(f"{what} column {twice[0]!r} is chosen twice",
+                                 column=twice[0], expected=f"each {what} once")
+        design = {"weight": self.weights, "strata": self.strata, "PSU": self.psu,
+                  "wave": self.wave}
+        for col in self.items:
+            role = next((r for r, c in design.items() if c == col), None)
+            if role is not None or col in self.groups:
+                raise InputError(f"column {col!r} is chosen both as a question and as "
+                                 f"{'the ' + role if role else 'a group'}", column=col,
+                                 expected="questions that are answer scales, apart from "
+                                 "the design and the groups")
+        for col in self.groups:
+            if col in (self.wave, self.weights):
+                role = "wave" if col == self.wave else "weight"
+                raise InputError(f"column {col!r} is chosen both as a group and as the "
                                  f"{role}", column=col,
-                                 expected="each column in one role (strata may be the wave)")
-            seen.setdefault(col, role)
+                                 expected="groups other than the wave (shown already) and "
+                                 "the weight")
 
     def to_dict(self) -> dict[str, Any]:
         """The spec as JSON-ready values (the API's ``design`` object)."""
@@ -606,7 +616,7 @@ def _estimate_table(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[s
     for _, a in agree.iterrows():
         label = a["group"] if a["breakdown"] != "all" else a["period"]
         if pd.isna(a["value"]):
-            rows.append((str(label), "not estimated", str(a["note"] or ""), ""))
+            rows.append((str(label), "not estimated (see the note)", "", ""))
             continue
         match = net[(net["group"] == a["group"]) & (net["period"] == a["period"])]
         net_text = ""
