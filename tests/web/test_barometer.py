@@ -635,3 +635,30 @@ def test_api_is_in_the_openapi_document(app):
     body = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
     assert set(body["properties"]) == {"data", "design", "margins"}
     assert body["required"] == ["data"]
+
+
+def test_spec_roles_and_groups_without_answers():
+    from socmob.errors import InputError
+    from socmob.survey import SurveyData
+
+    # a survey stratified by region is reported by region: strata may be a group
+    made = _small(300, waves=1)
+    frame = made.frame.copy()
+    frame.loc[frame["region"] == "Wales", "q_parents"] = np.nan  # no answers in Wales
+    survey = SurveyData(frame, "s.csv", made.value_labels, made.variable_labels, True)
+    spec = barometer.BarometerSpec(items=("q_parents",), groups=("stratum",), wave="wave",
+                                   weights="design_weight", strata="stratum", psu="psu")
+    view = barometer.barometer_view(survey, spec, render=lambda chart: "")
+    _, panel = view.questions[0].by_group[0]
+    wales = [row for row in panel.rows if row[0] == "2022 Wales"]
+    assert wales == [("2022 Wales", "not estimated (see the note)", "", "")]
+    assert "2022 Wales: no respondent answered 'q_parents'" in panel.panel.note
+    for bad in ({"items": ("q_parents",), "groups": ("q_parents",)},
+                {"items": ("q_parents",), "weights": "q_parents"},
+                {"items": ("q_parents",), "groups": ("wave",), "wave": "wave"},
+                {"items": ("q_parents", "q_parents")},
+                {"items": ()},
+                {"items": ("q_parents",), "agree": (4, 5)},
+                {"items": ("q_parents",), "lonely_psu": "average"}):
+        with pytest.raises(InputError):
+            barometer.BarometerSpec(**bad)
