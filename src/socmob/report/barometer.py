@@ -46,7 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socmob.errors import InputError
+from socmob._text import closest
+from socmob.errors import InputError, NotFoundError
 from socmob.report import charts
 from socmob.report.panels import Panel
 from socmob.results import csv_text, jsonable, tidy
@@ -90,9 +91,6 @@ DEMO_FIRST_WAVE = 2022
 DEMO_SEED = 2024
 DEMO_SOURCE = "socmob synthetic barometer (SYNTHETIC: not real survey data)"
 SYNTHETIC_LABEL = "SYNTHETIC — for demonstration"
-
-STATISTIC_AGREE = "share who agree"
-STATISTIC_NET = "net agreement"
 
 
 # --------------------------------------------------------------------------- the spec
@@ -300,11 +298,6 @@ class ChartPanel:
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...]
 
-    @property
-    def csv(self) -> str:
-        """The panel's tidy rows as CSV (unrounded; formula-like text neutralised)."""
-        return csv_text(self.panel.table)
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -484,10 +477,6 @@ def _net(x: float) -> str:
 def _net_name(agree: Sequence[str]) -> str:
     """"Net agreement" on an agreement scale, else "Net score"."""
     return "Net agreement" if _agree_phrase(agree) == "agree" else "Net score"
-
-
-def _who(column: str, group: str) -> str:
-    return f"people whose {_humanise(column)} is {_quote(group)}"
 
 
 # --------------------------------------------------------------------------- estimates
@@ -919,9 +908,6 @@ def barometer_view(
     render = render or _svg
     for col in (*spec.items, *spec.groups):
         if col not in survey.frame.columns:
-            from socmob._text import closest
-            from socmob.errors import NotFoundError
-
             raise NotFoundError(f"no column {col!r} in {survey.source}",
                                 closest(col, [str(c) for c in survey.frame.columns]))
     design = survey_design(survey.frame, weights=spec.weights, strata=spec.strata,
