@@ -210,7 +210,7 @@ def test_demo_headline_and_tables_on_the_page_round_the_library_figures(demo_pag
     by_bg = estimate(design, "q_parents", statistic="proportion", level=[4, 5],
                      by=["wave", "background"])["2024 | Lower"]
     lo, hi = (100 * by_bg.conf_int(0.05).iloc[0]).round().astype(int)
-    cell = f"{100 * by_bg.estimate[0]:.0f} ({lo}–{hi})"
+    cell = f"{100 * by_bg.estimate[0]:.0f} ({lo}\u2060–\u2060{hi})"  # kept on one line
     assert re.search(r'<th scope="row" class="govuk-table__header">Lower</th>\s*<td[^>]*>'
                      + re.escape(cell) + "</td>", demo_page)
 
@@ -662,3 +662,14 @@ def test_spec_roles_and_groups_without_answers():
                 {"items": ("q_parents",), "lonely_psu": "average"}):
         with pytest.raises(InputError):
             barometer.BarometerSpec(**bad)
+
+
+def test_table_headings_follow_the_scale_of_the_question(demo_page):
+    """An agreement question's tables show "% who agree" and net agreement; the class-gap
+    question (very small … very large) shows the answers counted and a net score."""
+    page = html.unescape(demo_page)
+    headers = re.findall(r'<th scope="col" class="govuk-table__header[^"]*">([^<]*)</th>', page)
+    assert headers.count("% who agree (95% CI)") == headers.count("Net agreement (95% CI)")
+    assert headers.count("% who agree (95% CI)") == 10  # two questions: waves and 4 groups
+    gap = "% who answer “Fairly large” or “Very large” (95% CI)"
+    assert headers.count(gap) == headers.count("Net score (95% CI)") == 5

@@ -84,6 +84,9 @@ MAX_ANSWERS = 50
 """Most different answers of a column offered as a question on the design form."""
 MAX_FINDINGS = 3
 """Significant group differences put in words per breakdown (the rest are in the table)."""
+CHART_WIDTH = 320
+"""Plot width of the charts in pixels (narrower than the library's default, so that on a
+phone, where a chart is scaled to the screen, its labels stay readable)."""
 
 DEMO_RESPONDENTS = 2000
 DEMO_WAVES = 3
@@ -595,10 +598,11 @@ def _latest_domains(design: SurveyDesign, columns: Sequence[str], wave: str,
     return replace(design, data=data, value_labels=labels), renamed
 
 
-def _estimate_table(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...],
-                                                   tuple[bool, ...]]:
+def _estimate_table(frame: pd.DataFrame, agree_answers: Sequence[str]
+                    ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[bool, ...]]:
     """Rows of a group or wave table as a reader sees them: the group (or wave), % who
-    agree with its interval, net agreement with its interval, respondents."""
+    agree (or give the answers counted as agreeing) with its interval, net agreement (or
+    net score) with its interval, respondents."""
     agree = frame[frame["statistic"] == "proportion"]
     net = frame[frame["statistic"] == "net"]
     rows: list[tuple[str, ...]] = []
@@ -613,18 +617,20 @@ def _estimate_table(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[tuple[s
             n_row = match.iloc[0]
             interval = _range(n_row["lci"], n_row["uci"], signed=True).replace(" ", "\u00a0")
             net_text = f"{_net(n_row['value'])} ({interval})"  # wraps before the interval
-        rows.append((str(label),
-                     f"{100 * a['value']:.0f} ({_range(a['lci'], a['uci'])})",
+        # word joiners keep the interval on one line in a narrow column
+        share = _range(a["lci"], a["uci"]).replace("–", "\u2060–\u2060")
+        rows.append((str(label), f"{100 * a['value']:.0f} ({share})",
                      net_text, f"{int(a['n']):,}"))
-    return (("", "% who agree (95% CI)", "Net agreement (95% CI)", "Respondents"),
+    return (("", f"% who {_agree_phrase(agree_answers)} (95% CI)",
+             f"{_net_name(agree_answers)} (95% CI)", "Respondents"),
             tuple(rows), (False, True, True, True))
 
 
 def _chart_panel(name: str, title: str, frame: pd.DataFrame, *, table: pd.DataFrame,
-                 first_header: str, chart: charts.ChartSpec | None,
+                 agree: Sequence[str], first_header: str, chart: charts.ChartSpec | None,
                  render: Callable[[charts.ChartSpec], str], note: str = "") -> ChartPanel:
     """A panel showing the rows of ``frame`` whose CSV download is ``table``."""
-    headers, rows, numeric = _estimate_table(frame)
+    headers, rows, numeric = _estimate_table(frame, agree)
     headers = (first_header, *headers[1:])
     return ChartPanel(panel=Panel(name, title, tidy(table), chart=chart, note=note),
                       svg=render(chart) if chart is not None else "", headers=headers,
@@ -756,10 +762,11 @@ def _question(design: SurveyDesign, latest_design: SurveyDesign | None,
             y_title=f"% who {_agree_phrase(agree)}",
             description=(f"{wording}: the share who {_agree_phrase(agree)} in each wave "
                          "(points) with 95% intervals (bars)."))
+        trend.spec["width"] = CHART_WIDTH
         for layer in trend.spec["layer"]:  # the waves, not a generic period
             layer["encoding"]["x"]["title"] = "Wave"
         over_time = _chart_panel(f"{key}_waves", "By wave", overall, table=overall,
-                                 first_header="Wave", chart=trend, render=render)
+                                 agree=agree, first_header="Wave", chart=trend, render=render)
     by_group: list[tuple[str, ChartPanel]] = []
     for j, col in enumerate(spec.groups):
         f = both([wave, col] if wave else [col], col)
@@ -784,9 +791,10 @@ def _question(design: SurveyDesign, latest_design: SurveyDesign | None,
                 x_title=f"% who {_agree_phrase(agree)} (95% CI)",
                 description=(f"{wording}: the share who {_agree_phrase(agree)} by "
                              f"{_humanise(col)}{when} (points) with 95% intervals (bars)."))
+            chart.spec["width"] = CHART_WIDTH
         title = f"By {_humanise(col)}" + (f", {latest}" if latest else "")
         by_group.append((col, _chart_panel(
-            f"{key}_{j + 1}", title, shown, table=f,
+            f"{key}_{j + 1}", title, shown, table=f, agree=agree,
             first_header=_humanise(col).capitalize(), chart=chart, render=render,
             note=note)))
     estimates_frame = pd.concat(frames, ignore_index=True)
