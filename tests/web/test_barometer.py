@@ -524,8 +524,13 @@ def test_a_file_too_large_to_carry_is_asked_for_again(client, monkeypatch):
     assert "Choose b.csv again" in r.text
 
 
-def _caches() -> dict[str, int]:
-    out = {}
+def _caches(app: Any = None) -> dict[str, Any]:
+    """The size of every function cache of the package, and the addresses the app's
+    response cache keeps (where the app has one) with their bytes."""
+    out: dict[str, Any] = {}
+    kept = getattr(app.state, "cache", None) if app is not None else None
+    if kept is not None:
+        out["response cache"] = (sorted(kept.keys()), kept.bytes)
     for name, module in list(sys.modules.items()):
         if not name.startswith("socmob"):
             continue
@@ -553,7 +558,7 @@ def test_nothing_is_kept(client, tmp_path, monkeypatch):
     files = {s: _bytes(made, s, tmp_path) for s in (".sav", ".dta", ".xlsx", ".parquet")}
     client.get("/barometer")
     _estimate(client, {"file": ("w.sav", files[".sav"])}, **DESIGN)  # warm the libraries
-    caches, scratch = _caches(), _scratch_files()
+    caches, scratch = _caches(client.app), _scratch_files()
     for suffix, content in files.items():
         other = made.frame.assign(q_parents=made.frame["q_class_gap"])
         _, second = _estimate(client, {"file": (f"n{suffix}", content),
@@ -566,7 +571,7 @@ def test_nothing_is_kept(client, tmp_path, monkeypatch):
                         files={"data": ("o.csv", other.to_csv(index=False).encode())},
                         data={"design": json.dumps({"items": ["q_parents"]})})
         assert r.status_code == 200
-    assert _caches() == caches
+    assert _caches(client.app) == caches
     assert _scratch_files() == scratch
     assert not list(own_temp.iterdir()), list(own_temp.rglob("*"))
 
