@@ -60,6 +60,8 @@ def upload_routes(app: Any) -> dict[str, list[str]]:
 BASE: dict[str, dict[str, tuple[str, str]]] = {
     "/explorer": {"file": ("mobility", "table.csv")},
     "/employers": {"file": ("hr", "hr.csv"), "mapping": ("mapping", "hr.mapping.yaml")},
+    "/barometer": {"file": ("income", "respondents.csv")},
+    "/api/barometer/estimate": {"data": ("income", "respondents.csv")},
 }
 
 TABLE_CASES = {

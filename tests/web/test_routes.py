@@ -26,13 +26,16 @@ PAGE_ROUTES = {
     ("GET", "/areas/{area_id}/briefing.html"), ("GET", "/areas/{area_id}/briefing.pdf"),
     ("GET", "/compare"), ("GET", "/compare.csv"),
     ("GET", "/explorer"), ("POST", "/explorer"),
+    ("GET", "/barometer"), ("POST", "/barometer"), ("GET", "/barometer/demo/{table}.csv"),
     ("GET", "/employers"), ("POST", "/employers"),
     ("GET", "/employers/questionnaire.{fmt}"),
     ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"), ("GET", "/readyz"),
 }
 
 EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",
-           "{fmt}": "csv", "{code}": "dr32", "{table}": "published"}
+           "{fmt}": "csv", "{code}": "dr32", "{table}": "published",
+           # the barometer's demo tables have their own names
+           "/barometer/demo/published": "/barometer/demo/estimates"}
 
 
 def test_the_routers_serve_every_page_address_once():
@@ -61,6 +64,7 @@ def test_main_menu_comes_from_the_routers():
         ("home", "/", "Home"), ("map", "/map", "Map"), ("areas", "/areas", "Areas"),
         ("indicators", "/indicators", "Indicators"), ("compare", "/compare", "Compare areas"),
         ("explorer", "/explorer", "Mobility explorer"),
+        ("barometer", "/barometer", "Barometer"),
         ("employers", "/employers", "Employers"),
         ("methods", "/methods", "Methods and data"))
     for page in PAGES:  # every menu entry links to a page its own router serves

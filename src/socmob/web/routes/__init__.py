@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from socmob.web.routes import (
     areas,
+    barometer,
     briefings,
     compare,
     employers,
@@ -31,6 +32,7 @@ PAGES: tuple[Page, ...] = (
     briefings.page,
     compare.page,
     explorer.page,
+    barometer.page,
     employers.page,
     pages.page,
 )
