@@ -27,7 +27,10 @@ PAGE_ROUTES = {
     ("GET", "/compare"), ("GET", "/compare.csv"),
     ("GET", "/explorer"), ("POST", "/explorer"),
     ("GET", "/employers"), ("POST", "/employers"),
-    ("GET", "/employers/questionnaire.{fmt}"),
+    ("GET", "/employers/questionnaire.{fmt}"), ("POST", "/employers/map"),
+    ("POST", "/employers/report.{fmt}"), ("GET", "/employers/template.csv"),
+    ("GET", "/employers/example.{fmt}"), ("GET", "/employers/maturity"),
+    ("POST", "/employers/maturity"),
     ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"), ("GET", "/readyz"),
 }
 
