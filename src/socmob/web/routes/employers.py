@@ -110,7 +110,16 @@ def _inner(document: str) -> str:
     inner = re.sub(r"<script\b.*?</script>", "", inner, flags=re.S | re.I)
     for level in (5, 4, 3, 2, 1):
         inner = re.sub(rf"<(/?)h{level}\b", rf"<\1h{level + 1}", inner)
-    return inner
+    return re.sub(r"<table>(.*?)</table>", _scrolling_table, inner, flags=re.S)
+
+
+def _scrolling_table(match: re.Match[str]) -> str:
+    """A wide table in a keyboard-scrollable region, so a phone screen scrolls the table
+    rather than the page."""
+    caption = re.search(r"<caption>(.*?)</caption>", match.group(1), flags=re.S)
+    label = re.sub(r"<[^>]+>", "", caption.group(1)).strip() if caption else "Table"
+    return (f'<div class="socmob-table-scroll" tabindex="0" role="region" '
+            f'aria-label="{label} (table)">{match.group(0)}</div>')
 
 
 def _landing(request: Request, *, error: str | None = None, status: int = 200
