@@ -135,4 +135,7 @@ def test_maturity_self_assessment(narrow_or_wide):
     assert page.evaluate("document.activeElement && document.activeElement.id") == "result"
     assert "67 out of 100" in page.locator("#result").inner_text()
     no_violations(page, f"employers-maturity-result-{width}")
+    page.emulate_media(media="print")  # what a printed copy shows
+    page.screenshot(path=str(ARTIFACTS / f"employers-maturity-print-{width}.png"),
+                    full_page=True)
     assert not errors, errors
