@@ -229,3 +229,25 @@ def test_maturity_self_assessment(client):
     partial = dict(list(answers.items())[:3])
     r = client.post("/employers/maturity", data={"csrf_token": token, **partial})
     assert r.status_code == 422 and f"{len(ids) - 3} not yet scored" in r.text
+
+
+def test_a_large_workbook_travels_as_csv_and_gives_the_same_report(client):
+    from socmob.synth.workforce import synthetic_workforce
+    from socmob.web.uploads import unseal
+
+    made = synthetic_workforce(1500, seed=8)
+    buffer = io.BytesIO()
+    made.frame.to_excel(buffer, index=False)
+    workbook = buffer.getvalue()
+    limit = 200_000  # the test app's upload limit (conftest)
+    assert len(workbook) < limit  # accepted as an upload ...
+    token = _token(client)
+    r = client.post("/employers", data={"csrf_token": token}, files={"file": (
+        "hr.xlsx", workbook,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert r.status_code == 200
+    carried = unseal(_hidden(r.text, "upload"), "test-secret", max_bytes=10 * limit)
+    # ... but carried in the page as the CSV of its sheet, within the request limit
+    assert carried.filename == "hr.csv" and len(_hidden(r.text, "upload")) < limit
+    r = client.post("/employers/map", data=_form(token, r.text, action="run"))
+    assert r.status_code == 200 and "Your report is ready" in r.text

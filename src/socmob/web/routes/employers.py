@@ -30,7 +30,7 @@ from socmob.web.routes.base import (
     render,
     settings,
 )
-from socmob.web.uploads import Upload, read_table, seal, unseal
+from socmob.web.uploads import MAX_UNCOMPRESSED_FACTOR, Upload, read_table, seal, unseal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,13 +81,33 @@ def _carried(form: FormData, request: Request) -> Upload:
         raise InputError("the form carries no uploaded file; upload it again",
                          expected="a file uploaded at step 1")
     s = settings(request)
-    return unseal(token, s.secret_key, max_bytes=s.max_upload_bytes)
+    # a workbook may travel as the CSV of its sheet, larger than the upload itself; the
+    # bound stops nothing but runaway sizes (a token is signed: no one else makes one)
+    return unseal(token, s.secret_key, max_bytes=MAX_UNCOMPRESSED_FACTOR * s.max_upload_bytes)
 
 
 def _read(upload: Upload, request: Request) -> pd.DataFrame:
     frame = read_table(upload, max_rows=settings(request).max_upload_rows)
     frame.columns = [str(c) for c in frame.columns]
     return frame
+
+
+def _seal(upload: Upload, request: Request) -> str:
+    """The upload sealed for the page (:func:`socmob.web.uploads.seal`). A workbook too
+    large to send back within the request limit travels as the CSV of its sheet (text
+    compresses well; its values are read the same way); beyond that, an error."""
+    s = settings(request)
+    token = seal(upload, s.secret_key)
+    room = s.max_upload_bytes - 64 * 1024  # the rest of the form
+    if len(token) > room:
+        text = _read(upload, request).to_csv(index=False).encode("utf-8")
+        token = seal(Upload(upload.filename.rsplit(".", 1)[0] + ".csv", text), s.secret_key)
+    if len(token) > room:
+        raise InputError("the file is too large to carry between the steps of this page",
+                         file=upload.filename,
+                         expected="a smaller file, or a column mapping (YAML) uploaded with "
+                                  "it, which makes the report in one step")
+    return token
 
 
 def _summary(upload: Upload, mapping: HRMapping, request: Request, *,
@@ -135,7 +155,7 @@ def _report_page(request: Request, upload: Upload, mapping: HRMapping,
     from socmob.report import workforce as workforce_report
 
     response = render(request, "employers_report.html", {
-        "uploaded": upload.filename, "upload_token": seal(upload, settings(request).secret_key),
+        "uploaded": upload.filename, "upload_token": _seal(upload, request),
         "mapping_json": json.dumps(mapping.to_dict()), "weight": weight,
         "report_html": _inner(workforce_report.report_html(summary)),
         "narrative": workforce_report.narrative(summary),
@@ -178,11 +198,11 @@ async def employers_upload(request: Request) -> HTMLResponse:
                              expected="a column each for employee id, grade, ordinary pay, "
                                       "pay-period days, weekly hours, full-pay relevant and "
                                       "the key question (see the template)")
+        return _mapping_page(request, hr, frame, _guessed(frame), weight=weight)
     except SocmobError as exc:  # the upload's fault: said beside the form
         response = _landing(request, error=str(exc), status=422)
         response.headers.update(NO_STORE)
         return response
-    return _mapping_page(request, hr, frame, _guessed(frame), weight=weight)
 
 
 # ------------------------------------------------------------------ step 2: columns
@@ -211,7 +231,7 @@ def _mapping_page(request: Request, upload: Upload, frame: pd.DataFrame,
         for p in problems[:PROBLEMS_SHOWN]]
     response = render(request, "employers_map.html", {
         "uploaded": upload.filename, "n_rows": len(frame),
-        "upload_token": seal(upload, settings(request).secret_key),
+        "upload_token": _seal(upload, request),
         "headers": list(frame.columns), "fields": FIELD_LABELS, "mandatory": MANDATORY,
         "state": state, "weight": weight, "problems": rows,
         "n_problems": 0 if problems is None else len(problems), "checked": checked,
