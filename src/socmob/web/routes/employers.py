@@ -16,9 +16,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from socmob.errors import InputError, NotFoundError, SocmobError
 from socmob.web import tools
@@ -68,9 +69,8 @@ def _texts(form: FormData, name: str) -> list[str]:
     return [v.strip() for v in form.getlist(name) if isinstance(v, str)]
 
 
-async def _file(form: FormData, name: str, request: Request) -> Upload | None:
-    value = form.get(name)
-    if not isinstance(value, UploadFile) or not value.filename:
+async def _file(value: Any, request: Request) -> Upload | None:
+    if not isinstance(value, StarletteUploadFile) or not value.filename:
         return None
     return await tools.receive(value, settings(request))  # type: ignore[arg-type]
 
@@ -173,24 +173,25 @@ def employers_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/employers", response_class=HTMLResponse)
-async def employers_upload(request: Request) -> HTMLResponse:
+async def employers_upload(request: Request, file: UploadFile | None = None,
+                           mapping: UploadFile | None = None) -> HTMLResponse:
     """Step 1: the extract (and optionally a YAML mapping). With a mapping the report is
     made at once; without one, the column picker follows."""
     from socmob.workforce.hr import MANDATORY, HRMapping
 
     form = await _form(request)
     try:
-        hr = await _file(form, "file", request)
+        hr = await _file(file, request)
         if hr is None:
             raise InputError("choose a file to upload", column="file",
                              expected="a CSV or Excel (.xlsx) file")
-        mapping_upload = await _file(form, "mapping", request)
+        mapping_upload = await _file(mapping, request)
         weight = _text(form, "weight") == "grade"
         if mapping_upload is not None:
             parsed = tools._yaml(mapping_upload)
-            mapping = HRMapping.from_dict(parsed, file=mapping_upload.filename)
-            summary = _summary(hr, mapping, request, weight=weight)
-            return _report_page(request, hr, mapping, summary, weight=weight)
+            hr_mapping = HRMapping.from_dict(parsed, file=mapping_upload.filename)
+            summary = _summary(hr, hr_mapping, request, weight=weight)
+            return _report_page(request, hr, hr_mapping, summary, weight=weight)
         frame = _read(hr, request)
         if len(frame.columns) < len(MANDATORY):
             raise InputError(f"the file has {len(frame.columns)} column(s); an HR extract "
