@@ -124,7 +124,7 @@ def test_employer_upload(page, csp_errors):
     page.set_input_files("#mapping-file", files=[{"name": "mapping.yaml",
                                                   "mimeType": "application/x-yaml",
                                                   "buffer": mapping}])
-    page.click("button:has-text('Make the report')")
+    page.click("button:has-text('Upload and continue')")
     page.wait_for_selector("#report", timeout=120_000)
     text = page.locator("main").inner_text()
     assert "SYNTHETIC DATA" in text and "Headline figures" in text

@@ -28,7 +28,10 @@ PAGE_ROUTES = {
     ("GET", "/explorer"), ("POST", "/explorer"),
     ("GET", "/barometer"), ("POST", "/barometer"), ("GET", "/barometer/demo/{table}.csv"),
     ("GET", "/employers"), ("POST", "/employers"),
-    ("GET", "/employers/questionnaire.{fmt}"),
+    ("GET", "/employers/questionnaire.{fmt}"), ("POST", "/employers/map"),
+    ("POST", "/employers/report.{fmt}"), ("GET", "/employers/template.csv"),
+    ("GET", "/employers/example.{fmt}"), ("GET", "/employers/maturity"),
+    ("POST", "/employers/maturity"),
     ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"), ("GET", "/readyz"),
 }
 

@@ -58,3 +58,13 @@ def attack():
     """The reconstruction attack: ``attack(protected_table)`` → list of
     ``(kind, row, column, min, max)`` for every suppressed cell and total."""
     return _attack
+
+
+@pytest.fixture(scope="session")
+def synthetic_hr():
+    """A validated SYNTHETIC workforce of 400 (socmob.synth.workforce, seed 14)."""
+    from socmob.synth.workforce import synthetic_workforce
+    from socmob.workforce.hr import validate_hr
+
+    made = synthetic_workforce(400, seed=14)
+    return validate_hr(made.frame.astype(object), made.mapping)

@@ -212,3 +212,23 @@ def test_xlsx_round_trip(tmp_path):
                   "json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["headline"]["employees"] == 120
+
+
+def test_report_weighted_by_grade_only_when_asked(synth):
+    from socmob.workforce.hr import read_hr
+    from socmob.workforce.summary import weighted_shares
+
+    hr, mp = synth
+    plain = json.loads(report([str(hr), "--mapping", str(mp), "--format", "json",
+                               "--view", "internal"]).stdout)
+    assert "representation_weighted" not in {t["key"] for t in plain["tables"]}
+    res = report([str(hr), "--mapping", str(mp), "--format", "json", "--view", "internal",
+                  "--weight-by-grade"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    table = next(t for t in data["tables"] if t["key"] == "representation_weighted")
+    assert "WEIGHTED" in table["caption"] and "design effect" in table["note"]
+    hand = weighted_shares(read_hr(hr, mp).frame)
+    got = {row[0]: row[1] for row in table["rows"]}
+    assert got == pytest.approx({g: 100 * v for g, v in hand.shares.items()}, rel=1e-12)
+    assert data["headline"]["weighted"]["design_effect"] == pytest.approx(hand.design_effect)

@@ -84,6 +84,11 @@ def report_cmd(
     seed: int = typer.Option(0, help="Random seed of the bootstrap."),
     progress: bool = typer.Option(True, "--progress/--no-progress",
                                   help="Show a progress bar."),
+    weight_by_grade: bool = typer.Option(
+        False, "--weight-by-grade/--no-weight",
+        help="Also give the background shares weighted for non-response: respondents "
+             "raked to the headcount of each grade (marked as weighted, with the design "
+             "effect)."),
 ) -> None:
     """Class pay gap and representation report from an HR extract.
 
@@ -102,7 +107,7 @@ def report_cmd(
         hr = read_hr(hr_file, mapping)
         summary = workforce_summary(hr, view=view.value, policy=policy, reference=reference,
                                     organisation=organisation, n_boot=n_boot, seed=seed,
-                                    progress=progress)
+                                    progress=progress, weight_by_grade=weight_by_grade)
         content: str | bytes
         if fmt is ReportFormat.json:
             content = report_json(summary)

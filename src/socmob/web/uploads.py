@@ -83,3 +83,61 @@ def read_table(upload: Upload, *, max_rows: int) -> pd.DataFrame:
         raise InputError("the file has a header but no data rows", file=upload.filename,
                          expected="at least one data row")
     return frame.astype(object).where(frame.notna(), None)
+
+
+# ------------------------------------------------------- carrying an upload between steps
+
+SEAL_SALT = "socmob.web.uploads.sealed"
+SEAL_MAX_AGE = 3600
+"""Seconds a sealed upload stays valid (a form left open longer is sent again)."""
+
+
+def seal(upload: Upload, secret_key: str) -> str:
+    """The upload as a signed, compressed text token for a hidden form field.
+
+    Multi-step forms (upload → map the columns → check → report → downloads) carry the
+    file in the page rather than on the server: the token is ``zlib`` compressed bytes
+    (name and content), URL-safe base64, signed with the site's secret key and a time
+    stamp (:class:`itsdangerous.TimestampSigner`, HMAC-SHA1 over the salted key) so a
+    changed, forged or stale token is refused. It is signed, not encrypted: it goes back
+    only to the browser that sent the file, over the same connection, and the pages
+    that carry it are sent ``Cache-Control: no-store``.
+    """
+    import base64
+    import zlib
+
+    from itsdangerous import TimestampSigner
+
+    packed = zlib.compress(upload.filename.encode("utf-8") + b"\0" + upload.content, 9)
+    signer = TimestampSigner(secret_key, salt=SEAL_SALT)
+    return signer.sign(base64.urlsafe_b64encode(packed)).decode("ascii")
+
+
+def unseal(token: str, secret_key: str, *, max_bytes: int,
+           max_age: int = SEAL_MAX_AGE) -> Upload:
+    """The upload a :func:`seal` token carries; :class:`InputError` when the token was
+    changed, is older than ``max_age`` seconds, or holds more than ``max_bytes``."""
+    import base64
+    import zlib
+
+    from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+
+    signer = TimestampSigner(secret_key, salt=SEAL_SALT)
+    try:
+        packed = base64.urlsafe_b64decode(signer.unsign(token.encode("ascii"),
+                                                        max_age=max_age))
+    except SignatureExpired:
+        raise InputError("the uploaded file has expired (it is kept in the page for an "
+                         "hour); upload it again",
+                         expected="a file uploaded within the hour") from None
+    except (BadSignature, UnicodeEncodeError, ValueError):
+        raise InputError("the uploaded file in the form was changed or is damaged; upload "
+                         "it again",
+                         expected="the form as this site sent it") from None
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(packed, max_bytes + 1024)
+    if inflater.unconsumed_tail or len(data) > max_bytes + 1024:
+        raise InputError("the uploaded file in the form is too large",
+                         expected=f"at most {max_bytes:,} bytes")
+    name, _, content = data.partition(b"\0")
+    return Upload(name.decode("utf-8", "replace"), content)

@@ -19,7 +19,7 @@ only).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,6 +180,76 @@ def _hourly_gaps(by_level: ByGroup[ClassPayGap]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+@dataclass(frozen=True)
+class WeightedShares:
+    """Background shares weighted to the headcount of each grade.
+
+    ``shares`` and ``unweighted`` map each background to a proportion (0–1);
+    ``weights`` holds one weight per classifiable respondent (in the frame's order);
+    ``design_effect`` is Kish's ``n Σw² / (Σw)²`` and ``effective_n`` ``(Σw)² / Σw²``;
+    ``unweighted_grades`` lists grades that have staff but no classifiable answer (left
+    out of the weighting: no respondent can stand for them).
+    """
+
+    shares: dict[str, float]
+    unweighted: dict[str, float]
+    weights: np.ndarray
+    design_effect: float
+    effective_n: float
+    respondents: int
+    unweighted_grades: tuple[str, ...]
+
+
+def weighted_shares(frame: pd.DataFrame, *, pool: Sequence[str] = ()) -> WeightedShares:
+    """Non-response weighting of the background shares by grade.
+
+    The background question is voluntary, and answering rates differ by grade; the
+    classifiable respondents are raked (:func:`socmob.survey.rake`) to the headcount
+    ``N_g`` of each grade ``g`` (all employees in ``frame``). With one margin raking is
+    post-stratification: every respondent in grade ``g`` gets ``w = N_g / n_g``
+    (``n_g`` respondents), so the weighted share of background ``b`` is
+
+    .. math:: \\hat p_b = \\frac{\\sum_g N_g \\, \\hat p_{b,g}}{\\sum_g N_g}
+
+    with ``p̂_{b,g}`` its share among grade ``g``'s respondents (Kalton & Flores-Cervantes
+    2003, *J Off Stat* 19, 81–97). Grades without respondents are left out of both sums.
+    The grades in ``pool`` form one weighting class (collapsed strata; the publishable
+    report pools the grades whose cells are suppressed, so the weighted shares add
+    nothing to what the grade table and its totals already publish about them).
+    """
+    from socmob.survey import margin, rake
+
+    pooled = {str(g) for g in pool}
+    label = "pooled: " + ", ".join(str(g) for g in pool)
+    grade = frame["grade"].astype(str).map(lambda g: label if g in pooled else g)
+    headcount = grade.value_counts()
+    cl = frame[frame["seb"].isin(SEB_GROUPS)]
+    cl_grade = grade[cl.index]
+    answered = cl_grade.value_counts()
+    if answered.empty:
+        raise InputError("no classifiable answers to weight",
+                         expected="answers to the key question")
+    order = list(dict.fromkeys(
+        (label if str(g) in pooled else str(g))
+        for g in (frame["grade"].cat.categories if hasattr(frame["grade"], "cat")
+                  else sorted(frame["grade"].astype(str).unique()))))
+    missing = tuple(g for g in order if headcount.get(g, 0) > 0 and answered.get(g, 0) == 0)
+    targets: dict[object, float] = {g: float(headcount[g]) for g in order
+                                    if answered.get(g, 0) > 0}
+    respondents = pd.DataFrame({"grade": cl_grade.to_numpy(),
+                                "seb": cl["seb"].astype(str).to_numpy()})
+    raking = rake(respondents, [margin("grade", targets)], kind="poststratification")
+    w = np.asarray(raking.weights, dtype="float64")
+    seb = respondents["seb"].to_numpy()
+    total = float(w.sum())
+    shares = {g: float(w[seb == g].sum() / total) for g in SEB_GROUPS}
+    unweighted = {g: float((seb == g).mean()) for g in SEB_GROUPS}
+    return WeightedShares(shares=shares, unweighted=unweighted, weights=w,
+                          design_effect=float(raking.design_effect),
+                          effective_n=float(raking.effective_n), respondents=len(seb),
+                          unweighted_grades=missing)
+
+
 def workforce_summary(
     hr: HRData,
     *,
@@ -192,8 +262,13 @@ def workforce_summary(
     n_boot: int = 1000,
     seed: int | None = 0,
     progress: bool = False,
+    weight_by_grade: bool = False,
 ) -> WorkforceSummary:
     """Assemble the employer report for one view (``publishable`` or ``internal``).
+
+    With ``weight_by_grade`` the overall background shares are also given weighted for
+    non-response (:func:`weighted_shares`: respondents raked to the headcount of each
+    grade), in a table marked as weighted, with the Kish design effect; off by default.
 
     Raises :class:`~socmob.errors.DisclosureError` in the publishable view when fewer than
     ``policy.min_respondents`` employees have a classifiable background.
@@ -304,6 +379,48 @@ def workforce_summary(
             headline["shares_pct"] = {g: (None if pd.isna(total[g]) else float(total[g]))
                                       for g in SEB_GROUPS}
             headline["benchmark_pct"] = {g: 100 * bench.shares[g] for g in SEB_GROUPS}
+
+    if weight_by_grade:
+        pool: list[str] = []
+        if pub and grade_protection is not None:
+            status = grade_protection[1].status
+            pool = [str(g) for g in status.index if (status.loc[g] != "published").any()]
+        weighted = weighted_shares(f, pool=pool)
+        wtab = pd.DataFrame({
+            "Weighted share (%)": [share_pct(weighted.shares[g]) for g in SEB_GROUPS],
+            "Unweighted share (%)": [share_pct(weighted.unweighted[g]) for g in SEB_GROUPS],
+            "UK benchmark (%)": [100 * bench.shares[g] for g in SEB_GROUPS],
+        }, index=pd.Index(list(SEB_GROUPS), name="Background"))
+        if pub and grade_protection is not None:
+            # the pooled grades' part of a background's weighted share is its column
+            # total less its published cells: withheld wherever that total is
+            col_status = grade_protection[1].col_status
+            for g in SEB_GROUPS:
+                if col_status.get(g, "published") != "published":
+                    wtab.loc[g, ["Weighted share (%)", "Unweighted share (%)"]] = np.nan
+        pooled_note = (f" Grades with suppressed cells are weighted as one class: "
+                       f"{', '.join(pool)}." if len(pool) > 1 else "")
+        dropped = (f" Grades with no classifiable answer cannot be weighted and are left "
+                   f"out: {', '.join(weighted.unweighted_grades)}."
+                   if weighted.unweighted_grades else "")
+        tables.append(ReportTable(
+            key="representation_weighted",
+            caption="Socio-economic background, WEIGHTED by grade for non-response (% of "
+                    "employees)",
+            frame=wtab, unit="%", decimals=dec if pub else 1,
+            note=f"WEIGHTED: respondents in each grade stand for everyone in that grade "
+                 f"(raking to the headcount by grade, i.e. post-stratification: weight "
+                 f"N_g / n_g). Kish design effect {weighted.design_effect:.2f}: the "
+                 f"{weighted.respondents} answers carry the information of about "
+                 f"{weighted.effective_n:.0f} unweighted ones.{pooled_note}{dropped}",
+        ))
+        wshare = wtab["Weighted share (%)"].astype("float64")
+        headline["weighted"] = {
+            "shares_pct": {g: (None if np.isnan(wshare[g]) else float(wshare[g]))
+                           for g in SEB_GROUPS},
+            "design_effect": float(weighted.design_effect),
+            "effective_n": float(weighted.effective_n),
+        }
 
     # Class ceiling: background × seniority.
     cc = class_ceiling(f, reference=reference)
@@ -471,6 +588,23 @@ def workforce_summary(
     headline["median_hourly_gap_lower_pct"] = (
         None if mean_lower.empty or pd.isna(mean_lower.iloc[0])
         else float(mean_lower.iloc[0]))
+    # the gap within grades, next to the headline: the grade-adjusted gap of lower vs
+    # the reference background (non-statutory), and the range of the published median
+    # hourly gaps within single grades
+    within_lower: dict[str, Any] = {"adjusted_pct": None, "median_by_grade_pct": None}
+    adjusted = next((tb for tb in tables if tb.key == "adjusted_pay_gap"), None)
+    if adjusted is not None and "lower" in adjusted.frame.index:
+        v = float(adjusted.frame["Adjusted gap (%)"].astype("float64")["lower"])
+        within_lower["adjusted_pct"] = None if np.isnan(v) else v
+    by_grade = next((tb for tb in tables if tb.key == "pay_gaps_by_grade"), None)
+    col = f"Median hourly pay gap: lower vs {reference}"
+    if by_grade is not None and col in by_grade.frame.columns:
+        vals = by_grade.frame[col].dropna()
+        if len(vals):
+            within_lower["median_by_grade_pct"] = {
+                "min": float(vals.min()), "max": float(vals.max()),
+                "grades": len(vals), "of": len(by_grade.frame)}
+    headline["within_grade_gap_lower"] = within_lower
 
     if pub:
         notes.append(f"{SUPPRESSED} = suppressed to protect confidentiality: counts below "
@@ -492,4 +626,5 @@ def workforce_summary(
     )
 
 
-__all__ = ["SUPPRESSED", "VIEWS", "ReportTable", "WorkforceSummary", "workforce_summary"]
+__all__ = ["SUPPRESSED", "VIEWS", "ReportTable", "WeightedShares", "WorkforceSummary",
+           "weighted_shares", "workforce_summary"]
