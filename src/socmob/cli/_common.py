@@ -136,7 +136,11 @@ def source_name(file: str | None, table: str | None) -> str:
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a one-line error to stderr and exit (code 2 = bad input or usage)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    # the message is text, not markup: "local[N]" or "[/;param]" must print as written
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
     raise typer.Exit(code)
 
 

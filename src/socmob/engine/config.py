@@ -441,6 +441,9 @@ def _parse(f: Field, raw: Any, *, where: str) -> Any:
                          expected=f.expected) from None
 
 
+_CLIENT_STATIC = ("spark_executor_memory", "spark_executor_cores", "spark_driver_memory")
+
+
 def load_engine_config(
     options: Mapping[str, Any] | None = None,
     *,
@@ -501,7 +504,9 @@ def load_engine_config(
                                   else f.env if label == "environment" else label)
                 break
     # where Spark runs is one choice: the highest place naming a master or a server wins
-    for values, label in layers:
+    level = {f.name: i for i, (values, _) in reversed(list(enumerate(layers)))
+             for f in FIELDS if f.name in values}
+    for i, (values, label) in enumerate(layers):
         target: dict[str, Any] = {k: values[k] for k in ("spark_master", "spark_remote")
                                   if k in values}
         if target:
@@ -509,6 +514,11 @@ def load_engine_config(
             for k in target:
                 source[k] = (by_name[k].option or k) if label == "command line" else (
                     by_name[k].env if label == "environment" else label)
+            if "spark_remote" in target:
+                # executor and driver sizes from a lower place went with its master
+                for k in _CLIENT_STATIC:
+                    if k in chosen and level[k] > i:
+                        del chosen[k], source[k]
             break
     if "engine" not in cli_values and any(k in cli_values for k in ("spark_master",
                                                                      "spark_remote")):

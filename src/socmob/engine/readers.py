@@ -298,7 +298,7 @@ def read_catalog_table(name: str, *, con: BaseBackend) -> Microdata:
         database = (parts[0], parts[1])
     where = ".".join(parts[:-1]) or "the current database"
     try:
-        names = con.list_tables(database=database)
+        names = _list_tables(con, database)
     except Exception as exc:
         databases: list[str] = []
         try:
@@ -321,6 +321,32 @@ def read_catalog_table(name: str, *, con: BaseBackend) -> Microdata:
         raise InputError(f"cannot read table {name!r}: {str(exc).strip().splitlines()[0]}"
                          ) from exc
     return Microdata(table=table, source=name, format="table")
+
+
+def _list_tables(con: BaseBackend, database: str | tuple[str, str] | None) -> list[str]:
+    """The tables (and views) of ``database``; an exception if there is no such one."""
+    if getattr(con, "name", None) != "duckdb":
+        return list(con.list_tables(database=database))  # type: ignore[attr-defined]
+    # DuckDB's catalogue, read directly (Ibis's listing depends on the DuckDB version)
+    if database is None:
+        catalog, schema = None, None
+    elif isinstance(database, tuple):
+        catalog, schema = database
+    else:
+        catalog, schema = None, database
+    sql = ("SELECT table_catalog, table_schema, table_name FROM information_schema.tables "
+           "WHERE table_catalog = coalesce(?, current_database()) "
+           "AND table_schema = coalesce(?, current_schema())")
+    raw = con.con  # type: ignore[attr-defined]
+    rows = raw.execute(sql, [catalog, schema]).fetchall()
+    if not rows:
+        known = raw.execute("SELECT count(*) FROM information_schema.schemata WHERE "
+                            "catalog_name = coalesce(?, current_database()) AND "
+                            "schema_name = coalesce(?, current_schema())",
+                            [catalog, schema]).fetchone()
+        if not known or not known[0]:
+            raise LookupError(f"no database {database!r}")
+    return [str(r[2]) for r in rows]
 
 
 def _engine_name(con: BaseBackend) -> str:
