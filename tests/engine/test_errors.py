@@ -46,28 +46,48 @@ def _one_line_exit_2(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+def _invoke(args: list[str], env: dict[str, str | None] | None = None) -> str:
+    """Run a command in this process; its one-line error (exit code 2)."""
+    from typer.testing import CliRunner
+
+    from socmob.cli import app
+
+    result = CliRunner().invoke(app, args, env={"SOCMOB_CONFIG": os.devnull,
+                                                "COLUMNS": "300", **(env or {})})
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and result.stdout == "", result.output
+    return lines[0]
+
+
 @pytest.mark.parametrize(("option", "url", "message"), [
     ("--spark-master", "spark:/127.0.0.1:7077", "bad Spark master URL"),
     ("--spark-master", "mesos://127.0.0.1:5050", "bad Spark master URL"),
     ("--spark-remote", "http://127.0.0.1:15002", "bad Spark Connect URL"),
 ])
 def test_bad_urls(pairs, option, url, message):
-    line = _one_line_exit_2(_run(["income", pairs, "--parent", "p", "--child", "c",
-                                  option, url]))
+    line = _invoke(["income", pairs, "--parent", "p", "--child", "c", option, url])
     assert message in line and url in line and "expected" in line
 
 
-@pytest.mark.parametrize("option", ["--spark-master", "--spark-remote"])
-def test_unreachable_cluster_fails_fast(pairs, option):
+def test_unreachable_cluster_fails_fast(pairs):
+    # the installed command, end to end: no JVM is started, no retries
     port = free_port()  # nobody listens there
-    url = f"{'spark' if option == '--spark-master' else 'sc'}://127.0.0.1:{port}"
     start = time.monotonic()
     line = _one_line_exit_2(_run(["income", pairs, "--parent", "p", "--child", "c",
-                                  option, url]))
-    assert time.monotonic() - start < 60  # no JVM is started, no retries
-    assert f"cannot reach the Spark {'master' if 'master' in option else 'Connect server'}" \
-        in line
-    assert f"127.0.0.1:{port}" in line
+                                  "--engine", "spark", "--spark-master",
+                                  f"spark://127.0.0.1:{port}"]))
+    assert time.monotonic() - start < 60
+    assert "cannot reach the Spark master" in line and f"127.0.0.1:{port}" in line
+
+
+def test_unreachable_connect_server_fails_fast(pairs):
+    port = free_port()
+    start = time.monotonic()
+    line = _invoke(["mobility", "describe", pairs, "--microdata", "--origin", "p",
+                    "--destination", "c", "--spark-remote", f"sc://127.0.0.1:{port}"])
+    assert time.monotonic() - start < 30
+    assert "cannot reach the Spark Connect server" in line and f"127.0.0.1:{port}" in line
 
 
 def test_preflight_reports_each_address_and_times_out():
@@ -140,25 +160,24 @@ def test_duckdb_refuses_cluster_storage_and_missing_tables(tmp_path):
 
 
 def test_cli_table_on_duckdb_and_a_missing_one(tmp_path):
+    from typer.testing import CliRunner
+
+    from socmob.cli import app
+
     db = tmp_path / "local.duckdb"
     con = connect(EngineConfig(duckdb_database=str(db)))
     con.raw_sql("CREATE TABLE pairs AS SELECT i::DOUBLE AS p, ((i * 7) % 20)::DOUBLE AS c "
                 "FROM range(1, 21) AS t(i)")
     con.disconnect()
-    env_db = {"SOCMOB_DUCKDB_DATABASE": str(db)}
+    env = {"SOCMOB_DUCKDB_DATABASE": str(db)}
     base = ["income", "--parent", "p", "--child", "c", "--format", "json"]
-    os.environ.update(env_db)
-    try:
-        ok = _run([*base, "--table", "pairs"])
-        assert ok.returncode == 0, ok.stderr
-        assert json.loads(ok.stdout)["nobs"] == 20
-        line = _one_line_exit_2(_run([*base, "--table", "main.pears"]))
-        assert "no table 'pears'" in line and "did you mean 'pairs'" in line
-        line = _one_line_exit_2(_run(base))
-        assert "give either a data FILE or --table" in line
-    finally:
-        for key in env_db:
-            os.environ.pop(key, None)
+    ok = CliRunner().invoke(app, [*base, "--table", "pairs"],
+                            env={**env, "SOCMOB_CONFIG": os.devnull})
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["nobs"] == 20
+    line = _invoke([*base, "--table", "main.pears"], env)
+    assert "no table 'pears'" in line and "did you mean 'pairs'" in line
+    assert "give either a data FILE or --table" in _invoke(base, env)
 
 
 def test_terminate_stops_a_whole_process_group():
@@ -176,6 +195,8 @@ def test_terminate_stops_a_whole_process_group():
     assert children
     _terminate(proc, grace=5)
     assert proc.poll() is not None
-    for child in children:
+    # the grandchild got the group's signal too: gone (or a zombie) within seconds
+    _, alive = psutil.wait_procs(children, timeout=10)
+    for child in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
-            assert child.status() == psutil.STATUS_ZOMBIE  # dead, waiting to be reaped
+            assert child.status() == psutil.STATUS_ZOMBIE
