@@ -84,9 +84,10 @@ def spark_remote(spark_cluster) -> str:
 
 
 @pytest.fixture(scope="session")
-def spark_con(request):
+def spark_con(request, tmp_path_factory):
     """One Ibis PySpark connection per test session (a JVM start costs ~15 s): to the
-    loopback cluster when it is up (at most 2 of its cores), else in local mode."""
+    loopback cluster when it is up (at most 2 of its cores), else in local mode; tables
+    saved to the catalogue go to a temporary warehouse."""
     _need_spark()
     from socmob.engine.config import EngineConfig
 
@@ -96,10 +97,10 @@ def spark_con(request):
             master = request.getfixturevalue("spark_cluster").master_url
         except pytest.skip.Exception:
             master = None
-    config = EngineConfig(engine="spark", spark_master=master,
-                          spark_conf={"spark.cores.max": "2",
-                                      "spark.executor.memory": "1g"} if master else {})
-    return connect(config)
+    conf = {"spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse"))}
+    if master:
+        conf |= {"spark.cores.max": "2", "spark.executor.memory": "1g"}
+    return connect(EngineConfig(engine="spark", spark_master=master, spark_conf=conf))
 
 
 @pytest.fixture(scope="session")

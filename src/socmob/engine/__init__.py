@@ -12,7 +12,12 @@ the user's data directory), PySpark for scale-out (the ``spark`` extra, Java 17)
 * :mod:`socmob.engine.readers` — :func:`read_microdata`, :func:`read_table` and
   :func:`read_catalog_table`, which read files (local or cluster storage) and catalogue
   tables into the engine (also available here, imported on first use so that the
-  readers and this package never import each other at import time).
+  readers and this package never import each other at import time);
+* :mod:`socmob.engine.loopback` — :class:`~socmob.engine.loopback.LoopbackCluster`, a
+  real standalone Spark cluster (and Spark Connect server) on 127.0.0.1 from the
+  installed PySpark, for tests and benchmarks.
+
+How to run on a cluster, and how a national run is sized: ``docs/scaling.md``.
 
 >>> con = connect()                       # in-memory DuckDB
 >>> t = con.create_table("x", {"a": [1, 2]})

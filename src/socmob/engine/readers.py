@@ -245,8 +245,9 @@ def _local_delimiter(path: str) -> str:
 
 def _numeric_text_columns(table: ir.Table) -> ir.Table:
     """Text columns whose values, apart from the spellings of a missing value, are all
-    numbers become numbers (``int64`` when every one is whole, else ``float64``), as the
-    local CSV reader types them; one aggregation over the text columns decides."""
+    numbers become numbers (``int64`` when every one is written as a whole number, else
+    ``float64``), as the local CSV reader types them; one aggregation over the text
+    columns decides."""
     import ibis
 
     from socmob.io import NA_VALUES
@@ -266,7 +267,8 @@ def _numeric_text_columns(table: ir.Table) -> ir.Table:
         number = v.try_cast("float64")
         counts[f"n{i}"] = v.notnull().sum()
         counts[f"d{i}"] = number.notnull().sum()
-        counts[f"w{i}"] = (number.notnull() & (number == number.floor())
+        # whole numbers written as such ("12", not "12.0" or "1e3"), as pyarrow types them
+        counts[f"w{i}"] = (number.notnull() & v.re_search(r"^[+-]?[0-9]+$")
                            & (number.abs() < 2.0**53)).sum()
     found = table.aggregate(**counts).execute().iloc[0]
     casts: dict[str, Any] = {}
