@@ -269,7 +269,8 @@ def _benchmark(rows: int, cases: tuple[str, ...] = ALL_CASES,
                 "note": "each case's total time includes connecting (and, on Spark, "
                 "starting and stopping the loopback cluster); the stage times are in "
                 "the check value, with the peak resident memory of the whole process "
-                "tree (the case-level peak_rss_mb is the case's Python process only, not its JVMs)"},
+                "tree (the case-level peak_rss_mb is the case's Python process only, not "
+                "its JVMs)"},
         skip_reason=None,
     )
 
