@@ -34,8 +34,10 @@ from socmob.cli._common import (
 )
 
 DataArgument = typer.Argument(
-    None, help="Microdata: CSV, Parquet, Excel, SPSS or Stata; on --engine spark also a "
+    None, metavar="FILE",
+    help="Microdata: CSV, Parquet, Excel, SPSS or Stata; on --engine spark also a "
     "directory or cluster storage (hdfs://…, s3a://…). Or --table.", show_default=False)
+"""A data source: typed ``str``, not ``Path``, so that a URL keeps its ``//``."""
 
 
 class ZeroPolicyChoice(StrEnum):

@@ -21,7 +21,8 @@ mobility_app = typer.Typer(
 )
 
 TableArgument = typer.Argument(
-    None, help="Long table (CSV, Parquet or XLSX): one row per origin × destination cell; "
+    None, metavar="FILE",
+    help="Long table (CSV, Parquet or XLSX): one row per origin × destination cell; "
     "with --microdata, one row per person (on --engine spark also a directory or cluster "
     "storage: hdfs://…, s3a://…).", show_default=False,
 )
