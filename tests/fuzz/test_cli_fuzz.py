@@ -60,6 +60,24 @@ def file_inputs(cmd: Any) -> list[tuple[str, str | None]]:
     return out
 
 
+def _with_data_sources(inputs: Any) -> Any:
+    """``inputs`` and the data-source arguments typed ``str`` rather than ``Path`` (so
+    that a URL the Spark engine reads keeps its ``//``), shown as ``FILE``."""
+
+    def found(cmd: Any) -> list[tuple[str, str | None]]:
+        out = inputs(cmd)
+        for param in cmd.params:
+            if (param.param_type_name == "argument" and param.metavar == "FILE"
+                    and all(name != param.name for name, _ in out)):
+                out.append((param.name, None))
+        return out
+
+    return found
+
+
+file_inputs = _with_data_sources(file_inputs)
+
+
 READERS: dict[tuple[str, ...], Any] = {
     path: cmd for path, cmd in _walk(get_command(app), ()) if file_inputs(cmd)}
 

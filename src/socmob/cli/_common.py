@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -18,7 +19,11 @@ from socmob.errors import SocmobError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from ibis.backends import BaseBackend
     from rich.console import Console
+
+    from socmob.engine.config import EngineConfig
+    from socmob.engine.readers import Microdata
 
 
 class LazyConsole:
@@ -61,9 +66,81 @@ FormatOption = typer.Option(
 )
 
 
+class Engine(StrEnum):
+    """The compute engines (``socmob.engine.config.ENGINES``)."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = typer.Option(
+    None, "--engine", help="Compute engine: duckdb (embedded, the default) or spark "
+    "(default from SOCMOB_ENGINE or the configuration file).", show_default=False)
+SparkMasterOption = typer.Option(
+    None, "--spark-master", help="Spark master URL: local[N], spark://HOST:PORT, yarn or "
+    "k8s://https://HOST:PORT (implies --engine spark).", show_default=False)
+SparkRemoteOption = typer.Option(
+    None, "--spark-remote", help="Spark Connect server, sc://HOST:PORT (implies --engine "
+    "spark).", show_default=False)
+SparkConfOption = typer.Option(
+    None, "--spark-conf", help="A Spark setting KEY=VALUE, e.g. spark.executor.memory=8g "
+    "(repeatable).", show_default=False)
+ConfigOption = typer.Option(
+    None, "--config", help="Engine configuration file (TOML; default $SOCMOB_CONFIG or "
+    "~/.config/socmob/config.toml). See docs/scaling.md.", show_default=False)
+TableOption = typer.Option(
+    None, "--table", help="Read a table of the engine's catalogue (DATABASE.TABLE) "
+    "instead of a file.", show_default=False)
+
+
+def engine_config(*, engine: Engine | str | None = None, spark_master: str | None = None,
+                  spark_remote: str | None = None, spark_conf: list[str] | None = None,
+                  config: Path | None = None, memory_limit: str | None = None,
+                  ) -> EngineConfig:
+    """The engine configuration of a command: its options, then the environment, the
+    configuration file and the defaults (:func:`socmob.engine.config.load_engine_config`)."""
+    from socmob.engine.config import load_engine_config
+
+    options = {"engine": str(engine.value if isinstance(engine, Engine) else engine)
+               if engine is not None else None,
+               "spark_master": spark_master, "spark_remote": spark_remote,
+               "duckdb_memory_limit": memory_limit}
+    return load_engine_config(options, spark_conf=tuple(spark_conf or ()),
+                              config_file=config)
+
+
+def open_microdata(file: str | None, table: str | None, config: EngineConfig, *,
+                   sheet: str | None = None) -> tuple[BaseBackend, Microdata]:
+    """Connect to the configured engine and read the microdata a command was given: a
+    file or URL the engine can read (``FILE``), or a catalogue table (``--table``)."""
+    from socmob.engine import connect
+    from socmob.engine.readers import read_catalog_table, read_microdata
+
+    if (file is None) == (table is None):
+        fail("give either a data FILE or --table DATABASE.TABLE" if file is None
+             else "give either a data FILE or --table, not both")
+    con = connect(config)
+    if table is not None:
+        return con, read_catalog_table(table, con=con)
+    assert file is not None
+    return con, read_microdata(file, con=con, sheet=sheet)
+
+
+def source_name(file: str | None, table: str | None) -> str:
+    """What a command read, for titles: the file's name or the table's."""
+    if table is not None:
+        return table
+    text = str(file).rstrip("/")
+    return text.rsplit("/", 1)[-1] or text
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a one-line error to stderr and exit (code 2 = bad input or usage)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    # the message is text, not markup: "local[N]" or "[/;param]" must print as written
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -7,17 +7,33 @@ from typing import Any
 
 import typer
 
-from socmob.cli._common import FormatOption, OutputFormat, print_frame, print_json, user_errors
+from socmob.cli._common import (
+    ConfigOption,
+    Engine,
+    EngineOption,
+    FormatOption,
+    OutputFormat,
+    SparkConfOption,
+    SparkMasterOption,
+    SparkRemoteOption,
+    print_frame,
+    print_json,
+    user_errors,
+)
 from socmob.cli.mobility import (
+    CatalogTableOption,
     ColOrderOption,
     CountOption,
     DestinationOption,
     LayerOption,
+    MicrodataOption,
     OrderOption,
     OriginOption,
     RowOrderOption,
     SquareOption,
     TableArgument,
+    WeightOption,
+    engine_choice,
     read_cli_table,
 )
 
@@ -27,7 +43,7 @@ def register(group: typer.Typer) -> None:
 
     @group.command("describe")
     def describe_command(
-        table: Path = TableArgument,
+        table: str | None = TableArgument,
         origin: str = OriginOption,
         destination: str = DestinationOption,
         count: str = CountOption,
@@ -36,6 +52,14 @@ def register(group: typer.Typer) -> None:
         row_order: str | None = RowOrderOption,
         col_order: str | None = ColOrderOption,
         square: bool = SquareOption,
+        microdata: bool = MicrodataOption,
+        catalog_table: str | None = CatalogTableOption,
+        weight: str | None = WeightOption,
+        engine: Engine | None = EngineOption,
+        spark_master: str | None = SparkMasterOption,
+        spark_remote: str | None = SparkRemoteOption,
+        spark_conf: list[str] | None = SparkConfOption,
+        config: Path | None = ConfigOption,
         confidence: float = typer.Option(0.95, "--confidence", help="Interval level."),
         zero_correction: float = typer.Option(
             0.0,
@@ -53,6 +77,8 @@ def register(group: typer.Typer) -> None:
             mobility_table = read_cli_table(
                 table, origin=origin, destination=destination, count=count, layer=layer,
                 order=order, row_order=row_order, col_order=col_order, square=square,
+                microdata=microdata, table=catalog_table, weight=weight,
+                engine=engine_choice(engine, spark_master, spark_remote, spark_conf, config),
             )
             result = describe(
                 mobility_table, alpha=1 - confidence, zero_correction=zero_correction

@@ -8,8 +8,14 @@ from typing import Any
 import typer
 
 from socmob.cli._common import (
+    ConfigOption,
+    Engine,
+    EngineOption,
     FormatOption,
     OutputFormat,
+    SparkConfOption,
+    SparkMasterOption,
+    SparkRemoteOption,
     console,
     print_frame,
     print_json,
@@ -17,15 +23,19 @@ from socmob.cli._common import (
     user_errors,
 )
 from socmob.cli.mobility import (
+    CatalogTableOption,
     ColOrderOption,
     CountOption,
     DestinationOption,
     LayerOption,
+    MicrodataOption,
     OrderOption,
     OriginOption,
     RowOrderOption,
     SquareOption,
     TableArgument,
+    WeightOption,
+    engine_choice,
     read_cli_table,
 )
 
@@ -35,7 +45,7 @@ def register(group: typer.Typer) -> None:
 
     @group.command("fit")
     def fit_command(
-        table: Path = TableArgument,
+        table: str | None = TableArgument,
         model: str = typer.Option(
             ..., "--model", "-m",
             help="Model: independence, quasi-independence, uniform-association, "
@@ -54,6 +64,14 @@ def register(group: typer.Typer) -> None:
         row_order: str | None = RowOrderOption,
         col_order: str | None = ColOrderOption,
         square: bool = SquareOption,
+        microdata: bool = MicrodataOption,
+        catalog_table: str | None = CatalogTableOption,
+        weight: str | None = WeightOption,
+        engine: Engine | None = EngineOption,
+        spark_master: str | None = SparkMasterOption,
+        spark_remote: str | None = SparkRemoteOption,
+        spark_conf: list[str] | None = SparkConfOption,
+        config: Path | None = ConfigOption,
         starts: int | None = typer.Option(
             None, "--starts",
             help="Starts for log-multiplicative models (default: one data-driven start, "
@@ -75,6 +93,8 @@ def register(group: typer.Typer) -> None:
             mobility_table = read_cli_table(
                 table, origin=origin, destination=destination, count=count, layer=layer,
                 order=order, row_order=row_order, col_order=col_order, square=square,
+                microdata=microdata, table=catalog_table, weight=weight,
+                engine=engine_choice(engine, spark_master, spark_remote, spark_conf, config),
             )
             if several:
                 comparison = compare(mobility_table, "all" if model.strip().lower() == "all"

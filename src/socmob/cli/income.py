@@ -14,19 +14,30 @@ from typing import Any
 import typer
 
 from socmob.cli._common import (
+    ConfigOption,
+    Engine,
+    EngineOption,
     FormatOption,
     OutputFormat,
+    SparkConfOption,
+    SparkMasterOption,
+    SparkRemoteOption,
+    TableOption,
+    engine_config,
     fail,
+    open_microdata,
     print_frame,
     print_json,
+    source_name,
     synth_app,
     user_errors,
 )
 
-
-class Engine(StrEnum):
-    duckdb = "duckdb"
-    spark = "spark"
+DataArgument = typer.Argument(
+    None, metavar="FILE",
+    help="Microdata: CSV, Parquet, Excel, SPSS or Stata; on --engine spark also a "
+    "directory or cluster storage (hdfs://…, s3a://…). Or --table.", show_default=False)
+"""A data source: typed ``str``, not ``Path``, so that a URL keeps its ``//``."""
 
 
 class ZeroPolicyChoice(StrEnum):
@@ -49,16 +60,17 @@ _TABLE_COLUMNS = ["measure", "group", "value", "lci", "uci", "n", "unit", "note"
 
 
 @contextmanager
-def _naming(file: Path) -> Iterator[None]:
-    """Add the file name to input errors raised without one (e.g. found by the engine
-    while scanning the file)."""
+def _naming(file: str | None, table: str | None = None) -> Iterator[None]:
+    """Add the file (or table) name to input errors raised without one (e.g. found by
+    the engine while scanning the file)."""
     from socmob.errors import InputError
 
     try:
         yield
     except InputError as exc:
-        if exc.file is None:
-            raise dataclasses.replace(exc, file=str(file)) from exc
+        name = file if file is not None else table
+        if exc.file is None and name is not None:
+            raise dataclasses.replace(exc, file=str(name)) from exc
         raise
 
 
@@ -91,8 +103,7 @@ def _write_output(out: Path, result: Any, *, within: bool) -> None:
 
 
 def income_command(
-    file: Path = typer.Argument(..., help="Microdata: CSV, Parquet, Excel, SPSS or Stata.",
-                                show_default=False),
+    file: str | None = DataArgument,
     parent: str = typer.Option(..., "--parent", help="Parent income column."),
     child: str = typer.Option(..., "--child", help="Child income column."),
     weight: str | None = typer.Option(None, "--weight", help="Survey weight column."),
@@ -118,7 +129,12 @@ def income_command(
         "(all from one scan; ranks held at their full-sample values)."),
     seed: int | None = typer.Option(
         None, "--seed", help="Seed of the bootstrap (the same replicates on every engine)."),
-    engine: Engine = typer.Option(Engine.duckdb, "--engine", help="Compute engine."),
+    table: str | None = TableOption,
+    engine: Engine | None = EngineOption,
+    spark_master: str | None = SparkMasterOption,
+    spark_remote: str | None = SparkRemoteOption,
+    spark_conf: list[str] | None = SparkConfOption,
+    config: Path | None = ConfigOption,
     memory_limit: str | None = typer.Option(
         None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (spills beyond it)."),
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
@@ -132,22 +148,25 @@ def income_command(
     """Income mobility of parent–child pairs: IGE, rank-rank slope, expected rank at p25,
     P(top quintile | bottom quintile), the transition matrix, absolute mobility and
     mobility indices. With --by, every group that can be estimated; the others are named
-    with the reason on stderr (and under not_estimated in JSON)."""
-    from socmob.engine import connect
-    from socmob.engine.readers import read_microdata
-    from socmob.income import income_mobility
-
-    with user_errors(), _naming(file):
+    with the reason on stderr (and under not_estimated in JSON). The engine aggregates
+    the rows where they are (--engine spark: a cluster, by --spark-master or
+    --spark-remote); only the sums come back."""
+    with user_errors():
         if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
             fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
-        con = connect(engine.value, memory_limit=memory_limit)
-        data = read_microdata(file, con=con, sheet=sheet)
+        settings = engine_config(engine=engine, spark_master=spark_master,
+                                 spark_remote=spark_remote, spark_conf=spark_conf,
+                                 config=config, memory_limit=memory_limit)
+    from socmob.income import income_mobility
+
+    with user_errors(), _naming(file, table):
+        _, data = open_microdata(file, table, settings, sheet=sheet)
         result = income_mobility(
             data.table, parent=parent, child=child, weight=weight, by=by, within=within,
             quantiles=quantiles, zero_policy=zero_policy.value, floor=floor,
             parent_factor=parent_factor, child_factor=child_factor, se=se.value,
             weight_kind=weight_kind.value, bootstrap=bootstrap, seed=seed,
-            progress=progress, source=str(file))
+            progress=progress, source=data.source)
         if out is not None:
             _write_output(out, result, within=within)
     _note_not_estimated(result)
@@ -160,7 +179,7 @@ def income_command(
         frame["n"] = frame["n"].round().astype("Int64")
         if by is None:
             frame = frame.drop(columns="group")
-    print_frame(frame, fmt, title=f"Income mobility — {file.name}")
+    print_frame(frame, fmt, title=f"Income mobility — {source_name(file, table)}")
 
 
 class TransformChoice(StrEnum):
@@ -170,8 +189,7 @@ class TransformChoice(StrEnum):
 
 
 def income_areas_command(
-    file: Path = typer.Argument(..., help="Microdata: CSV, Parquet, Excel, SPSS or Stata.",
-                                show_default=False),
+    file: str | None = DataArgument,
     area: str = typer.Option(..., "--area", help="Area the child grew up in."),
     outcome: str = typer.Option(..., "--outcome", help="Adult outcome (e.g. earnings)."),
     disadvantaged: str = typer.Option(..., "--disadvantaged",
@@ -179,33 +197,41 @@ def income_areas_command(
     weight: str | None = typer.Option(None, "--weight", help="Survey weight column."),
     transform: TransformChoice = typer.Option(
         TransformChoice.none, "--transform", help="Outcome as is, its log, or national rank."),
-    engine: Engine = typer.Option(Engine.duckdb, "--engine", help="Compute engine."),
+    table: str | None = TableOption,
+    engine: Engine | None = EngineOption,
+    spark_master: str | None = SparkMasterOption,
+    spark_remote: str | None = SparkRemoteOption,
+    spark_conf: list[str] | None = SparkConfOption,
+    config: Path | None = ConfigOption,
+    memory_limit: str | None = typer.Option(
+        None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (spills beyond it)."),
     out: Path | None = typer.Option(None, "--out", help="Also write the tidy rows "
                                     "(.csv, .parquet or .json)."),
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Long Shadow-style area outcomes: the disadvantaged group's mean outcome by area,
     the advantaged − disadvantaged gap, and empirical-Bayes estimates for small areas."""
-    from socmob.engine import connect
-    from socmob.engine.readers import read_microdata
+    with user_errors():
+        if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
+            fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
+        settings = engine_config(engine=engine, spark_master=spark_master,
+                                 spark_remote=spark_remote, spark_conf=spark_conf,
+                                 config=config, memory_limit=memory_limit)
     from socmob.income import area_outcomes
     from socmob.results import export_frame
 
-    with user_errors(), _naming(file):
-        if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
-            fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
-        con = connect(engine.value)
-        data = read_microdata(file, con=con)
+    with user_errors(), _naming(file, table):
+        _, data = open_microdata(file, table, settings)
         result = area_outcomes(data.table, area=area, outcome=outcome,
                                disadvantaged=disadvantaged, weight=weight,
-                               transform=transform.value, source=str(file))
+                               transform=transform.value, source=data.source)
         frame = result.to_frame()
         if out is not None:
             export_frame(frame, out)
     if fmt is OutputFormat.table:
         frame = frame[["measure", "area_code", "value", "lci", "uci", "n", "note"]].copy()
         frame["n"] = frame["n"].round().astype("Int64")
-    print_frame(frame, fmt, title=f"Area outcomes — {file.name}")
+    print_frame(frame, fmt, title=f"Area outcomes — {source_name(file, table)}")
 
 
 def synth_income_command(
