@@ -27,9 +27,9 @@ replayable coin (:class:`socmob.place.composite.Coin`, one per index):
     published 95% intervals (:mod:`socmob.monitor`; GVA per head has none).
     **Validation**: the model's index is correlated with the published composites
     averaged over the areas of each ITL2 region (:meth:`PlaceModel.validation`); with
-    the indicators chosen a priori, Pearson r is 0.94 (ci1), 0.73 (ci2), 0.97 (ci3),
-    0.72 (ci4) over the 41 regions. It is a model of the published indices, not the
-    SMC's own computation.
+    the indicators chosen a priori, Pearson r is 0.95 (ci1), 0.71 (ci2), 0.98 (ci3),
+    0.71 (ci4) over the 41 regions (every one of the 205 areas assigned to a region). It
+    is a model of the published indices, not the SMC's own computation.
 
 Both models are deterministic functions of the packaged data, built once per process;
 their frames are shared, so never modify them in place.

@@ -111,8 +111,8 @@ def _column(frame: pd.DataFrame, name: str, role: str, file: str | None) -> str:
     lower = {str(c).strip().lower(): str(c) for c in frame.columns}
     if name.strip().lower() in lower:
         return lower[name.strip().lower()]
-    raise InputError(f"{role} column {name!r} not found" + did_you_mean(name, list(
-        map(str, frame.columns))), file=file, row=1, column=name,
+    raise InputError(f"{role} column {name!r} not found" + did_you_mean(
+        name, list(map(str, frame.columns)), cutoff=0.4), file=file, row=1, column=name,
                      expected="one of the columns: " + ", ".join(map(str, frame.columns[:15])))
 
 
