@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from socmob import ATTRIBUTION, __version__
 from socmob.report import adapters
-from socmob.web import api, error_pages
+from socmob.web import api, api_assess, error_pages
 from socmob.web.profiles import AreaProfiles
 from socmob.web.routes import PAGES, Page
 from socmob.web.security import CSRF, SecurityMiddleware
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, max_bytes=settings.max_upload_bytes)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.router)
+    app.include_router(api_assess.router)
     for page in PAGES:
         app.include_router(page.router)
     error_pages.install(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from socmob.web.routes import (
     areas,
+    assess,
     briefings,
     compare,
     employers,
@@ -30,6 +31,7 @@ PAGES: tuple[Page, ...] = (
     compare.page,
     explorer.page,
     employers.page,
+    assess.page,
     pages.page,
 )
 
