@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from socmob.assess.flags import Flag, flags_frame
+from socmob.assess.flags import Flag, flags_frame, ordered
 from socmob.assess.gaps import GapImpact, gap_flags, gap_impacts, gap_table
 from socmob.assess.income import IncomeImpact, income_impact
 from socmob.assess.models import LEVEL_TITLES, place_model
@@ -221,7 +221,7 @@ def assess(scenario: Scenario, *, microdata: Any = None, microdata_source: str |
                                    progress=progress)
             flags += income.flags()
     return Assessment(scenario=scenario, place=place, background=background, income=income,
-                      flags=tuple(flags), income_reason=reason)
+                      flags=ordered(flags), income_reason=reason)
 
 
 __all__ = ["NO_MICRODATA", "Assessment", "assess"]

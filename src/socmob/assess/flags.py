@@ -35,6 +35,11 @@ TOLERANCE = 1e-9
 
 FLAG_COLUMNS = ["section", "kind", "index_code", "where", "value", "text"]
 
+#: The order flags are listed in: what a reader must see first.
+FLAG_ORDER: tuple[str, ...] = (
+    "gap widens", "group loses", "mobility falls", "band falls", "score falls (direct)",
+    "score falls (construction)", "score falls (relative)", "band risk", "rank falls")
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -54,9 +59,17 @@ class Flag:
                 "where": self.where, "value": self.value, "text": self.text}
 
 
+def ordered(flags: list[Flag] | tuple[Flag, ...]) -> tuple[Flag, ...]:
+    """Flags in :data:`FLAG_ORDER`, the largest first within a kind."""
+    rank = {k: i for i, k in enumerate(FLAG_ORDER)}
+    return tuple(sorted(flags, key=lambda f: (rank.get(f.kind, len(rank)),
+                                              -abs(f.value) if f.value == f.value else 0.0)))
+
+
 def flags_frame(flags: tuple[Flag, ...] | list[Flag]) -> pd.DataFrame:
     """The flags as a table (:data:`FLAG_COLUMNS`)."""
     return pd.DataFrame([f.to_dict() for f in flags], columns=FLAG_COLUMNS)
 
 
-__all__ = ["BAND_RISK", "FLAG_COLUMNS", "TOLERANCE", "Flag", "flags_frame"]
+__all__ = ["BAND_RISK", "FLAG_COLUMNS", "FLAG_ORDER", "TOLERANCE", "Flag", "flags_frame",
+           "ordered"]

@@ -647,7 +647,8 @@ def _changes_frame(resolved: ResolvedPlace) -> pd.DataFrame:
             "key": rc.change.where.key, "line": rc.change.where.line,
             "label": rc.change.label, "indicator": rc.code, "index_code": rc.index,
             "change": rc.change.describe(), "op": rc.change.op, "amount": rc.change.amount,
-            "unit": str(model.indicators.loc[rc.code, "unit"]),
+            "unit": {"percent": "% of the value", "multiply": "factor"}.get(
+                rc.change.op, str(model.meta(rc.code)["unit"])),
             "target": rc.change.target.describe(), "units": int(rc.mask.sum()),
             "unit_names": ", ".join(names[:12]) + (f" and {len(names) - 12} more"
                                                    if len(names) > 12 else ""),

@@ -101,18 +101,18 @@ def _geojson(kind: str) -> dict[str, Any]:
     return dict(gdf[["area_id", "geometry"]].__geo_interface__)
 
 
-def change_map(frame: pd.DataFrame, *, boundaries: str, title: str, unit_label: str
+def change_map(frame: pd.DataFrame, *, boundaries: str, index_title: str, unit_label: str
                ) -> ChartSpec:
     """Units shaded by their change in z (``frame``: unit_id, unit_name, z_change,
     z_baseline, z_scenario, rank_baseline, rank_scenario), diverging around 0."""
+    title = f"Change in {index_title}"
     cols = ["unit_id", "unit_name", "z_change", "z_baseline", "z_scenario", "rank_baseline",
             "rank_scenario"]
     records = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                 for k, v in r.items()} for r in frame[cols].to_dict(orient="records")]
     largest = float(frame["z_change"].abs().max()) or 1.0
-    description = (f"Map of the change in {title} for each {unit_label}: orange where it "
-                   "rises, purple where it falls, white where it does not change. The "
-                   "table below has the same figures.")
+    description = (f"Map of the change in {index_title} for each {unit_label}: orange where "
+                   "it rises, purple where it falls, white where it does not change.")
     spec: dict[str, Any] = {
         "$schema": VEGA_LITE_SCHEMA, "title": title, "description": description,
         "width": 380, "height": 560, "config": _CONFIG,
@@ -128,7 +128,9 @@ def change_map(frame: pd.DataFrame, *, boundaries: str, title: str, unit_label: 
                       "title": "Change in z",
                       "scale": {"scheme": "purpleorange", "domainMid": 0,
                                 "domain": [-largest, largest]},
-                      "legend": {"orient": "top-left", "format": ".2f"}},
+                      "legend": {"orient": "top-left", "format": "+.2f",
+                                 "gradientLength": 200,
+                                 "values": [-largest, 0.0, largest]}},
             "tooltip": [{"field": "unit_name", "type": "nominal", "title": unit_label.title()},
                         {"field": "z_change", "type": "quantitative", "title": "Change",
                          "format": "+.3f"},
@@ -187,7 +189,7 @@ def _place_panels(a: Assessment) -> dict[str, Any]:
         rows["band_move"] = [f"{int(b)} → {int(s)}" for b, s in
                              zip(rows["band_baseline"], rows["band_scenario"], strict=True)]
         chart = change_map(rows, boundaries="areas" if p.level == "areas" else "itl2",
-                           title=f"Change in {title}", unit_label=label)
+                           index_title=title, unit_label=label)
         out["maps"].append(Panel(
             f"map_{index}", f"Change in {title} by {label}", rows.drop(
                 columns=["loss"]).reset_index(drop=True), chart,
@@ -300,7 +302,7 @@ def assessment_report(a: Assessment) -> AssessReport:
     counts: dict[str, int] = {}
     if a.flags:
         frame = a.flags_frame()
-        flags = Panel("flags", "Negative impacts flagged", frame,
+        flags = Panel("flags", "Every negative impact, one by one", frame,
                       note="Listed by kind (widening gaps and losing groups first), the "
                            "largest first within a kind.",
                       columns=(("kind", "Kind"), ("index_code", "Index"),
@@ -586,7 +588,19 @@ def examples() -> dict[str, str]:
             if p.name.endswith(".yaml")}
 
 
+def example_titles() -> dict[str, str]:
+    """The example scenarios' names (file name → the scenario's own ``name``)."""
+    import yaml
+
+    out = {}
+    for key, text in examples().items():
+        doc = yaml.safe_load(text) or {}
+        out[key] = str(doc.get("name", key.replace("_", " ")))
+    return out
+
+
 __all__ = ["FLAG_KINDS", "MAX_SCENARIO_BYTES", "WEB_MAX_RUNS", "WEB_NO_MICRODATA",
-           "AssessReport", "assessment_report", "change_map", "examples", "form_field",
+           "AssessReport", "assessment_report", "change_map", "example_titles", "examples",
+           "form_field",
            "form_options", "read_scenario_upload", "render", "report_context",
            "report_html", "report_pdf", "scenario_from_form", "web_report"]

@@ -55,7 +55,7 @@ def _page(request: Request, *, form: dict[str, str] | None = None,
         "options": report.form_options(), "form": {**_DEFAULT_FORM, **(form or {})},
         "result": result, "scenario_text": scenario_text, "errors": errors,
         "field_errors": {e["field"]: e["text"] for e in errors}, "uploaded": uploaded,
-        "examples": list(report.examples()), "max_runs": report.WEB_MAX_RUNS,
+        "examples": report.example_titles(), "max_runs": report.WEB_MAX_RUNS,
         "stored": settings(request).upload_store is not None,
     }, active="assess", status_code=status_code)
 
