@@ -39,7 +39,7 @@ def scenario(**income) -> object:
 
 def weighted_midranks(v: np.ndarray, w: np.ndarray) -> np.ndarray:
     """100·[W(< v) + W(= v)/2]/W by sorting, as Chetty et al. (2014) pool ties."""
-    values, inverse = np.unique(v, return_inverse=True)
+    _, inverse = np.unique(v, return_inverse=True)
     W = np.bincount(inverse, weights=w)
     below = np.cumsum(W) - W
     return 100 * (below + W / 2)[inverse] / w.sum()
