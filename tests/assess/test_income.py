@@ -161,6 +161,17 @@ def test_baseline_replicates_are_socmob_incomes_and_the_pairs_share_them(exact, 
         np.testing.assert_allclose(res.replicates[f"{m}_b"], reps[m], rtol=1e-9, atol=1e-12)
 
 
+def test_the_point_estimates_do_not_depend_on_the_bootstrap():
+    df = pairs()
+    a = income_impact(df, scenario(bootstrap=0), weight="w")
+    b = income_impact(df, scenario(bootstrap=25), weight="w")
+    cols = ["baseline", "scenario", "change"]
+    np.testing.assert_allclose(a.table[cols].to_numpy(float), b.table[cols].to_numpy(float),
+                               rtol=1e-12, atol=1e-15)
+    assert a.bootstrap == 0 and a.buckets is None and a.table["change_lower"].isna().all()
+    assert (a.recipients, a.recipient_share) == (b.recipients, b.recipient_share)
+
+
 def test_no_transfer_changes_nothing_exactly():
     df = pairs()
     res = income_impact(df, parse_scenario(

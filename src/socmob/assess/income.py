@@ -176,36 +176,54 @@ def _features(t: Any, world: str, rx: Any, ry: Any, x: Any, y: Any, shift: dict[
 
 
 def scenario_expression(prep: Any, change: IncomeScenario, shift: dict[str, float], spec: Any,
-                        *, buckets: int | None, key: int) -> Any:
+                        *, buckets: int | None, key: int, bootstrap: bool = True) -> Any:
     """The one aggregation behind an income scenario: sums per bucket (module
-    docstring) — an Ibis expression, the same on every backend."""
+    docstring), or in one row without the bootstrap — an Ibis expression, the same on
+    every backend.
+
+    Only the columns the sums need pass through the second pair of sorts (the rank of
+    the incomes after the transfer): the transfer itself is recomputed from the parent's
+    baseline rank afterwards."""
     from socmob.income.bootstrap import with_row_buckets
     from socmob.income.plan import ranked
     from socmob.income.ranks import add_ranks, add_unweighted_ranks
 
-    rt = ranked(prep, prep.table, spec, unit_weights=not spec.weighted, row_id="_b")
+    rt = ranked(prep, prep.table, spec, unit_weights=not spec.weighted,
+                row_id="_b" if bootstrap else None)
     targets = [q - 1 for q in change.quintiles]
-    hit = _bin5(rt._rx).isin(targets)
-    amount = (ibis.literal(float(change.amount)) if change.op == "add"
-              else rt._x * (float(change.amount) / 100.0))
-    gain = ibis.ifelse(hit, amount, 0.0)
+
+    def gain_of(t: Any) -> Any:
+        amount = (ibis.literal(float(change.amount)) if change.op == "add"
+                  else t._x * (float(change.amount) / 100.0))
+        return ibis.ifelse(_bin5(t._rx).isin(targets), amount, 0.0)
+
+    keep = ["_x", "_y", "_rx", "_ry", *(["_w"] if spec.weighted else []),
+            *(["_b"] if bootstrap else [])]
+    rt = rt.select(*keep)
+    gain = gain_of(rt)
     x2 = rt._x + gain if change.parent_income_includes_transfer else rt._x
-    y2 = rt._y + float(change.pass_through) * gain
-    rt = rt.mutate(_x2=x2, _y2=y2, _gain=gain, _hit=ibis.ifelse(hit, 1.0, 0.0))
+    rt = rt.mutate(_x2=x2, _y2=rt._y + float(change.pass_through) * gain)
     wanted = {"_y2": "_ry2"}
     if change.parent_income_includes_transfer:
         wanted = {"_x2": "_rx2", "_y2": "_ry2"}
     n = prep.n_rows - prep.n_missing
     rt = add_ranks(rt, wanted, "_w") if spec.weighted else add_unweighted_ranks(rt, wanted, n=n)
+    extra: dict[str, Any] = {} if spec.weighted else {"_w": ibis.literal(1.0)}
     if not change.parent_income_includes_transfer:
-        rt = rt.mutate(_rx2=rt._rx)
-    rt = with_row_buckets(rt, "_b", buckets=buckets, key=key)
+        extra["_rx2"] = rt._rx
+    if extra:
+        rt = rt.mutate(**extra)
+    gain = gain_of(rt)
+    recipient = ibis.ifelse(_bin5(rt._rx).isin(targets), 1.0, 0.0)
     aggs = {**_features(rt, "b", rt._rx, rt._ry, rt._x, rt._y, shift, spec),
             **_features(rt, "s", rt._rx2, rt._ry2, rt._x2, rt._y2, shift, spec),
-            "n_hit": rt._hit.sum(), "w_hit": (rt._w * rt._hit).sum(),
-            "gain": (rt._w * rt._gain).sum(),
+            "n_hit": recipient.sum(), "w_hit": (rt._w * recipient).sum(),
+            "gain": (rt._w * gain).sum(),
             "neg_x": ibis.ifelse((rt._x2 < 0) & (rt._x >= 0), 1, 0).sum(),
             "neg_y": ibis.ifelse((rt._y2 < 0) & (rt._y >= 0), 1, 0).sum()}
+    if not bootstrap:
+        return rt.aggregate(**aggs).mutate(_b=ibis.literal(0))
+    rt = with_row_buckets(rt, "_b", buckets=buckets, key=key)
     return rt.group_by("_b").aggregate(**aggs)
 
 
@@ -282,9 +300,10 @@ def income_impact(data: Any, change: IncomeScenario, *, parent: str | None = Non
                    extra=lambda work, ok: shift_aggregates(work, spec, ok))
     shift = shift_pass(prep, spec)
     n = prep.n_rows - prep.n_missing
-    buckets = bucket_count(n, 1, 1)
+    buckets = bucket_count(n, 1, 1) if replicates else 1
     expr = scenario_expression(prep, change, {"cx": shift["cx"], "cy": shift["cy"]}, spec,
-                               buckets=buckets, key=bucket_key(int(seed_value)))
+                               buckets=buckets, key=bucket_key(int(seed_value)),
+                               bootstrap=replicates > 0)
     frame = engine_sums(prep, expr, "the scenario sums")
     if int(frame["neg_x"].sum()) or int(frame["neg_y"].sum()):
         bad_x, bad_y = int(frame["neg_x"].sum()), int(frame["neg_y"].sum())
@@ -344,7 +363,7 @@ def income_impact(data: Any, change: IncomeScenario, *, parent: str | None = Non
     return IncomeImpact(
         scenario=change.describe(), nobs=n, n_missing=prep.n_missing,
         table=pd.DataFrame(rows), replicates=rep, bootstrap=replicates,
-        buckets=buckets, seed=seed_value, alpha=alpha,
+        buckets=buckets if replicates else None, seed=seed_value, alpha=alpha,
         recipients=int(frame["n_hit"].sum()),
         recipient_share=float(frame["w_hit"].sum()) / w_total if w_total else math.nan,
         transfer_per_person=float(frame["gain"].sum()) / w_total if w_total else math.nan,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from socmob import ATTRIBUTION, __version__
-from socmob.report.charts import FONT, INK, VEGA_LITE_SCHEMA, ChartSpec
+from socmob.report.charts import FONT, INK, VEGA_LITE_SCHEMA, ChartSpec, accessible_svg
 from socmob.report.panels import Panel
 from socmob.results import dumps, neutralise_formulas
 
@@ -93,6 +93,24 @@ class AssessReport:
 # --------------------------------------------------------------------------- the map
 
 
+class ScenarioChart(ChartSpec):
+    """A chart of a scenario's result, drawn afresh every time: a scenario may come from
+    an upload, and nothing derived from one is cached (``ChartSpec`` keeps its renders
+    of the embedded data's charts in a cache)."""
+
+    def to_svg(self) -> str:
+        import vl_convert as vlc
+
+        return accessible_svg(vlc.vegalite_to_svg(self.spec), title=self.title,
+                              description=self.description)
+
+    def to_png(self, *, scale: float = 2.0) -> bytes:
+        import vl_convert as vlc
+
+        return bytes(vlc.vegalite_to_png(self.spec, scale=scale))
+
+
+
 @lru_cache(maxsize=2)
 def _geojson(kind: str) -> dict[str, Any]:
     from socmob import data
@@ -141,7 +159,8 @@ def change_map(frame: pd.DataFrame, *, boundaries: str, index_title: str, unit_l
                         {"field": "rank_scenario", "type": "quantitative", "title": "Rank"}],
         },
     }
-    return ChartSpec(f"map-{frame['index_code'].iloc[0]}", title, spec, frame, description)
+    return ScenarioChart(f"map-{frame['index_code'].iloc[0]}", title, spec, frame,
+                         description)
 
 
 # --------------------------------------------------------------------------- panels
@@ -599,8 +618,24 @@ def example_titles() -> dict[str, str]:
     return out
 
 
-__all__ = ["FLAG_KINDS", "MAX_SCENARIO_BYTES", "WEB_MAX_RUNS", "WEB_NO_MICRODATA",
-           "AssessReport", "assessment_report", "change_map", "example_titles", "examples",
-           "form_field",
-           "form_options", "read_scenario_upload", "render", "report_context",
-           "report_html", "report_pdf", "scenario_from_form", "web_report"]
+__all__ = [
+    "FLAG_KINDS",
+    "MAX_SCENARIO_BYTES",
+    "WEB_MAX_RUNS",
+    "WEB_NO_MICRODATA",
+    "AssessReport",
+    "ScenarioChart",
+    "assessment_report",
+    "change_map",
+    "example_titles",
+    "examples",
+    "form_field",
+    "form_options",
+    "read_scenario_upload",
+    "render",
+    "report_context",
+    "report_html",
+    "report_pdf",
+    "scenario_from_form",
+    "web_report",
+]
