@@ -203,3 +203,17 @@ def test_api_income_is_not_available_here(client):
 def test_api_is_documented(client):
     spec = client.get("/api/openapi.json").json()
     assert "/api/assess" in spec["paths"] and "post" in spec["paths"]["/api/assess"]
+
+
+def test_csv_downloads_are_full_precision_and_safe_in_a_spreadsheet(client):
+    import base64
+
+    res = _upload(client, b"place:\n  changes:\n    - index: ci1\n      add: 0.1\n"
+                          b"      label: =HYPERLINK(\"http://x\")\n"
+                          b"      target: {nation: Wales}\nuncertainty: {runs: 50}\n")
+    assert res.status_code == 200, _errors(res.text)
+    assert "=HYPERLINK" in html.unescape(res.text)  # shown as written on the page
+    uri = re.search(r'href="(data:text/csv;charset=utf-8;base64,[^"]+)" '
+                    r'download="socmob-assessment-changes.csv"', res.text).group(1)
+    text = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
+    assert "'=HYPERLINK" in text

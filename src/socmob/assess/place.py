@@ -529,10 +529,15 @@ def place_impact(resolved: ResolvedPlace, *, runs: int = 1000, seed: int | None 
 def _groups(model: PlaceModel, index: str, title: str, dz: np.ndarray, dz_runs: np.ndarray,
             rb: np.ndarray, rs: np.ndarray) -> pd.DataFrame:
     rows = []
+    done: set[tuple[str, ...]] = set()
     for grouping in model.groupings:
         labels = model.units[grouping].astype(str).to_numpy()
         for g in sorted(set(labels)):
             sel = labels == g
+            members = tuple(np.flatnonzero(sel))
+            if (g, *map(str, members)) in done:  # Wales the region is Wales the nation
+                continue
+            done.add((g, *map(str, members)))
             runs_mean = dz_runs[:, sel].mean(axis=1)
             rows.append({
                 "grouping": grouping, "group": g, "index_code": index, "index_title": title,

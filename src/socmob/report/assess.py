@@ -24,7 +24,7 @@ import pandas as pd
 from socmob import ATTRIBUTION, __version__
 from socmob.report.charts import FONT, INK, VEGA_LITE_SCHEMA, ChartSpec, accessible_svg
 from socmob.report.panels import Panel
-from socmob.results import dumps, neutralise_formulas
+from socmob.results import csv_text, dumps
 
 if TYPE_CHECKING:  # pragma: no cover
     from socmob.assess import Assessment
@@ -81,6 +81,14 @@ class AssessReport:
     validation: Panel | None
     empty: bool
     json: str = field(repr=False)
+
+    @staticmethod
+    def csv_uri(panel: Panel) -> str:
+        """A panel's table as a CSV ``data:`` URI: full precision, and text a spreadsheet
+        would run as a formula neutralised (a scenario's labels are a user's text)."""
+        text = csv_text(panel.table)
+        return ("data:text/csv;charset=utf-8;base64,"
+                + base64.b64encode(text.encode("utf-8")).decode("ascii"))
 
     def panels(self) -> list[Panel]:
         """Every table of the report (for downloads)."""
@@ -191,7 +199,7 @@ def _place_panels(a: Assessment) -> dict[str, Any]:
         ch["where"] = [f"line {ln}, {k}" if pd.notna(ln) else str(k)
                        for k, ln in zip(ch["key"], ch["line"], strict=True)]
         out["changes"] = Panel(
-            "changes", "What the scenario changes", neutralise_formulas(ch),
+            "changes", "What the scenario changes", ch,
             note=f"Each change applies to the {label}s its target selects, in the order "
                  "written.",
             columns=(("change", "Change"), ("label", "Label"), ("target", "Target"),
@@ -292,7 +300,7 @@ def assessment_report(a: Assessment) -> AssessReport:
     gaps = None
     if a.background is not None and len(a.background):
         t = gap_table(a.background)
-        gaps = Panel("gaps", "Gaps between backgrounds", neutralise_formulas(t),
+        gaps = Panel("gaps", "Gaps between backgrounds", t,
                      note="Most minus least advantaged group, latest period published; 95% "
                           "intervals from the published standard errors. Narrows: the "
                           "advantage of the most advantaged group falls.",
