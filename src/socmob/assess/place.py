@@ -13,10 +13,11 @@ For each index of the place model (:mod:`socmob.assess.models`):
    (:meth:`socmob.place.composite.Coin.apply`); an index the scenario does not touch is
    not rebuilt, so an empty scenario changes nothing, exactly.
 3. **Uncertainty, paired.** Each of ``runs`` Monte Carlo runs draws one set of noise
-   ε (units × indicators, N(0, 1)) and replays *both* coins on x + SE·ε with
-   :class:`socmob.place.uncertainty.Engine`: the same draws for baseline and scenario, so
-   that the distribution of the difference is that of the scenario's effect, not of two
-   independent noises. Each index has its own random stream, spawned from ``seed``.
+   ε (units × indicators, N(0, 1)) and replays *both* coins on x + SE·ε with the
+   vectorised coin replay of :mod:`socmob.place.uncertainty`: the same draws for
+   baseline and scenario, so that the distribution of the difference is that of the
+   scenario's effect, not of two independent noises. Each index has its own random
+   stream, spawned from ``seed``.
 4. **Per unit**: the index z (the model's fixed baseline yardstick), rank (1 = most
    favourable; ties share the smallest) and SoN 2025 band (7-band rule on the scores
    re-standardised within each run, :meth:`PlaceModel.bands`), baseline and scenario, from
@@ -383,16 +384,25 @@ def _se_frame(model: PlaceModel, codes: list[str]) -> pd.DataFrame:
     return se
 
 
+def _coin_replay() -> Any:
+    """The vectorised replay of a coin's log in :mod:`socmob.place.uncertainty`
+    (``CoinReplay``, formerly ``Engine``: either spelling, without a deprecation warning)."""
+    from socmob.place import uncertainty
+
+    return getattr(uncertainty, "CoinReplay", None) or uncertainty.Engine
+
+
 def _paired_runs(model: PlaceModel, index: str, coin_b: Coin, coin_s: Coin, runs: int,
                  seed: np.random.SeedSequence) -> tuple[np.ndarray, np.ndarray]:
     """Scores (runs × units) of the baseline and scenario coins on the same noise."""
-    from socmob.place.uncertainty import Engine, UncertainInputs
+    from socmob.place.uncertainty import UncertainInputs
 
+    replay = _coin_replay()
     codes = model.indicators_of(index)
     se = _se_frame(model, codes)
     inputs = UncertainInputs(se=se)
-    eng_b = Engine(coin_b, inputs)
-    eng_s = eng_b if coin_s is coin_b else Engine(coin_s, inputs)
+    eng_b = replay(coin_b, inputs)
+    eng_s = eng_b if coin_s is coin_b else replay(coin_s, inputs)
     rng = np.random.default_rng(seed)
     n_units = len(eng_b.units)
     sb = np.empty((runs, n_units))
