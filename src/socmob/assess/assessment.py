@@ -63,8 +63,11 @@ class Assessment(Result):
                 change = float(r["fifth_gap_change"])
                 gap = ("narrows" if change < 0 else "widens" if change > 0
                        else "is unchanged")
+                # an index whose scores move with no value targeted is built differently
+                who = (f"{r['units_targeted']} {p.unit_label}s targeted"
+                       if r["units_targeted"] else "built differently, no value changed")
                 out.append(
-                    f"{r['index_title']}: {r['units_targeted']} {p.unit_label}s targeted; "
+                    f"{r['index_title']}: {who}; "
                     f"{r['score_up']} rise and {r['score_down']} fall in score; "
                     f"{r['rank_down']} fall in the ranking and {r['band_down']} drop a band; "
                     f"the gap between the top and bottom fifth {gap} "

@@ -188,6 +188,11 @@ def _changed_indices(overall: pd.DataFrame) -> list[str]:
     return list(overall.loc[moved, "index_code"])
 
 
+def _initial(label: str) -> str:
+    """``label`` with a capital initial and the rest as written ("ITL2 region")."""
+    return label[:1].upper() + label[1:]
+
+
 def _place_panels(a: Assessment) -> dict[str, Any]:
     p = a.place
     assert p is not None
@@ -198,12 +203,15 @@ def _place_panels(a: Assessment) -> dict[str, Any]:
     if len(ch):
         ch["where"] = [f"line {ln}, {k}" if pd.notna(ln) else str(k)
                        for k, ln in zip(ch["key"], ch["line"], strict=True)]
+        # a column of empty labels (a scenario from the form) is not shown
+        labelled = bool(ch["label"].fillna("").astype(str).str.strip().ne("").any())
         out["changes"] = Panel(
             "changes", "What the scenario changes", ch,
             note=f"Each change applies to the {label}s its target selects, in the order "
                  "written.",
-            columns=(("change", "Change"), ("label", "Label"), ("target", "Target"),
-                     ("units", f"{label.capitalize()}s"), ("unit_names", "Which"),
+            columns=(("change", "Change"),
+                     *((("label", "Label"),) if labelled else ()), ("target", "Target"),
+                     ("units", f"{_initial(label)}s"), ("unit_names", "Which"),
                      ("unit", "Unit of the change"), ("where", "In the scenario")))
     for index in changed:
         rows = p.units[p.units["index_code"] == index].copy()
@@ -224,7 +232,7 @@ def _place_panels(a: Assessment) -> dict[str, Any]:
                  "largest gain first; 5%–95% intervals of the change and of the rank "
                  "from the paired Monte Carlo runs; P(band up/down): share of runs in "
                  "which the scenario's band is above/below the baseline's.",
-            columns=(("unit_name", label.capitalize()), ("region", "Region"),
+            columns=(("unit_name", _initial(label)), ("region", "Region"),
                      ("targeted", "Targeted"), ("z_baseline", "z before"),
                      ("z_scenario", "z after"), ("z_change", "Change"),
                      ("z_change_lower", "Change 5%"), ("z_change_upper", "Change 95%"),
@@ -257,7 +265,7 @@ def _place_panels(a: Assessment) -> dict[str, Any]:
             note="Mean change in z of each nation's and region's units. The registry holds "
                  "no urban/rural or coastal classification, so no such breakdown is given.",
             columns=(("index_title", "Index"), ("grouping", "By"), ("group", "Group"),
-                     ("units", f"{label.capitalize()}s"), ("mean_change", "Mean change"),
+                     ("units", f"{_initial(label)}s"), ("mean_change", "Mean change"),
                      ("interval", "5%–95%"), ("score_up", "Score up"),
                      ("score_down", "Score down"), ("rank_up", "Rank up"),
                      ("rank_down", "Rank down")))
@@ -270,7 +278,7 @@ def _place_panels(a: Assessment) -> dict[str, Any]:
                      ("mean_change", "Mean change"),
                      ("mean_change_targeted", "Mean change where targeted"),
                      ("largest_gain", "Largest gain"), ("largest_loss", "Largest loss"),
-                     ("units_moved", f"{label.capitalize()}s moved")))
+                     ("units_moved", f"{_initial(label)}s moved")))
     noise = p.noise.copy()
     out["noise"] = Panel("noise", "Uncertainty behind the intervals", noise,
                          note=p.description,
