@@ -157,3 +157,26 @@ def test_schema():
 
     res = run("schema")
     assert res.exit_code == 0 and json.loads(res.stdout) == scenario_schema()
+
+
+LAUGHS = ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [" + ", ".join([f"*{p}"] * 10) + "]\n"
+    for p, n in zip("abcdefg", "bcdefgh", strict=True))).encode()
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"\n# only a comment\n", bytes(range(256)) * 8, "name: x\n".encode("utf-16"),
+    b"- 1\n- 2\n", b"a: !!python/object/apply:os.system ['true']\n", LAUGHS,
+    b'{"place": {"changes": [1,,]}}', b"place: 3\n", b"name: [a, b]\n",
+], ids=["empty", "comment", "binary", "utf16", "list", "python", "laughs", "json",
+        "scalar", "name"])
+def test_damaged_scenario_files_are_one_line_errors(tmp_path, content):
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes(content)
+    out = tmp_path / "report.json"
+    res = run(path, "--format", "json", "--out", out, "--runs", "20")
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert err.startswith("error: file ") and "\n" not in err, err
+    assert not out.exists()

@@ -85,7 +85,8 @@ def read_located(source: str | os.PathLike[str] | bytes, *, name: str | None = N
     ------
     InputError
         What :func:`socmob.io.read_yaml` refuses: a missing, too large, non-UTF-8 or
-        malformed file (naming line and character).
+        malformed file (naming line and character); and a file with no document at all
+        (empty, or only comments).
     """
     import yaml
 
@@ -101,6 +102,10 @@ def read_located(source: str | os.PathLike[str] | bytes, *, name: str | None = N
             raise InputError(f"{what} not found", file=file, expected="an existing file")
         data = None
     value = read_yaml(source if data is None else data, name=file, what=what)
+    if value is None:  # an empty file, or only comments: more likely a slip than a choice
+        raise InputError(f"the {what} holds no document", file=file,
+                         expected="a mapping such as 'name: …' with 'place', 'background' "
+                                  "or 'income' ('{}' for a scenario that changes nothing)")
     if data is None:
         data = Path(source).read_bytes()  # type: ignore[arg-type]
     text = data.decode("utf-8-sig")
