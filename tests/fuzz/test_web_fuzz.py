@@ -60,6 +60,7 @@ def upload_routes(app: Any) -> dict[str, list[str]]:
 BASE: dict[str, dict[str, tuple[str, str]]] = {
     "/explorer": {"file": ("mobility", "table.csv")},
     "/employers": {"file": ("hr", "hr.csv"), "mapping": ("mapping", "hr.mapping.yaml")},
+    "/assess/upload": {"file": ("scenario", "scenario.yaml")},
 }
 
 TABLE_CASES = {
@@ -147,7 +148,7 @@ def test_every_upload_endpoint_is_fuzzed(web) -> None:
 def _cases() -> Iterator[Any]:
     for path, fields in BASE.items():
         for field, (kind_name, _) in fields.items():
-            cases = DOCUMENT_CASES if kind_name == "mapping" else TABLE_CASES
+            cases = DOCUMENT_CASES if kind_name in ("mapping", "scenario") else TABLE_CASES
             for name, (expect, _build) in cases.items():
                 yield pytest.param(path, field, kind_name, name, expect,
                                    id=f"{path}:{field}:{name}")

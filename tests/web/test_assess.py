@@ -10,6 +10,8 @@ import io
 import json
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 from tests.web.conftest import data_available
 
@@ -123,7 +125,7 @@ def test_an_income_scenario_says_why_incomes_are_not_assessed(client):
 
 @pytest.mark.parametrize("fmt, media", [("pdf", "application/pdf"),
                                         ("json", "application/json"),
-                                        ("html", "text/html")])
+                                        ("csv", "text/csv"), ("html", "text/html")])
 def test_downloads_assess_the_posted_scenario_again(client, fmt, media):
     page = client.post("/assess", data={**FORM, "csrf_token": _token(client)})
     scenario = html.unescape(re.search(r'name="scenario" value="([^"]*)"', page.text).group(1))
@@ -142,6 +144,13 @@ def test_downloads_assess_the_posted_scenario_again(client, fmt, media):
     elif fmt == "json":
         data = json.loads(res.content)
         assert data["place"]["level"] == "areas" and data["summary"]
+    elif fmt == "csv":  # the library's tidy rows of the same scenario, in full precision
+        from socmob.assess import assess, parse_scenario
+
+        rows = pd.read_csv(io.StringIO(res.text))
+        expected = assess(parse_scenario(json.loads(scenario))).to_frame()
+        assert list(rows.columns) == list(expected.columns) and len(rows) == len(expected)
+        assert np.allclose(rows["value"], expected["value"], rtol=0, atol=0, equal_nan=True)
 
 
 def test_examples_and_schema(client):

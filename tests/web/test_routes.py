@@ -25,11 +25,14 @@ PAGE_ROUTES = {
     ("GET", "/explorer"), ("POST", "/explorer"),
     ("GET", "/employers"), ("POST", "/employers"),
     ("GET", "/employers/questionnaire.{fmt}"),
+    ("GET", "/assess"), ("POST", "/assess"), ("POST", "/assess/upload"),
+    ("POST", "/assess/report.{fmt}"), ("GET", "/assess/examples/{example}.yaml"),
+    ("GET", "/assess/scenario.schema.json"),
     ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"),
 }
 
 EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",
-           "{fmt}": "csv"}
+           "{fmt}": "csv", "{example}": "early_years"}
 
 
 def test_the_routers_serve_every_page_address_once():
@@ -59,6 +62,7 @@ def test_main_menu_comes_from_the_routers():
         ("compare", "/compare", "Compare areas"),
         ("explorer", "/explorer", "Mobility explorer"),
         ("employers", "/employers", "Employers"),
+        ("assess", "/assess", "Assess a policy"),
         ("methods", "/methods", "Methods and data"))
     for page in PAGES:  # every menu entry links to a page its own router serves
         if page.menu is not None:

@@ -81,6 +81,9 @@ class AssessReport:
     validation: Panel | None
     empty: bool
     json: str = field(repr=False)
+    csv: str = field(default="", repr=False)
+    """Every figure as tidy rows (:meth:`Assessment.to_frame`), written by
+    :func:`socmob.results.csv_text` (full precision, formula-like text neutralised)."""
 
     @staticmethod
     def csv_uri(panel: Panel) -> str:
@@ -357,7 +360,7 @@ def assessment_report(a: Assessment) -> AssessReport:
         flag_counts=tuple((FLAG_KINDS.get(k, k), n) for k, n in counts.items()),
         assumptions=tuple(a.assumptions()), noise=place.get("noise"),
         validation=place.get("validation"), empty=a.scenario.empty,
-        json=dumps(a.to_dict()))
+        json=dumps(a.to_dict()), csv=csv_text(a.to_frame()))
 
 
 # --------------------------------------------------------------------------- documents
@@ -438,17 +441,19 @@ def report_pdf(report: AssessReport) -> bytes:
 
 
 def render(report: AssessReport, fmt: str) -> bytes:
-    """The report in ``fmt``: ``json`` (the assessment's data, unrounded), ``html`` or
-    ``pdf``."""
+    """The report in ``fmt``: ``json`` (the assessment's data, unrounded), ``csv`` (its
+    tidy rows), ``html`` or ``pdf``."""
     if fmt == "json":
         return (report.json + "\n").encode("utf-8")
+    if fmt == "csv":
+        return report.csv.encode("utf-8")
     if fmt == "html":
         return report_html(report).encode("utf-8")
     if fmt == "pdf":
         return report_pdf(report)
     from socmob.errors import InputError
 
-    raise InputError(f"unknown report format {fmt!r}", expected="json, html or pdf")
+    raise InputError(f"unknown report format {fmt!r}", expected="json, csv, html or pdf")
 
 
 # --------------------------------------------------------------------------- the web form

@@ -29,8 +29,8 @@ page = Page(router, MenuEntry("assess", "/assess", "Assess a policy"))
 _DEFAULT_FORM = {"measure": "areas:ci1", "op": "add", "amount": "0.25", "target": "band",
                  "band_index": "ci1", "band_from": "1", "band_to": "2", "runs": "1000",
                  "region": "", "nation": "", "areas": "", "name": ""}
-_MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8",
-          "pdf": "application/pdf"}
+_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8",
+          "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
 def _errors(exc: SocmobError, *, field: str | None = None) -> list[dict[str, str]]:
@@ -118,13 +118,13 @@ async def assess_download(request: Request, fmt: str, scenario: str = Form(""),
         "content-disposition": f'attachment; filename="socmob-assessment-{safe}.{fmt}"'})
 
 
-@router.get("/assess/examples/{name}.yaml")
-def example(name: str) -> Response:
+@router.get("/assess/examples/{example}.yaml")
+def example_scenario(example: str) -> Response:
     found = report.examples()
-    if name not in found:
-        raise NotFoundError(f"no example scenario {name!r}", suggestions=list(found))
-    return Response(found[name], media_type="application/yaml; charset=utf-8", headers={
-        "content-disposition": f'attachment; filename="{name}.yaml"'})
+    if example not in found:
+        raise NotFoundError(f"no example scenario {example!r}", suggestions=list(found))
+    return Response(found[example], media_type="application/yaml; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="{example}.yaml"'})
 
 
 @router.get("/assess/scenario.schema.json")
