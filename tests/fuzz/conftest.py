@@ -113,6 +113,9 @@ def kinds() -> dict[str, Kind]:
         "margins": Kind("margins", frame=survey.margins, numeric="target", text="margin"),
         "mapping": Kind("mapping", document=mapping),
         "answers": Kind("answers", document=_answers()),
+        "scenario": Kind("scenario", document="name: fuzz\nplace:\n  changes:\n"
+                         "    - {index: ci1, add: 0.1, target: {region: North East}}\n"
+                         "uncertainty: {runs: 20}\n"),
     }
 
 

@@ -15,6 +15,7 @@ import json
 import math
 import typing
 from collections.abc import Callable, Iterator
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,12 @@ BASE: dict[tuple[str, ...], dict[str, Any]] = {
     ("income-areas",): {"inputs": {"file": "income"},
                         "args": ["--area", "area", "--outcome", "child", "--disadvantaged",
                                  "dis"]},
+    ("assess", "run"): {"inputs": {"microdata": "income"},
+                        "args": [str(files("socmob.assess") / "examples" / "child_payment.yaml"),
+                                 "--parent", "parent", "--child", "child"]},
+    ("assess", "odds"): {"inputs": {"file": "income"},
+                         "args": ["--outcome", "parent", "--disadvantage", "dis", "--id",
+                                  "child"]},
     ("mobility", "describe"): {"inputs": {"table": "mobility"}, "args": []},
     ("mobility", "fit"): {"inputs": {"table": "mobility"}, "args": ["--model", "independence"]},
     ("index", "build"): {"inputs": {"data": "idata", "meta": "imeta"}, "args": []},

@@ -62,6 +62,7 @@ BASE: dict[str, dict[str, tuple[str, str]]] = {
     "/employers": {"file": ("hr", "hr.csv"), "mapping": ("mapping", "hr.mapping.yaml")},
     "/barometer": {"file": ("income", "respondents.csv")},
     "/api/barometer/estimate": {"data": ("income", "respondents.csv")},
+    "/assess/upload": {"file": ("scenario", "scenario.yaml")},
 }
 
 TABLE_CASES = {
@@ -149,7 +150,7 @@ def test_every_upload_endpoint_is_fuzzed(web) -> None:
 def _cases() -> Iterator[Any]:
     for path, fields in BASE.items():
         for field, (kind_name, _) in fields.items():
-            cases = DOCUMENT_CASES if kind_name == "mapping" else TABLE_CASES
+            cases = DOCUMENT_CASES if kind_name in ("mapping", "scenario") else TABLE_CASES
             for name, (expect, _build) in cases.items():
                 yield pytest.param(path, field, kind_name, name, expect,
                                    id=f"{path}:{field}:{name}")

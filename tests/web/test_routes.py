@@ -32,11 +32,15 @@ PAGE_ROUTES = {
     ("POST", "/employers/report.{fmt}"), ("GET", "/employers/template.csv"),
     ("GET", "/employers/example.{fmt}"), ("GET", "/employers/maturity"),
     ("POST", "/employers/maturity"),
+    ("GET", "/assess"), ("POST", "/assess"), ("POST", "/assess/upload"),
+    ("POST", "/assess/report.{fmt}"), ("GET", "/assess/examples/{example}.yaml"),
+    ("GET", "/assess/scenario.schema.json"),
     ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"), ("GET", "/readyz"),
 }
 
 EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",
            "{fmt}": "csv", "{code}": "dr32", "{table}": "published",
+           "{example}": "early_years",
            # the barometer's demo tables have their own names
            "/barometer/demo/published": "/barometer/demo/estimates"}
 
@@ -69,6 +73,7 @@ def test_main_menu_comes_from_the_routers():
         ("explorer", "/explorer", "Mobility explorer"),
         ("barometer", "/barometer", "Barometer"),
         ("employers", "/employers", "Employers"),
+        ("assess", "/assess", "Assess a policy"),
         ("methods", "/methods", "Methods and data"))
     for page in PAGES:  # every menu entry links to a page its own router serves
         if page.menu is not None:

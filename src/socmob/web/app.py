@@ -29,7 +29,7 @@ from fastapi.staticfiles import StaticFiles
 
 from socmob import ATTRIBUTION, __version__
 from socmob.report import adapters, charts
-from socmob.web import api, api_barometer, api_indicators, error_pages
+from socmob.web import api, api_assess, api_barometer, api_indicators, error_pages
 from socmob.web.cache import CacheMiddleware, ResponseCache, data_modified, data_version
 from socmob.web.profiles import AreaProfiles
 from socmob.web.routes import PAGES, Page
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(api_indicators.router)
     app.include_router(api_barometer.router)
+    app.include_router(api_assess.router)
     for page in PAGES:
         app.include_router(page.router)
     error_pages.install(app)

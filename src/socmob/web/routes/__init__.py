@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from socmob.web.routes import (
     areas,
+    assess,
     barometer,
     briefings,
     compare,
@@ -34,6 +35,7 @@ PAGES: tuple[Page, ...] = (
     explorer.page,
     barometer.page,
     employers.page,
+    assess.page,
     pages.page,
 )
 
