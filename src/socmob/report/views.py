@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from socmob import data
+from socmob._text import normalise
 from socmob.errors import InputError, NotFoundError
 from socmob.place import areas as place_areas
 from socmob.report import adapters, charts, questions
@@ -35,6 +36,7 @@ __all__ = [
     "MAX_COMPARE",
     "MIN_COMPARE",
     "NATIONAL_SERIES",
+    "AreaMatch",
     "AreaProfile",
     "AreaRef",
     "NationalSeries",
@@ -54,6 +56,7 @@ __all__ = [
     "map_values",
     "national_panels",
     "parse_compare",
+    "search_areas",
 ]
 
 MIN_COMPARE, MAX_COMPARE = 2, 5
@@ -78,6 +81,44 @@ def find_area(query: str, edition: int = DEFAULT_EDITION) -> AreaRef:
     """The area whose id, code or name is ``query`` (``socmob.place.areas.lookup``:
     raises :class:`~socmob.errors.NotFoundError` with suggestions when none is)."""
     return _ref(place_areas.lookup(query, edition=edition))
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    """An answer of the area search: the area, how the query matched it (``kind`` of
+    :class:`socmob.place.areas.Match`, or ``"part"`` for a part of an area's name), and
+    the sentence that says why the query leads there."""
+
+    area: AreaRef
+    kind: str
+    reason: str
+    district: str = ""
+
+    @property
+    def exact(self) -> bool:
+        """The query names this area without doubt."""
+        return self.kind in {"area", "code", "district"}
+
+    @property
+    def covering(self) -> bool:
+        """The query named a part of the area (a district or one of its codes)."""
+        return self.kind == "district" or (self.kind == "code" and bool(self.district))
+
+
+def search_areas(query: str, edition: int = DEFAULT_EDITION, *,
+                 limit: int = 8) -> list[AreaMatch]:
+    """The areas a search box query may mean (``socmob.place.areas.search``), best
+    first; when the query names no area exactly, the areas whose names contain it
+    ("shire") come before the close spellings ("blackpol" → Blackpool)."""
+    found = place_areas.search(query, edition=edition, limit=limit)
+    out = [AreaMatch(_ref(m.area), m.kind, m.reason, m.district) for m in found]
+    if out and out[0].exact:
+        return out[:1]
+    key = normalise(query)
+    parts = [a for a in all_areas(edition) if len(key) >= 2 and key in normalise(a.name)]
+    seen = {a.id for a in parts}
+    return ([AreaMatch(a, "part", f"{a.name} contains “{query.strip()}”.") for a in parts]
+            + [m for m in out if m.area.id not in seen])[:max(limit, len(parts))]
 
 
 # --------------------------------------------------------------------------- composites
