@@ -168,12 +168,23 @@ def check_index_period(index: str, period: str | None, edition: int) -> tuple[di
 
 def map_values(index: str, period: str | None = None,
                edition: int = DEFAULT_EDITION) -> tuple[dict, str, pd.DataFrame]:
-    """Every area's z-score and band on ``index`` in ``period`` (latest by default)."""
+    """Every area's z-score, band and national rank (``rank`` of ``of``, 1 = most
+    favourable: ``socmob.place.areas.national_ranks``) on ``index`` in ``period``
+    (latest by default)."""
     info, period = check_index_period(index, period, edition)
-    frame = composites(edition)
+    frame = _ranked(edition)
     rows = frame[(frame["index_code"] == index) & (frame["period"] == period)]
     rows = rows.sort_values("area_name").reset_index(drop=True)
     return info, period, rows
+
+
+@lru_cache(maxsize=4)
+def _ranked(edition: int) -> pd.DataFrame:
+    return place_areas.national_ranks(composites(edition))
+
+
+#: The areas the map enlarges under the UK (London's boroughs are specks at UK scale).
+MAP_INSET_REGION = "London"
 
 
 MAP_GEOMETRY_URL = "/geo/areas.json"
@@ -233,23 +244,33 @@ def map_geometry_json(edition: int = DEFAULT_EDITION) -> str:
 
 
 def map_panel(index: str, period: str | None = None,
-              edition: int = DEFAULT_EDITION) -> Panel:
-    """The map of one index and period, with its equivalent table."""
+              edition: int = DEFAULT_EDITION, *, highlight: str | None = None) -> Panel:
+    """The map of one index and period (the UK, and London enlarged under it), with its
+    equivalent table; ``highlight`` (an area id) outlines one area."""
     _, period = check_index_period(index, period, edition)
-    return _map_panel(index, period, edition)
+    return _map_panel(index, period, edition, highlight)
 
 
 @lru_cache(maxsize=64)
-def _map_panel(index: str, period: str, edition: int) -> Panel:
+def _map_panel(index: str, period: str, edition: int, highlight: str | None) -> Panel:
     info, period, rows = map_values(index, period, edition)
     title = f"{info['title']}, {period}"
+    inset = [a.id for a in all_areas(edition) if a.region == MAP_INSET_REGION]
+    description = (f"Map of {title}; each area is shaded by its band, London enlarged "
+                   "under the UK; each area links to its profile.")
     chart = charts.choropleth(map_geometry(edition), rows, name="map", title=title,
-                              geometry_url=MAP_GEOMETRY_URL)
-    return Panel("map", title, composite_tidy(rows), chart,
+                              description=description, geometry_url=MAP_GEOMETRY_URL,
+                              inset=inset, inset_title="London, enlarged",
+                              highlight=highlight)
+    table = composite_tidy(rows)
+    table["rank"] = rows["rank"].to_numpy()
+    table["of"] = rows["of"].to_numpy()
+    return Panel("map", title, table, chart,
                  note="Bands are the SMC's: 1 = least favourable, 7 = most favourable. "
-                      "z-scores are relative to the UK average (0).",
+                      "Rank 1 is the most favourable area. z-scores are relative to the "
+                      "UK average (0).",
                  columns=(("area_name", "Area"), ("group", "Band"), ("band", "Band number"),
-                          ("value", "z-score")))
+                          ("rank", "Rank"), ("value", "z-score")))
 
 
 # --------------------------------------------------------------------------- national

@@ -54,7 +54,12 @@ async function enhanceCharts() {
       // marks inside describe Vega's scenegraph, not the data, so hide them from
       // assistive technology: the same figures are in the table after the chart
       const liveSvg = target.querySelector("svg");
-      if (liveSvg) liveSvg.setAttribute("aria-hidden", "true");
+      if (liveSvg) {
+        liveSvg.setAttribute("aria-hidden", "true");
+        // a map's areas are links for the pointer; keyboard and screen-reader users
+        // have the same links in the table, so these stay out of the tab order
+        for (const link of liveSvg.querySelectorAll("a")) link.setAttribute("tabindex", "-1");
+      }
       holder.replaceWith(target);
     } catch (error) {
       console.warn("socmob: chart left as a static image", error);
