@@ -243,6 +243,12 @@ def _band_scale() -> dict[str, Any]:
     return {"domain": list(range(1, 8)), "range": [BAND_COLOURS[b] for b in range(1, 8)]}
 
 
+def _band_label_scale() -> dict[str, Any]:
+    """The band colours keyed by band name, so a legend reads in words, not "1…7"."""
+    return {"domain": [BAND_LABELS[b] for b in range(1, 8)],
+            "range": [BAND_COLOURS[b] for b in range(1, 8)]}
+
+
 def choropleth(
     geojson: dict[str, Any],
     values: pd.DataFrame,
@@ -370,9 +376,14 @@ def index_periods_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartS
                       "strokeWidth": 0.8},
              "encoding": {"x": {"field": "period", "type": "ordinal"},
                           "y": {"field": "z", "type": "quantitative"},
-                          "color": {"field": "band", "type": "ordinal", "title": "Band",
-                                    "scale": _band_scale()},
-                          "tooltip": [{"field": c, "type": "nominal"} for c in cols]}},
+                          "color": {"field": "band_label", "type": "ordinal",
+                                    "title": "Band", "scale": _band_label_scale()},
+                          "tooltip": [
+                              {"field": "index_title", "type": "nominal", "title": "Index"},
+                              {"field": "period", "type": "nominal", "title": "Period"},
+                              {"field": "z", "type": "quantitative", "title": "z-score",
+                               "format": ".2f"},
+                              {"field": "band_label", "type": "nominal", "title": "Band"}]}},
         ],
     }
     return ChartSpec(name, title, spec, data, spec["description"])
@@ -443,26 +454,56 @@ def bar_chart(
     return ChartSpec(name, title, spec, data, spec["description"])
 
 
-def compare_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartSpec:
-    """z-scores of several areas on each index (latest period): one row per index, one
-    colour per area (``frame``: area_name, index_title, z, band)."""
+def compare_chart(frame: pd.DataFrame, *, name: str, title: str,
+                  focus: str | None = None) -> ChartSpec:
+    """z-scores of several areas on each index (latest period): one row per index
+    (``frame``: area_name, index_title, z, band, band_label, and optionally rank).
+
+    Up to five areas get a colour and a shape each (named in the legend); with more, the
+    ``focus`` area (an area name) is drawn as a large black diamond and the others as
+    grey dots, so a region's many areas stay readable."""
     data = frame.copy()
-    cols = ["area_name", "index_title", "period", "z", "band", "band_label"]
+    cols = ["area_name", "index_title", "period", "z", "band", "band_label", "rank"]
     spec = _base(title, f"{title}: latest z-score of each area on each index.",
                  width=420, height=max(120, 40 * data["index_title"].nunique()))
     spec["data"] = {"values": _records(data, cols)}
+    tooltip = [{"field": "area_name", "type": "nominal", "title": "Area"},
+               {"field": "index_title", "type": "nominal", "title": "Index"},
+               {"field": "z", "type": "quantitative", "title": "z-score", "format": ".2f"},
+               {"field": "band_label", "type": "nominal", "title": "Band"}]
+    if "rank" in data.columns:
+        tooltip.append({"field": "rank", "type": "quantitative", "title": "Rank"})
+    y = {"field": "index_title", "type": "nominal", "title": None,
+         "axis": {"labelLimit": 160}}
+    x = {"field": "z", "type": "quantitative", "title": "z-score (0 = UK average)"}
+    zero = {"mark": {"type": "rule", "color": "#505a5f", "strokeDash": [4, 3]},
+            "encoding": {"x": {"datum": 0}}}
+    if data["area_name"].nunique() <= 5:
+        spec["layer"] = [zero, {
+            "mark": {"type": "point", "filled": True, "size": 110, "stroke": INK,
+                     "strokeWidth": 0.6},
+            "encoding": {"y": y, "x": x,
+                         "color": {"field": "area_name", "type": "nominal", "title": "Area",
+                                   "scale": {"scheme": "dark2"},
+                                   "legend": {"orient": "bottom", "columns": 1}},
+                         "shape": {"field": "area_name", "type": "nominal", "title": "Area"},
+                         "tooltip": tooltip}}]
+        return ChartSpec(name, title, spec, data, spec["description"])
+    is_focus = f"datum.area_name === {json.dumps(focus)}" if focus else "false"
     spec["layer"] = [
-        {"mark": {"type": "rule", "color": "#505a5f", "strokeDash": [4, 3]},
-         "encoding": {"x": {"datum": 0}}},
-        {"mark": {"type": "point", "filled": True, "size": 110, "stroke": INK,
-                  "strokeWidth": 0.6},
-         "encoding": {"y": {"field": "index_title", "type": "nominal", "title": None},
-                      "x": {"field": "z", "type": "quantitative", "title": "z-score"},
-                      "color": {"field": "area_name", "type": "nominal", "title": "Area",
-                                "scale": {"scheme": "dark2"}},
-                      "shape": {"field": "area_name", "type": "nominal", "title": "Area"},
-                      "tooltip": [{"field": c, "type": "nominal"} for c in cols]}},
+        zero,
+        {"transform": [{"filter": f"!({is_focus})"}],
+         "mark": {"type": "point", "filled": True, "size": 60, "color": "#6f777b",
+                  "opacity": 0.8},
+         "encoding": {"y": y, "x": x, "tooltip": tooltip}},
+        {"transform": [{"filter": is_focus}],
+         "mark": {"type": "point", "filled": True, "size": 180, "shape": "diamond",
+                  "color": INK},
+         "encoding": {"y": y, "x": x, "tooltip": tooltip}},
     ]
+    if focus:
+        spec["description"] = (f"{title}: latest z-score on each index; {focus} is the "
+                               "black diamond, the other areas grey dots.")
     return ChartSpec(name, title, spec, data, spec["description"])
 
 
