@@ -40,6 +40,7 @@ __all__ = [
     "AreaMatch",
     "AreaProfile",
     "AreaRef",
+    "GlossaryTerm",
     "Headline",
     "NationalSeries",
     "Panel",
@@ -53,6 +54,7 @@ __all__ = [
     "composite_tidy",
     "composites",
     "find_area",
+    "glossary",
     "indices",
     "map_geometry",
     "map_geometry_json",
@@ -125,6 +127,31 @@ def search_areas(query: str, edition: int = DEFAULT_EDITION, *,
     seen = {a.id for a in parts}
     return ([AreaMatch(a, "part", f"{a.name} contains “{query.strip()}”.") for a in parts]
             + [m for m in out if m.area.id not in seen])[:max(limit, len(parts))]
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    """A term of the glossary: its name, an anchor id and its explanation."""
+
+    term: str
+    id: str
+    text: str
+
+
+@lru_cache(maxsize=1)
+def glossary() -> tuple[GlossaryTerm, ...]:
+    """The one glossary of the pages, briefings and CLI (``glossary.yaml`` beside this
+    module; ``docs/glossary.md`` holds the same definitions)."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("socmob.report").joinpath("glossary.yaml").read_text("utf-8")
+    return tuple(GlossaryTerm(str(t["term"]), str(t["id"]), " ".join(str(t["text"]).split()))
+                 for t in yaml.safe_load(text)["terms"])
 
 
 # --------------------------------------------------------------------------- composites
