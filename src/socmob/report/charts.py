@@ -454,6 +454,35 @@ def bar_chart(
     return ChartSpec(name, title, spec, data, spec["description"])
 
 
+def outflow_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartSpec:
+    """Outflow percentages as stacked bars, one bar per origin adding up to 100
+    (``frame``: origin, destination, value in %; categories in the frame's order)."""
+    data = frame.copy()
+    origins = list(dict.fromkeys(data["origin"].astype(str)))
+    destinations = list(dict.fromkeys(data["destination"].astype(str)))
+    spec = _base(title, f"{title}: for each origin, the share going to each destination.",
+                 width=420, height=max(120, 36 * len(origins)))
+    spec["data"] = {"values": _records(data, ["origin", "destination", "value"])}
+    spec["mark"] = {"type": "bar", "stroke": BACKGROUND, "strokeWidth": 0.5}
+    spec["encoding"] = {
+        "y": {"field": "origin", "type": "nominal", "title": "Origin", "sort": origins,
+              "axis": {"labelLimit": 160}},
+        "x": {"field": "value", "type": "quantitative", "title": "Share of the origin (%)",
+              "stack": "zero", "scale": {"domain": [0, 100]}},
+        "color": {"field": "destination", "type": "nominal", "title": "Destination",
+                  "sort": destinations, "scale": {"scheme": "dark2"},
+                  "legend": {"orient": "bottom", "columns": 2}},
+        "order": {"field": "destination_order", "type": "quantitative"},
+        "tooltip": [{"field": "origin", "type": "nominal", "title": "Origin"},
+                    {"field": "destination", "type": "nominal", "title": "Destination"},
+                    {"field": "value", "type": "quantitative", "title": "%",
+                     "format": ".1f"}],
+    }
+    spec["transform"] = [{"calculate": f"indexof({json.dumps(destinations)}, "
+                                       "datum.destination)", "as": "destination_order"}]
+    return ChartSpec(name, title, spec, data, spec["description"])
+
+
 def compare_chart(frame: pd.DataFrame, *, name: str, title: str,
                   focus: str | None = None) -> ChartSpec:
     """z-scores of several areas on each index (latest period): one row per index
