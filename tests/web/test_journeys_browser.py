@@ -46,6 +46,22 @@ def _no_sideways_scroll(page) -> None:
     assert width <= viewport, f"the page scrolls sideways: {width} > {viewport} px"
 
 
+def _charts_fit(page) -> None:
+    """Every live chart is laid out within its figure (not wider, so nothing is cut
+    off), and its text is not shrunk: a chart is drawn at its own size (an SVG's width
+    equals its laid-out width), never scaled down by the page."""
+    page.wait_for_selector(".socmob-chart__live svg")
+    found = page.evaluate("""() => [...document.querySelectorAll('.socmob-chart__live svg')]
+        .map(svg => ({figure: svg.closest('figure').clientWidth,
+                      drawn: svg.getBoundingClientRect().width,
+                      own: parseFloat(svg.getAttribute('width'))}))""")
+    assert found
+    for chart in found:
+        assert chart["drawn"] <= chart["figure"] + 1, chart
+        if chart["own"] <= chart["figure"]:
+            assert abs(chart["drawn"] - chart["own"]) <= 1, chart
+
+
 def _search_from_home(page, query: str) -> None:
     page.goto("/")
     page.fill("#area-search", query)
@@ -113,6 +129,7 @@ def test_profile_tiles_then_compare_with_peers(sized):
     assert "Conditions of Childhood" in first and "of 205" in first and "likely between" in first
     check_page(page, f"journey-area-tower_hamlets-{label}")
     _no_sideways_scroll(page)
+    _charts_fit(page)
     page.click("#compare-peers")
     page.wait_for_url(re.compile(r"preset=peers"))
     assert "Tower Hamlets and its 4 nearest peers" in page.locator("h2#comparison-heading"

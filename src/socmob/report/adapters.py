@@ -153,7 +153,7 @@ def rank_interval_panel(area: AreaRef, edition: int) -> Panel:
     frame = frame[frame["measure"] == "rank"].reset_index(drop=True)
     frame["published_rank"] = frame["published_rank"].round().astype("Int64")
     frame["index_title"] = frame["index_title"].fillna(frame["index_code"])
-    label = frame["index_title"].astype(str) + " (" + frame["period"].astype(str) + ")"
+    label = frame["index_title"].astype(str) + ": " + frame["period"].astype(str)
     # the dot is the published rank, the line the 5%–95% interval of the simulated ranks
     chart = charts.interval_chart(
         frame.assign(label=label, value=frame["published_rank"].astype(float)),
