@@ -93,3 +93,17 @@ def test_district_names_are_the_ons_names() -> None:
     ons = {g["properties"]["LAD21CD"]: g["properties"]["LAD21NM"] for g in geoms}
     ours = {code: name for code, (name, _) in areas.districts().items()}
     assert ours == ons
+
+
+def test_the_cli_finds_a_district_and_says_why():
+    from typer.testing import CliRunner
+
+    from socmob.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["area", "Fenland"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "Fenland is a district within Cambridgeshire CC" in done.output
+    assert "Cambridgeshire CC" in done.output
+    typo = runner.invoke(app, ["area", "blackpol"], env={"COLUMNS": "200"})
+    assert typo.exit_code == 2 and "did you mean 'Blackpool'" in typo.output
