@@ -587,6 +587,64 @@ def _national_summary() -> Any:
     return national_summary()
 
 
+# assess ------------------------------------------------------------------------------
+def _assess_scenario() -> Any:
+    from socmob.assess import parse_scenario
+
+    return parse_scenario({
+        "name": "contract",
+        # the ITL2 model: indicators are z-scored across regions, so the change in an
+        # index is not a constant and its paired Monte Carlo interval has a width
+        "place": {"level": "itl2",
+                  "changes": [{"indicator": "dr33_higher_professional", "add": 2,
+                               "target": {"region": "North East"}}]},
+        "uncertainty": {"runs": 60, "seed": 1},
+        "background": [{"indicator": "in21", "add": -2}],
+    })
+
+
+@factory("socmob.assess.assessment.Assessment")
+def _policy_assessment() -> Any:
+    from socmob.assess import assess
+
+    return assess(_assess_scenario())
+
+
+@factory("socmob.assess.place.PlaceImpact")
+def _place_impact() -> Any:
+    return _policy_assessment().place
+
+
+@factory("socmob.assess.gaps.GapImpact")
+def _gap_impact() -> Any:
+    return next(iter(_policy_assessment().background.results.values()))
+
+
+@factory("socmob.assess.income.IncomeImpact")
+def _income_impact() -> Any:
+    from socmob.assess import income_impact, parse_scenario
+
+    rng = np.random.default_rng(5)
+    z1 = rng.standard_normal(300)
+    z2 = 0.4 * z1 + 0.9 * rng.standard_normal(300)
+    pairs = pd.DataFrame({"parent_income": np.exp(10 + 0.6 * z1),
+                          "child_income": np.exp(10.1 + 0.7 * z2)})
+    change = parse_scenario({"income": {"transfer": {"add": 1500}, "pass_through": 0.3,
+                                        "bootstrap": 30, "seed": 2}}).income
+    return income_impact(pairs, change)
+
+
+@factory("socmob.assess.odds.AgainstTheOdds")
+def _against_the_odds() -> Any:
+    from socmob.assess import against_the_odds
+
+    rng = np.random.default_rng(3)
+    fsm = rng.uniform(5, 60, 40)
+    frame = pd.DataFrame({"urn": [f"u{i}" for i in range(40)], "fsm_pct": fsm,
+                          "ks4": 60 - 0.5 * fsm + rng.normal(0, 3, 40)})
+    return against_the_odds(frame, outcome="ks4", disadvantage="fsm_pct", unit_id="urn")
+
+
 # ------------------------------------------------------------------------ known breaches
 
 #: (qualified name, check) → why: result types outside this part of the tree that do not

@@ -32,7 +32,10 @@ def _post(client, payload: bytes, **data: str):
 
 
 def _fit_row(text: str, model: str) -> list[str]:
-    row = re.search(rf"<td[^>]*>\s*{model}\s*</td>(.*?)</tr>", text, flags=re.S)
+    """The cells after the model's name of its row of the fit table (the model is named
+    in words: "quasi-independence" → "Quasi independence: …")."""
+    words = re.escape(model.replace("-", " ").capitalize())
+    row = re.search(rf"<td[^>]*>\s*{words}:[^<]*</td>(.*?)</tr>", text, flags=re.S)
     assert row, model
     return [c.strip().replace(",", "") for c in
             re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), flags=re.S)]
@@ -98,3 +101,24 @@ def test_downloads_neutralise_formulas(client):
     outflow = next(t for t in texts if "HYPERLINK" in t)
     assert "'=HYPERLINK" in outflow
     assert not re.search(r"(^|,)=HYPERLINK", outflow, flags=re.M)
+
+
+def test_a_published_table_reads_as_sections_with_a_chart_and_words(client):
+    r = client.get("/explorer", params={"table": "wong2010_gss_educ_occ_4x5x4",
+                                        "model": "unidiff"})
+    assert r.status_code == 200
+    text = r.text
+    headings = re.findall(r'<h3 class="govuk-heading-m" id="explorer-(\w+)-heading">', text)
+    assert headings[:2] == ["counts", "outflow"] and "fit" in headings
+    # every "Show the data table" has its own accessible name (the section's title)
+    names = re.findall(r"Show the data table \(\d+ rows\)<span class=\"govuk-visually-hidden\">"
+                       r"([^<]*)</span>", text)
+    assert len(names) == len(set(names)) >= 3
+    # the outflow chart: each origin's bar adds up to 100
+    assert 'data-chart="outflow"' in text
+    # model names in words, in the form and in the comparison of several models
+    assert re.search(r"<option value=\"unidiff\" selected>Unidiff: [^<]+</option>", text)
+    fit = text[text.index('id="explorer-fit"'):]
+    fit = fit[:fit.index("</section>")]
+    assert "Conditional independence: " in fit and "Constant fluidity: " in fit
+    assert fit.count("Preferred (lowest BIC)") == 1

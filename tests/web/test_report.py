@@ -22,12 +22,12 @@ AREA = AreaRef("testshire", "Testshire")
 
 
 def test_questions_from_hand_built_results():
-    # Hand-built facts. ci1: band 1 (≤ 2) → "weakest-band" (priority 1) and, as z < 0 and
-    # band ≤ 3, "below-average" (priority 5). ci2: band 7 → "strength" (priority 9).
-    # ci3: band 4, z = 0.1 → no rule. ci4: band 3, z = -0.6, trend "worsened" → "falling"
-    # (priority 3) and "below-average" (5). Order: priority, then lower z first:
-    # weakest-band ci1, falling ci4, below-average ci1 (z -1.8), below-average ci4
-    # (z -0.6), strength ci2.
+    # Hand-built facts. ci1: band 1 (≤ 2) → "weakest-band" (priority 1); its z fell from
+    # 0.4 to -1.8 (a step of -2.2 ≤ -0.6) → "large-fall" (priority 2); as z < 0 and
+    # band ≤ 3 also "below-average" (priority 5), but an index is asked about at most
+    # twice. ci2: band 7 → "strength" (priority 9). ci3: band 4, z = 0.1 → no rule.
+    # ci4: band 3, z = -0.6, trend "worsened" → "falling" (priority 3) and
+    # "below-average" (5). Order: priority, then lower z first.
     parts = {
         "indices": _indices_section([
             ("ci1", "Conditions of Childhood", "2018 to 2024", -1.8, 1, "Least Favourable"),
@@ -43,12 +43,14 @@ def test_questions_from_hand_built_results():
     }
     qs = questions.generate(AREA, parts)
     assert [(q.rule, q.index_code) for q in qs] == [
-        ("weakest-band", "ci1"), ("falling", "ci4"), ("below-average", "ci1"),
+        ("weakest-band", "ci1"), ("large-fall", "ci1"), ("falling", "ci4"),
         ("below-average", "ci4"), ("strength", "ci2")]
     # the latest period is used, and the text carries the area's own numbers
     assert qs[0].text.startswith('Testshire is in the "Least Favourable" band for '
                                  "Conditions of Childhood (2018 to 2024).")
-    assert "z = -1.80" in qs[2].text
+    assert "(z-score 0.40 → -1.80; \"Upper Middling\" → \"Least Favourable\")" in qs[1].text
+    assert "from the 2012 to 2017 period to the 2018 to 2024 period" in qs[1].text
+    assert "z = -0.60" in qs[3].text
     assert all(q.evidence in {"indices", "trend"} for q in qs)
 
 
@@ -62,6 +64,39 @@ def test_uncertain_band_question_uses_probability():
     (q,) = questions.generate(AREA, parts)
     assert q.rule == "uncertain-band" and "only 45%" in q.text
     assert q.evidence == "band_probabilities"
+
+
+def test_a_large_improvement_since_the_first_period_is_asked_about():
+    # z from -1.9 (2000 to 2005) to -0.7 (2018 to 2024): +1.2 ≥ 1.0 since the first
+    # period, though no single step reaches 0.6
+    parts = {"indices": _indices_section([
+        ("ci1", "Conditions of Childhood", "2000 to 2005", -1.9, 1, "Least Favourable"),
+        ("ci1", "Conditions of Childhood", "2006 to 2011", -1.5, 1, "Least Favourable"),
+        ("ci1", "Conditions of Childhood", "2012 to 2017", -1.1, 2, "Unfavourable"),
+        ("ci1", "Conditions of Childhood", "2018 to 2024", -0.7, 3, "Lower Middling"),
+    ])}
+    rules = [q.rule for q in questions.generate(AREA, parts)]
+    assert rules[0] == "large-improvement" and "large-fall" not in rules
+    text = questions.generate(AREA, parts)[0].text
+    assert "since the 2000 to 2005 period (z-score -1.90 → -0.70" in text
+
+
+def test_northern_ireland_is_not_asked_about_the_council():
+    parts = {"indices": _indices_section([
+        ("ci4", "Promising Prospects", "2021 to 2024", -2.0, 1, "Least Favourable")])}
+    gb = questions.generate(AreaRef("x", "Testshire", nation="England"), parts)[0].text
+    ni = questions.generate(AreaRef("northern_ireland", "Northern Ireland",
+                                    nation="Northern Ireland"), parts)[0].text
+    assert "the council and its partners" in gb
+    assert "council " not in ni and "the council" not in ni
+    assert "the Northern Ireland Executive, the 11 councils and their partners" in ni
+    for rule in questions.default_rules().rules:  # no rule names the council outright
+        assert "council" not in rule.text.lower(), rule.id
+
+
+def test_question_words_need_a_default():
+    with pytest.raises(InputError, match="default"):
+        questions.parse_rules({"rules": [], "words": {"who": {"Wales": "x"}}})
 
 
 def test_no_facts_no_questions():

@@ -29,7 +29,9 @@ def test_blackpool_shows_rank_intervals_and_band_probabilities(client, needs_dat
     # the plain-words note on the noise model, and that it errs on the wide side
     assert "noise is estimated" in ranks and "too wide" in ranks
     assert "Published rank" in ranks and "Median simulated rank" in ranks
-    assert "Its chance" in bands and "P(7)" in bands and "rows add up to 1" in bands
+    # the bands are named in words, not "P(7)"
+    assert "Its chance" in bands and "Chance: Most Favourable" in bands
+    assert "P(7)" not in bands and "each row adds up to 1" in bands
     # the chart: one interval per index, the dot at the published rank
     spec = json.loads(re.search(r'<script type="application/json"[^>]*>(.*?)</script>',
                                 ranks, re.S).group(1))

@@ -159,16 +159,21 @@ def _edition(edition: int) -> int:
 
 
 def area_command(
-    name: str = typer.Argument(..., help="Area name, slug or any GSS code it covers."),
+    name: str = typer.Argument(..., help="Area name, slug, any GSS code it covers, or "
+                               "the name of a district in it (e.g. Fenland)."),
     edition: int = EditionOption,
     fmt: OutputFormat = FormatOption,
 ) -> None:
-    """The area profile: codes, region, and the four composite indices with z-score,
-    band and national rank (1 = most favourable) for every period."""
+    """The area profile: codes, region, and the four indices with z-score, band and
+    national rank (1 = most favourable) for every period. A district's name or code
+    leads to the county area that covers it, and says so."""
     from socmob.place import areas
 
     with user_errors():
         prof = areas.profile(name, edition=_edition(edition))
+        found = areas.search(name, edition=_edition(edition))
+    if fmt is OutputFormat.table and found and found[0].leads_to_covering_area:
+        console.print(Text(found[0].reason, style="bold"), soft_wrap=True)
     if fmt is OutputFormat.json:
         print_json(prof.to_dict())
         return

@@ -4,22 +4,39 @@ SoN 2025 reports its composite indices for 205 UK areas, SoN 2024 for 203. Most 
 upper-tier local authority; some merge several (Camden and City of London; Cornwall and
 Isles of Scilly; Cumbria = Cumberland + Westmorland and Furness; Northern Ireland = its 11
 districts) and county-council areas cover their districts, so a district GSS code such as
-E07000008 (Cambridge) resolves to the area that contains it (Cambridgeshire CC).
+E07000008 (Cambridge) resolves to the area that contains it (Cambridgeshire CC), and so
+does the district's name ("Fenland" → Cambridgeshire CC).
+
+District names and codes come from ``districts.csv`` beside this module: the ONS local
+authority districts (May 2021 boundaries, ``LAD21CD``/``LAD21NM`` of the SMC's
+``lad-may2021-buc.topojson``) with, for each, the GSS code that covers it in the
+registry — the district's own code, or for the districts merged in 2023 the new unitary
+authority (Allerdale → Cumberland E06000063, Craven → North Yorkshire E06000065,
+Mendip → Somerset E06000066, …).
+
+:func:`search` returns every plausible answer with the reason it matched (for a search
+page); :func:`lookup` returns the one area a query names, or raises with the closest
+names (fuzzy matching by RapidFuzz) as "did you mean".
 
 >>> lookup("blackpool").code                                     # doctest: +SKIP
 'E06000009'
 >>> lookup("E07000008").name                                     # doctest: +SKIP
 'Cambridgeshire CC'
+>>> lookup("Fenland").name                                       # doctest: +SKIP
+'Cambridgeshire CC'
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Any
+from importlib import resources
+from typing import Any, Literal
 
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from socmob import data
 from socmob._deprecated import renamed
@@ -120,42 +137,187 @@ def _index(edition: int) -> tuple[dict[str, Area], dict[str, Area], dict[str, Ar
     return by_name, slugs, by_code, [a.name for a in areas.values()]
 
 
+@cache
+def districts() -> dict[str, tuple[str, str]]:
+    """The local authority districts: ``{gss_code: (name, covering_code)}`` where
+    ``covering_code`` is a code of the registry (see the module docstring)."""
+    text = resources.files(__package__).joinpath("districts.csv").read_text(encoding="utf-8")
+    return {row["gss_code"]: (row["name"], row["covered_by"])
+            for row in csv.DictReader(text.splitlines())}
+
+
+@cache
+def _district_index(edition: int) -> dict[str, tuple[str, str, Area]]:
+    """Normalised district name → (district name, district code, covering area), for
+    the districts whose name is not already an area's name or alias."""
+    by_name, _, by_code, _ = _index(edition)
+    out: dict[str, tuple[str, str, Area]] = {}
+    for code, (name, covered_by) in districts().items():
+        area = by_code.get(covered_by.upper())
+        key = normalise(name)
+        if area is None or key in by_name:
+            continue
+        out.setdefault(key, (name, code, area))
+    return out
+
+
+#: How a :class:`Match` was found.
+MatchKind = Literal["area", "code", "district", "similar"]
+
+#: Lowest RapidFuzz ``WRatio`` (0–100) for a name to be offered as "did you mean".
+FUZZY_CUTOFF = 80.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """One answer of :func:`search`.
+
+    Attributes
+    ----------
+    area:
+        The State of the Nation area.
+    matched:
+        What the query matched: the area's name, a GSS code, or a district's name.
+    kind:
+        ``"area"`` (the area's name, alias or slug), ``"code"`` (a GSS code the area
+        covers), ``"district"`` (the name of a district inside the area) or
+        ``"similar"`` (a close spelling, to offer as "did you mean").
+    score:
+        100 for an exact match, else RapidFuzz's ``WRatio`` similarity (0–100).
+    district:
+        For a district name or code, the district's name (else ``""``).
+    """
+
+    area: Area
+    matched: str
+    kind: MatchKind
+    score: float = 100.0
+    district: str = ""
+
+    @property
+    def exact(self) -> bool:
+        """Whether the query names this area without doubt (not a close spelling)."""
+        return self.kind != "similar"
+
+    @property
+    def leads_to_covering_area(self) -> bool:
+        """Whether the query named a part of the area (a district, or a code other than
+        the area's own), so a reader should be told why they land on a larger area."""
+        return self.kind == "district" or (self.kind == "code"
+                                           and self.matched.upper() != self.area.code.upper())
+
+    @property
+    def reason(self) -> str:
+        """One sentence saying why the query leads to this area."""
+        area = self.area.name
+        if self.kind == "district" or (self.kind == "code" and self.district):
+            what = (f"{self.district} ({self.matched})" if self.kind == "code"
+                    else self.district)
+            return (f"{what} is a district within {area}: the State of the Nation reports "
+                    f"one set of figures for {area} as a whole.")
+        if self.kind == "code":
+            if self.leads_to_covering_area:
+                return (f"{self.matched} is part of {area}, which the State of the Nation "
+                        "reports as one area.")
+            return f"{self.matched} is the code of {area}."
+        if self.kind == "similar":
+            return f"A close spelling: {area}."
+        return f"{area} is a State of the Nation area."
+
+
+def search(query: str, *, edition: int = 2025, limit: int = 5) -> list[Match]:
+    """Every area a free-text query may mean, best first.
+
+    In order: an area's slug, name or alias (case-, accent- and punctuation-insensitive,
+    endings such as "CC" optional), a GSS code the area covers (its own code, a
+    district's or a merged authority's), a district's name ("Fenland" → Cambridgeshire
+    CC); failing these, areas and districts whose names are close in spelling
+    (RapidFuzz ``WRatio`` ≥ :data:`FUZZY_CUTOFF`, which also scores a part of a name
+    such as "Hull" highly), each district leading to its covering area. An empty list
+    when nothing is close.
+    """
+    text = query.strip() if isinstance(query, str) else ""
+    if not text:
+        return []
+    by_name, slugs, by_code, _ = _index(edition)
+    if text.lower() in slugs:
+        return [Match(slugs[text.lower()], slugs[text.lower()].name, "area")]
+    if _CODE.match(text):
+        code = text.upper()
+        hit = by_code.get(code)
+        if hit is None and code in districts():
+            hit = by_code.get(districts()[code][1].upper())
+        if hit is None:
+            return []
+        name = districts().get(code, ("", ""))[0]
+        return [Match(hit, code, "code",
+                      district=name if code != hit.code.upper() and name else "")]
+    key = normalise(text)
+    for candidate in (key, _strip_suffix(key)):
+        if candidate in by_name:
+            return [Match(by_name[candidate], by_name[candidate].name, "area")]
+        if candidate.replace(" ", "_") in slugs:
+            area = slugs[candidate.replace(" ", "_")]
+            return [Match(area, area.name, "area")]
+    starts = {a.id: a for n, a in by_name.items() if key and n.startswith(key + " ")}
+    if len(starts) == 1:  # "camden" → "Camden and City of London"
+        area = next(iter(starts.values()))
+        return [Match(area, area.name, "area")]
+    district_index = _district_index(edition)
+    if key in district_index:
+        name, code, area = district_index[key]
+        return [Match(area, name, "district", district=name)]
+    return _similar(key, edition, limit)
+
+
+def _similar(key: str, edition: int, limit: int) -> list[Match]:
+    by_name, _, _, _ = _index(edition)
+    district_index = _district_index(edition)
+    choices = list(by_name) + list(district_index)
+    found: dict[str, Match] = {}
+    for choice, score, _ in process.extract(key, choices, scorer=fuzz.WRatio,
+                                            processor=None, score_cutoff=FUZZY_CUTOFF,
+                                            limit=limit * 4):
+        if choice in by_name:
+            area, district = by_name[choice], ""
+        else:
+            district, _, area = district_index[choice]
+        best = found.get(area.id)
+        if best is None or score > best.score:
+            found[area.id] = Match(area, district or area.name, "similar", float(score),
+                                   district=district)
+    ranked = sorted(found.values(), key=lambda m: (-m.score, m.area.name))
+    return ranked[:limit]
+
+
 def lookup(query: str, *, edition: int = 2025) -> Area:
-    """Find an area by name, slug or any GSS code it covers.
+    """Find an area by name, slug, any GSS code it covers, or the name of a district
+    within it (:func:`search`'s exact answers).
 
     Names are matched case-, accent- and punctuation-insensitively
     (:func:`socmob._text.normalise`), and may leave out an ending such as "CC" or "County
     Council" ("Cambridgeshire" → "Cambridgeshire CC"). A GSS code matches the area whose
-    primary code it is, else the area that covers it (E07000008 → Cambridgeshire CC).
+    primary code it is, else the area that covers it (E07000008 → Cambridgeshire CC);
+    a district's name matches the area that covers it ("Fenland" → Cambridgeshire CC).
 
     Raises
     ------
     NotFoundError
-        No area matches; the message suggests the closest names ("did you mean …").
+        No area matches; the message suggests the closest names ("did you mean …",
+        RapidFuzz similarity, districts shown with their area).
     """
     if not isinstance(query, str) or not query.strip():
         raise NotFoundError("empty area name; give a name, slug or GSS code")
-    by_name, slugs, by_code, names = _index(edition)
     text = query.strip()
-    if text.lower() in slugs:
-        return slugs[text.lower()]
+    found = search(text, edition=edition, limit=3)
+    if found and found[0].exact:
+        return found[0].area
     if _CODE.match(text):
-        hit = by_code.get(text.upper())
-        if hit is not None:
-            return hit
         raise NotFoundError(f"no SoN {edition} area covers the code {text!r}")
-    key = normalise(text)
-    for candidate in (key, _strip_suffix(key), key.replace(" ", "_")):
-        if candidate in by_name:
-            return by_name[candidate]
-        if candidate.replace(" ", "_") in slugs:
-            return slugs[candidate.replace(" ", "_")]
-    starts = {a.id: a for n, a in by_name.items() if n.startswith(key + " ")}
-    if len(starts) == 1:  # "camden" → "Camden and City of London"
-        return next(iter(starts.values()))
-    suggestions = closest(text, names)
-    if not suggestions:  # a part of a name, e.g. "Hull" in "Kingston upon Hull, City of"
-        suggestions = [n for n in names if key and key in normalise(n)][:3]
+    suggestions = [m.area.name if not m.district else f"{m.district} (in {m.area.name})"
+                   for m in found]
+    if not suggestions:
+        suggestions = closest(text, _index(edition)[3])
     raise NotFoundError(f"no SoN {edition} area called {text!r}", suggestions)
 
 
@@ -268,7 +430,8 @@ def profile(query: str | Area, *, edition: int = 2025) -> AreaIndices:
     return AreaIndices(area=area, indices=rows[PROFILE_COLUMNS].reset_index(drop=True))
 
 
-__all__ = ["PROFILE_COLUMNS", "Area", "AreaIndices", "all_areas", "lookup", "national_ranks",
-           "profile", "regions"]
+__all__ = ["FUZZY_CUTOFF", "PROFILE_COLUMNS", "Area", "AreaIndices", "Match", "MatchKind",
+           "all_areas", "districts", "lookup", "national_ranks", "profile", "regions",
+           "search"]
 
 __getattr__ = renamed(__name__, {"AreaProfile": "AreaIndices"}, globals())

@@ -30,7 +30,7 @@ import pandas as pd
 
 from socmob import data
 from socmob.data import precomputed
-from socmob.errors import UnavailableError
+from socmob.errors import NotFoundError, UnavailableError
 from socmob.place import defaults
 from socmob.report import charts
 from socmob.report.panels import AreaRef, Panel, composites, index_titles
@@ -122,7 +122,7 @@ def clear_cache() -> None:
 UNCERTAINTY_NOTE = (
     "No margins of error are published: the noise is estimated from how well each index "
     "agrees between its two latest periods. Part of that is real change, so the ranges are "
-    "if anything too wide (socmob.place.uncertainty).")
+    "if anything too wide.")
 
 
 def _smc_uncertainty(area: AreaRef, edition: int) -> pd.DataFrame:
@@ -153,7 +153,7 @@ def rank_interval_panel(area: AreaRef, edition: int) -> Panel:
     frame = frame[frame["measure"] == "rank"].reset_index(drop=True)
     frame["published_rank"] = frame["published_rank"].round().astype("Int64")
     frame["index_title"] = frame["index_title"].fillna(frame["index_code"])
-    label = frame["index_title"].astype(str) + " (" + frame["period"].astype(str) + ")"
+    label = frame["index_title"].astype(str) + ": " + frame["period"].astype(str)
     # the dot is the published rank, the line the 5%–95% interval of the simulated ranks
     chart = charts.interval_chart(
         frame.assign(label=label, value=frame["published_rank"].astype(float)),
@@ -190,11 +190,11 @@ def band_probability_panel(area: AreaRef, edition: int) -> Panel:
         "probability": rows["probability"], "sigma": rows["sigma"],
     }).join(wide).reset_index(drop=True)
     labels = probs.drop_duplicates("band").sort_values("band")
-    band_columns = tuple((f"p_band_{int(k)}", f"P({int(k)})")
+    band_columns = tuple((f"p_band_{int(k)}", f"Chance: {label}")
                          for k, label in zip(labels["band"], labels["band_label"], strict=True))
     return _panel("band_probabilities", "How sure is the band?", table,
-                  note="P(k): chance of band k, 1 (Least) to 7 (Most Favourable); rows add "
-                       "up to 1.",
+                  note="The chance of each band, from the least to the most favourable; "
+                       "each row adds up to 1.",
                   columns=(("index_title", "Index"), ("band_label", "Published band"),
                            ("probability", "Its chance"),
                            *band_columns))
@@ -245,8 +245,8 @@ def trend_panel(area: AreaRef, edition: int) -> Panel:
         description="Each line is the change in the area's z-score between two periods; "
                     "a change is reliable when its interval does not cross zero.")
     return _panel("trend", "Trend", frame, chart,
-                  note="Reliable-change rule: a change counts only when it is larger than "
-                       "the noise in the index (socmob.place.trends).",
+                  note="A change counts as real only when it is larger than the noise in "
+                       "the index (the reliable-change rule; see the glossary).",
                   columns=(("index_title", "Index"), ("period", "Periods"),
                            ("value", "Change in z"), ("lci", "Lower"), ("uci", "Upper"),
                            ("band_from", "Band before"), ("band_to", "Band after"),
@@ -279,13 +279,14 @@ def spatial_panel(area: AreaRef, edition: int) -> Panel:
     titles = index_titles(edition)
     frame["index_code"] = frame["group"].astype(str)
     frame["index_title"] = frame["index_code"].map(titles)
-    return _panel("spatial", "Spatial clusters", frame,
-                  note=f"Getis–Ord Gi* on contiguity neighbours, {defaults.PERMUTATIONS} "
-                       "permutations; a hot spot is a cluster of favourable areas, a cold "
-                       "spot a cluster of unfavourable ones.",
+    return _panel("spatial", "Clusters of similar areas", frame,
+                  note="A hot spot is an area whose neighbours, with it, score high; a cold "
+                       "spot, low. Cluster strength is in standard deviations; the chance is "
+                       f"from {defaults.PERMUTATIONS} random reshuffles of the map (see the "
+                       "glossary: hot and cold spots).",
                   columns=(("index_title", "Index"), ("period", "Period"),
-                           ("value", "Gi* z-score"), ("p_sim", "Permutation p-value"),
-                           ("spot", "Status")))
+                           ("spot", "Status"), ("value", "Cluster strength"),
+                           ("p_sim", "Chance of a cluster this strong by luck")))
 
 
 # --------------------------------------------------------------------------- expected
@@ -313,11 +314,25 @@ def expected_all(edition: int) -> AreaIndex:
     return _every_area("expected", edition)
 
 
+_MODEL = re.compile(r"^(ci\d+) on (ci\d+(?:\s*\+\s*ci\d+)*)$")
+
+
+def model_words(label: str, titles: dict[str, str]) -> str:
+    """A better/worse-than-expected model in words: "ci4 on ci1" → "Conditions of
+    Childhood" (what the index is predicted from); other labels are kept."""
+    found = _MODEL.match(label.strip())
+    if not found:
+        return label
+    predictors = [titles.get(c.strip(), c.strip()) for c in found.group(2).split("+")]
+    return " and ".join(predictors)
+
+
 def expected_panel(area: AreaRef, edition: int) -> Panel:
     """Better or worse than expected (``socmob.place.expected``)."""
     frame = expected_all(edition).rows(area)
     titles = index_titles(edition)
     frame["index_title"] = frame["index_code"].map(titles)
+    frame["model"] = frame["group"].astype(str).map(lambda g: model_words(g, titles))
     label = frame["index_title"].fillna(frame["index_code"])
     chart = charts.interval_chart(
         frame.assign(label=label), name="expected",
@@ -326,10 +341,10 @@ def expected_panel(area: AreaRef, edition: int) -> Panel:
         description="How far the area's score is from what its conditions of childhood "
                     "predict, with the interval of that difference.")
     return _panel("expected", "Better or worse than expected", frame, chart,
-                  note="Expected values from a regression across all areas "
-                       "(socmob.place.expected) of each index on the conditions of "
-                       "childhood.",
-                  columns=(("index_title", "Index"), ("group", "Model"),
+                  note="The expected score comes from a regression across all areas of "
+                       "each index on Conditions of Childhood (see the glossary: better or "
+                       "worse than expected).",
+                  columns=(("index_title", "Index"), ("model", "Predicted from"),
                            ("observed", "Observed z"), ("expected", "Expected z"),
                            ("value", "Difference"), ("lci", "Lower"), ("uci", "Upper"),
                            ("verdict", "Verdict")))
@@ -439,49 +454,60 @@ def itl2_region(area: AreaRef, edition: int = 2025) -> str:
     return region
 
 
-@lru_cache(maxsize=1)
-def _indicator_rows() -> dict[str, pd.DataFrame]:
-    """Every configured regional indicator (``indicators.yaml``), read once and grouped
-    by GSS code: code → rows with ``index_code`` (titles are added per edition)."""
-    config = indicator_groups()
-    frames = []
-    for index_code, measures in config["indices"].items():
-        for measure in measures:
-            rows = data.load(measure, edition=config.get("edition"))
-            rows["index_code"] = index_code
-            frames.append(rows)
-    frame = pd.concat(frames, ignore_index=True)
-    return {str(code): rows.reset_index(drop=True)
-            for code, rows in frame.groupby(frame["area_code"].astype(str), sort=False)}
-
-
-def _region_codes(region: str) -> list[str]:
+def _region_name(region: str) -> str:
     registry = data.registry(area_type=None)
-    return sorted(set(registry.loc[registry["area_id"] == region, "area_code"].astype(str)))
+    names = registry.loc[registry["area_id"] == region, "area_name"].astype(str)
+    if names.empty:
+        raise LookupError(f"ITL2 region {region!r} is not in the registry")
+    return str(names.iloc[0])
 
 
 def indicators_panel(area: AreaRef, edition: int) -> Panel:
-    """The regional (ITL2) indicators under each index, with their intervals
-    (``socmob.data.load`` of each measure, the rows of the area's ITL2 region)."""
+    """The indicators published for the area's ITL2 region beside the UK, with which way
+    is good and whether the two may be compared
+    (:func:`socmob.report.national.regional_indicators`), grouped under the index whose
+    topic each measures (``indicators.yaml``; others last)."""
+    from socmob.report import national
+
     region = itl2_region(area, edition)
-    by_code = _indicator_rows()
-    found = [by_code[c] for c in _region_codes(region) if c in by_code]
-    if not found:
-        raise UnavailableError(f"no regional indicators are published for {region}")
-    frame = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0].copy()
-    order = {m: k for k, m in enumerate(
-        m for ms in indicator_groups()["indices"].values() for m in ms)}
-    frame = frame.sort_values("measure", key=lambda s: s.map(order), kind="stable")
+    name = _region_name(region)
+    try:
+        found = national.regional_indicators(name, scan=national.shared_overview())
+    except NotFoundError as exc:
+        raise UnavailableError(f"no regional indicators are published for {name}") from exc
+    if found.empty:
+        raise UnavailableError(f"no regional indicators are published for {name}")
     titles = index_titles(edition)
-    frame["index_title"] = frame["index_code"].map(lambda c: titles.get(c, c))
-    region_name = str(frame["area_name"].iloc[0])
-    return _panel("indicators", f"Regional indicators for {region_name} (ITL2)", frame,
-                  note="Regional (ITL2) figures published by the SMC with their 95% "
-                       "intervals where given, grouped under the index whose topic they "
-                       "measure (socmob.report's indicators.yaml).",
+    index_of = {m: c for c, ms in indicator_groups()["indices"].items() for m in ms}
+    order = {m: k for k, m in enumerate(index_of)}
+    good_words = {"higher": "Higher is better", "lower": "Lower is better"}
+    frame = pd.DataFrame({
+        "measure": found["code"], "area_code": "", "area_name": found["region"],
+        "period": found["time"].astype(str), "breakdown": "itl2", "group": "",
+        "value": found["value"], "lci": found["lower"], "uci": found["upper"],
+        "n": float("nan"), "unit": found["unit"].astype(str),
+        "note": found["comparison"].astype(str).map(lambda t: t[:1].upper() + t[1:]),
+        "title": found["title"], "good": found["good"].map(
+            lambda g: good_words.get(str(g), "Neither")),
+        "index_code": found["code"].map(lambda c: index_of.get(str(c), "")),
+        "region_text": found["value_text"] + " (" + found["time"].astype(str) + ")",
+        "interval_text": found["interval_text"], "uk_value": found["uk_value"],
+        "uk_period": found["uk_time"].astype(str), "uk_text": found["uk_text"],
+        "comparable": found["comparable"],
+    })
+    frame["index_title"] = frame["index_code"].map(lambda c: titles.get(c, "Other indicators"))
+    frame = frame.assign(_o=frame["measure"].map(lambda m: order.get(str(m), len(order))))
+    frame = frame.sort_values("_o", kind="stable").drop(columns="_o")
+    return _panel("indicators", f"{name}: the region's indicators beside the UK", frame,
+                  note=f"{area.name} is in the {name} region (ITL2). Figures are the "
+                       "latest the Social Mobility Commission publishes for the region, "
+                       "with their 95% intervals; the UK's figure is for the same years "
+                       "where one is published. A comparison is made only where the two "
+                       "measure the same thing over the same years.",
                   columns=(("index_title", "Index"), ("title", "Indicator"),
-                           ("group", "Group"), ("period", "Period"), ("value", "Value"),
-                           ("lci", "Lower"), ("uci", "Upper"), ("unit", "Unit")))
+                           ("good", "Which way is good"), ("region_text", name),
+                           ("interval_text", "95% interval"), ("uk_text", "UK"),
+                           ("note", "Compared with the UK")))
 
 
 #: The every-area results behind the area pages: name → the library call that makes it
@@ -527,6 +553,9 @@ def warm(edition: int) -> None:
         except UnavailableError:
             continue
     _itl2_of(edition)
-    _indicator_rows()
+    from socmob.report import national
+
+    national.regional_indicators(_region_name(next(iter(
+        r for r, _ in _itl2_of(edition).values() if r))), scan=national.shared_overview())
     if _shipped_peers(edition) is None:
         from socmob.place import peers  # noqa: F401  (every area page computes its peers)

@@ -7,9 +7,12 @@ download), a title and a text description for assistive technology. Nothing here
 computes a statistic: the values, intervals and bands come from the library.
 
 The seven SMC bands (1 = least favourable … 7 = most favourable) are drawn with a
-colour-blind-safe diverging scheme (ColorBrewer PuOr, 7 classes), purple for the
-least favourable end, orange for the most favourable, so that colour is never the only
-channel (labels and the table carry the same information).
+diverging purple–grey–orange scheme, purple for the least favourable end, orange for
+the most favourable and a mid grey for "Middling". Every colour has a contrast of at
+least 3:1 with the white page (WCAG 2.2, 1.4.11 non-text contrast), so no band fades
+into the background, and neighbouring bands stay apart for the three common colour
+vision deficiencies (tested in ``tests/web/test_map.py``). Colour is never the only
+channel: labels and the table carry the same information.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -27,16 +31,24 @@ from socmob.results import jsonable
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
-#: Band number → fill colour (ColorBrewer PuOr-7, reversed so 7 is orange).
+#: Band number → fill colour: the dark half of ColorBrewer's PuOr ramps with a neutral
+#: grey in the middle, each at least 3:1 against white (see the module docstring).
 BAND_COLOURS: dict[int, str] = {
-    1: "#542788",
-    2: "#998ec3",
-    3: "#d8daeb",
-    4: "#f7f7f7",
-    5: "#fee0b6",
-    6: "#f1a340",
-    7: "#b35806",
+    1: "#2d004b",
+    2: "#542788",
+    3: "#7b6cb0",
+    4: "#909090",
+    5: "#c76b12",
+    6: "#9a4a06",
+    7: "#6b2f04",
 }
+
+#: The page background the band colours are drawn on.
+BACKGROUND = "#ffffff"
+
+#: The outline of a highlighted area on a map ("highlight my area"): yellow over black,
+#: visible on every band colour.
+HIGHLIGHT = "#ffdd00"
 
 #: The SMC's labels for the seven bands of the 2025 composite indices.
 BAND_LABELS: dict[int, str] = {
@@ -57,7 +69,7 @@ _CONFIG: dict[str, Any] = {
     # no per-mark ARIA roles (they describe Vega's scenegraph, not the data)
     "aria": False,
     "font": FONT,
-    "background": "white",
+    "background": BACKGROUND,
     "view": {"stroke": None},
     "axis": {"labelColor": INK, "titleColor": INK, "labelFontSize": 12, "titleFontSize": 13,
              "gridColor": "#e5e6e7"},
@@ -116,7 +128,13 @@ def _svg(spec_json: str, title: str, description: str) -> str:
     import vl_convert as vlc
 
     svg = vlc.vegalite_to_svg(json.loads(spec_json))
+    svg = _LINK_BASE.sub(r'\1"/', svg)
     return accessible_svg(compact_svg(svg), title=title, description=description)
+
+
+#: vl-convert resolves a mark's link against its own base URL; the site's links are
+#: site-absolute ("/areas/…") and are put back as such.
+_LINK_BASE = re.compile(r'(xlink:href=|href=)"https://vega\.github\.io/vega-datasets//')
 
 
 _PATH_DATA = re.compile(r'(\sd=")([^"]*)(")')
@@ -225,6 +243,12 @@ def _band_scale() -> dict[str, Any]:
     return {"domain": list(range(1, 8)), "range": [BAND_COLOURS[b] for b in range(1, 8)]}
 
 
+def _band_label_scale() -> dict[str, Any]:
+    """The band colours keyed by band name, so a legend reads in words, not "1…7"."""
+    return {"domain": [BAND_LABELS[b] for b in range(1, 8)],
+            "range": [BAND_COLOURS[b] for b in range(1, 8)]}
+
+
 def choropleth(
     geojson: dict[str, Any],
     values: pd.DataFrame,
@@ -233,34 +257,95 @@ def choropleth(
     title: str,
     description: str = "",
     geometry_url: str | None = None,
+    inset: Sequence[str] = (),
+    inset_title: str = "",
+    highlight: str | None = None,
+    href: str | None = "/areas/{area_id}",
 ) -> ChartSpec:
-    """Areas coloured by SMC band (``values``: area_id, area_name, z, band, band_label),
-    joined to the GeoJSON features on ``properties.area_id``.
+    """Areas coloured by SMC band (``values``: area_id, area_name, z, band, band_label,
+    and optionally rank and of), joined to the GeoJSON features on
+    ``properties.area_id``.
+
+    ``inset`` (area ids) adds a second, enlarged map of those areas under the first
+    (e.g. London's boroughs, specks at the scale of the UK), titled ``inset_title``.
+    ``highlight`` (an area id) outlines that area on both maps. ``href`` (a pattern with
+    ``{area_id}``) makes each area a link, followed on a click in the live chart and
+    kept as a link in the static SVG. The legend is left to the page (one legend, in
+    words, beside the map).
 
     With ``geometry_url`` the spec loads the geometry from that address (one cached file
     shared by every map, instead of a copy in each page and answer); the static images
     are drawn from ``geojson`` itself (:attr:`ChartSpec.render`)."""
-    cols = ["area_id", "area_name", "z", "band", "band_label"]
+    cols = ["area_id", "area_name", "z", "band", "band_label", "rank", "of"]
+    records = _records(values, cols)
+    fields = [c for c in ("area_name", "z", "band", "band_label", "rank", "of")
+              if any(c in r for r in records)]
     spec = _base(title, description or f"Map of {title}; each area is shaded by its band.",
                  width=420, height=620)
+    del spec["width"], spec["height"]
     inline = {"values": geojson, "format": {"type": "json", "property": "features"}}
     spec["data"] = ({"url": geometry_url, "format": {"type": "json", "property": "features"}}
                     if geometry_url else inline)
-    spec["projection"] = {"type": "mercator"}
-    spec["transform"] = [{
-        "lookup": "properties.area_id",
-        "from": {"data": {"values": _records(values, cols)}, "key": "area_id",
-                 "fields": ["area_name", "z", "band", "band_label"]},
-    }]
-    spec["mark"] = {"type": "geoshape", "stroke": "#505a5f", "strokeWidth": 0.4}
-    spec["encoding"] = {
+    lookup: list[dict[str, Any]] = [
+        {"lookup": "properties.area_id",
+         "from": {"data": {"values": records}, "key": "area_id", "fields": fields}}]
+    if "rank" in fields and "of" in fields:
+        lookup.append({"calculate": "datum.rank + ' of ' + datum.of", "as": "rank_text"})
+        fields.append("rank_text")
+    if href:  # "/areas/{area_id}" → "'/areas/' + datum.properties.area_id + ''"
+        before, _, after = href.partition("{area_id}")
+        lookup.append({"calculate": f"{json.dumps(before)} + datum.properties.area_id + "
+                                    f"{json.dumps(after)}", "as": "href"})
+        fields.append("href")
+    spec["transform"] = lookup
+    tooltip: list[dict[str, Any]] = [
+        {"field": "area_name", "type": "nominal", "title": "Area"},
+        {"field": "band_label", "type": "nominal", "title": "Band"}]
+    if "rank_text" in fields:
+        tooltip.append({"field": "rank_text", "type": "nominal",
+                        "title": "Rank (1 = most favourable)"})
+    tooltip.append({"field": "z", "type": "quantitative", "title": "z-score",
+                    "format": ".2f"})
+    encoding: dict[str, Any] = {
         "color": {"field": "band", "type": "ordinal", "title": "Band",
-                  "scale": _band_scale(), "legend": {"orient": "top-left"}},
-        "tooltip": [{"field": "area_name", "type": "nominal", "title": "Area"},
-                    {"field": "band_label", "type": "nominal", "title": "Band"},
-                    {"field": "z", "type": "quantitative", "title": "z-score",
-                     "format": ".2f"}],
+                  "scale": _band_scale(), "legend": None},
+        "tooltip": tooltip,
     }
+    if "href" in fields:
+        encoding["href"] = {"field": "href", "type": "nominal"}
+    areas_layer = {"mark": {"type": "geoshape", "stroke": BACKGROUND, "strokeWidth": 0.5,
+                            **({"cursor": "pointer"} if href else {})},
+                   "encoding": encoding}
+
+    def view(ids: Sequence[str], view_title: str | None, width: int, height: int
+             ) -> dict[str, Any]:
+        transform: list[dict[str, Any]] = []
+        if ids:
+            transform.append({"filter": {"field": "properties.area_id",
+                                         "oneOf": list(ids)}})
+        layers: list[dict[str, Any]] = [areas_layer]
+        if highlight:
+            chosen = {"filter": {"field": "properties.area_id", "equal": highlight}}
+            layers += [
+                {"transform": [chosen], "mark": {"type": "geoshape", "filled": False,
+                                                 "stroke": INK, "strokeWidth": 4}},
+                {"transform": [chosen], "mark": {"type": "geoshape", "filled": False,
+                                                 "stroke": HIGHLIGHT, "strokeWidth": 2}},
+            ]
+        out: dict[str, Any] = {"width": width, "height": height,
+                               "projection": {"type": "mercator"}, "layer": layers}
+        if transform:
+            out["transform"] = transform
+        if view_title:
+            out["title"] = {"text": view_title, "fontSize": 13}
+        return out
+
+    if inset:
+        spec["vconcat"] = [view((), None, 420, 620),
+                           view(inset, inset_title or "Inset", 420, 340)]
+        spec["spacing"] = 16
+    else:
+        spec.update(view((), None, 420, 620))
     render = {**spec, "data": inline} if geometry_url else None
     return ChartSpec(name, title, spec, values, spec["description"], render)
 
@@ -291,9 +376,14 @@ def index_periods_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartS
                       "strokeWidth": 0.8},
              "encoding": {"x": {"field": "period", "type": "ordinal"},
                           "y": {"field": "z", "type": "quantitative"},
-                          "color": {"field": "band", "type": "ordinal", "title": "Band",
-                                    "scale": _band_scale()},
-                          "tooltip": [{"field": c, "type": "nominal"} for c in cols]}},
+                          "color": {"field": "band_label", "type": "ordinal",
+                                    "title": "Band", "scale": _band_label_scale()},
+                          "tooltip": [
+                              {"field": "index_title", "type": "nominal", "title": "Index"},
+                              {"field": "period", "type": "nominal", "title": "Period"},
+                              {"field": "z", "type": "quantitative", "title": "z-score",
+                               "format": ".2f"},
+                              {"field": "band_label", "type": "nominal", "title": "Band"}]}},
         ],
     }
     return ChartSpec(name, title, spec, data, spec["description"])
@@ -364,26 +454,85 @@ def bar_chart(
     return ChartSpec(name, title, spec, data, spec["description"])
 
 
-def compare_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartSpec:
-    """z-scores of several areas on each index (latest period): one row per index, one
-    colour per area (``frame``: area_name, index_title, z, band)."""
+def outflow_chart(frame: pd.DataFrame, *, name: str, title: str) -> ChartSpec:
+    """Outflow percentages as stacked bars, one bar per origin adding up to 100
+    (``frame``: origin, destination, value in %; categories in the frame's order)."""
     data = frame.copy()
-    cols = ["area_name", "index_title", "period", "z", "band", "band_label"]
+    origins = list(dict.fromkeys(data["origin"].astype(str)))
+    destinations = list(dict.fromkeys(data["destination"].astype(str)))
+    spec = _base(title, f"{title}: for each origin, the share going to each destination.",
+                 width=420, height=max(120, 36 * len(origins)))
+    spec["data"] = {"values": _records(data, ["origin", "destination", "value"])}
+    spec["mark"] = {"type": "bar", "stroke": BACKGROUND, "strokeWidth": 0.5}
+    spec["encoding"] = {
+        "y": {"field": "origin", "type": "nominal", "title": "Origin", "sort": origins,
+              "axis": {"labelLimit": 160}},
+        "x": {"field": "value", "type": "quantitative", "title": "Share of the origin (%)",
+              "stack": "zero", "scale": {"domain": [0, 100]}},
+        "color": {"field": "destination", "type": "nominal", "title": "Destination",
+                  "sort": destinations, "scale": {"scheme": "dark2"},
+                  "legend": {"orient": "bottom", "columns": 2}},
+        "order": {"field": "destination_order", "type": "quantitative"},
+        "tooltip": [{"field": "origin", "type": "nominal", "title": "Origin"},
+                    {"field": "destination", "type": "nominal", "title": "Destination"},
+                    {"field": "value", "type": "quantitative", "title": "%",
+                     "format": ".1f"}],
+    }
+    spec["transform"] = [{"calculate": f"indexof({json.dumps(destinations)}, "
+                                       "datum.destination)", "as": "destination_order"}]
+    return ChartSpec(name, title, spec, data, spec["description"])
+
+
+def compare_chart(frame: pd.DataFrame, *, name: str, title: str,
+                  focus: str | None = None) -> ChartSpec:
+    """z-scores of several areas on each index (latest period): one row per index
+    (``frame``: area_name, index_title, z, band, band_label, and optionally rank).
+
+    Up to five areas get a colour and a shape each (named in the legend); with more, the
+    ``focus`` area (an area name) is drawn as a large black diamond and the others as
+    grey dots, so a region's many areas stay readable."""
+    data = frame.copy()
+    cols = ["area_name", "index_title", "period", "z", "band", "band_label", "rank"]
     spec = _base(title, f"{title}: latest z-score of each area on each index.",
                  width=420, height=max(120, 40 * data["index_title"].nunique()))
     spec["data"] = {"values": _records(data, cols)}
+    tooltip = [{"field": "area_name", "type": "nominal", "title": "Area"},
+               {"field": "index_title", "type": "nominal", "title": "Index"},
+               {"field": "z", "type": "quantitative", "title": "z-score", "format": ".2f"},
+               {"field": "band_label", "type": "nominal", "title": "Band"}]
+    if "rank" in data.columns:
+        tooltip.append({"field": "rank", "type": "quantitative", "title": "Rank"})
+    y = {"field": "index_title", "type": "nominal", "title": None,
+         "axis": {"labelLimit": 160}}
+    x = {"field": "z", "type": "quantitative", "title": "z-score (0 = UK average)"}
+    zero = {"mark": {"type": "rule", "color": "#505a5f", "strokeDash": [4, 3]},
+            "encoding": {"x": {"datum": 0}}}
+    if data["area_name"].nunique() <= 5:
+        spec["layer"] = [zero, {
+            "mark": {"type": "point", "filled": True, "size": 110, "stroke": INK,
+                     "strokeWidth": 0.6},
+            "encoding": {"y": y, "x": x,
+                         "color": {"field": "area_name", "type": "nominal", "title": "Area",
+                                   "scale": {"scheme": "dark2"},
+                                   "legend": {"orient": "bottom", "columns": 1}},
+                         "shape": {"field": "area_name", "type": "nominal", "title": "Area"},
+                         "tooltip": tooltip}}]
+        return ChartSpec(name, title, spec, data, spec["description"])
+    is_focus = f"datum.area_name === {json.dumps(focus)}" if focus else "false"
     spec["layer"] = [
-        {"mark": {"type": "rule", "color": "#505a5f", "strokeDash": [4, 3]},
-         "encoding": {"x": {"datum": 0}}},
-        {"mark": {"type": "point", "filled": True, "size": 110, "stroke": INK,
-                  "strokeWidth": 0.6},
-         "encoding": {"y": {"field": "index_title", "type": "nominal", "title": None},
-                      "x": {"field": "z", "type": "quantitative", "title": "z-score"},
-                      "color": {"field": "area_name", "type": "nominal", "title": "Area",
-                                "scale": {"scheme": "dark2"}},
-                      "shape": {"field": "area_name", "type": "nominal", "title": "Area"},
-                      "tooltip": [{"field": c, "type": "nominal"} for c in cols]}},
+        zero,
+        {"transform": [{"filter": f"!({is_focus})"}],
+         "mark": {"type": "point", "filled": True, "size": 60, "color": "#6f777b",
+                  "opacity": 0.8},
+         "encoding": {"y": y, "x": x, "tooltip": tooltip}},
+        {"transform": [{"filter": is_focus}],
+         "mark": {"type": "point", "filled": True, "size": 180, "shape": "diamond",
+                  "color": INK},
+         "encoding": {"y": y, "x": x, "tooltip": tooltip}},
     ]
+    if focus:
+        spec["description"] = (f"{title}: latest z-score on each index; {focus} is the "
+                               "black diamond, the other areas grey dots.")
     return ChartSpec(name, title, spec, data, spec["description"])
 
 

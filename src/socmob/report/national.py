@@ -1309,7 +1309,14 @@ def regional_values(code: str) -> pd.DataFrame | None:
     (e.g. "Unemployed" for dr32) is used. ``comparable`` says whether the regional
     figure measures what the national headline measures (same dimensions besides
     geography and time, the headline's fixed values, the same unit, and not a model's
-    random effect); otherwise the two must not be set side by side."""
+    random effect); otherwise the two must not be set side by side.
+
+    Made once per process and indicator (the same for every region); a fresh copy."""
+    found = _once(("regional_values", code), lambda: _regional_values(code))
+    return None if found is None else found.copy()
+
+
+def _regional_values(code: str) -> pd.DataFrame | None:
     entry = indicator(code)
     try:
         b = breakdown(entry.code, geography="itl2")

@@ -5,15 +5,21 @@ one *fact* per index, a priority, a question template and the panel that holds t
 evidence. Facts are read from the library's results gathered for the area page (latest
 band and z-score from ``socmob.data``; band probabilities from
 ``socmob.place.uncertainty``; trend, spatial cluster and better/worse than expected from
-``socmob.place``). The weakest and most uncertain domains therefore come first, and each
-question links to the numbers behind it.
+``socmob.place``), and the change between periods from the published z-scores (the
+latest step, and the whole span since the first period). The weakest and most
+uncertain domains therefore come first, and each question links to the numbers behind
+it.
+
+Words that depend on the place are data too (``words`` in ``questions.yaml``): who can
+act ("the council and its partners" in Great Britain; in Northern Ireland, reported as
+one area, the Executive, its councils and their partners), chosen by the area's nation.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -73,10 +79,17 @@ class Question:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rules and how many questions to ask at most."""
+    """The rules, how many questions to ask at most, and the words that depend on the
+    area's nation: ``words[name][nation]``, else ``words[name]["default"]``."""
 
     rules: tuple[Rule, ...]
     max_questions: int
+    words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def words_for(self, nation: str) -> dict[str, str]:
+        """Each place-dependent word for an area of ``nation``."""
+        return {name: str(by_nation.get(nation, by_nation.get("default", "")))
+                for name, by_nation in self.words.items()}
 
 
 def parse_rules(config: Mapping[str, Any], *, source: str = "questions.yaml") -> RuleSet:
@@ -96,7 +109,13 @@ def parse_rules(config: Mapping[str, Any], *, source: str = "questions.yaml") ->
                                  expected=", ".join(OPS))
         rules.append(Rule(str(raw["id"]), int(raw.get("priority", 5)), dict(raw["when"]),
                           " ".join(str(raw["text"]).split()), str(raw["evidence"])))
-    return RuleSet(tuple(rules), int(config.get("max_questions", 6)))
+    words = config.get("words") or {}
+    for name, by_nation in words.items():
+        if not isinstance(by_nation, Mapping) or "default" not in by_nation:
+            raise InputError(f"words.{name} needs a default wording", file=source,
+                             expected="a mapping of nation to wording with a 'default'")
+    return RuleSet(tuple(rules), int(config.get("max_questions", 6)),
+                   {str(k): {str(n): str(w) for n, w in v.items()} for k, v in words.items()})
 
 
 @lru_cache(maxsize=1)
@@ -131,11 +150,34 @@ def _lookup(section: Any, index_code: str, column_options: tuple[str, ...]) -> A
     return None
 
 
-def facts(area: Any, parts: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One fact per index from the area's panels (see the module docstring)."""
+def _changes(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per index: the change in z over the latest step (``change``, from
+    ``previous_period``, ``z_before``, ``band_label_before``) and since the first period
+    (``change_since_first``, ``first_period``, ``z_first``, ``band_label_first``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for code, rows in table.sort_values("period").groupby("measure", sort=True):
+        if len(rows) < 2:
+            continue
+        first, before, last = rows.iloc[0], rows.iloc[-2], rows.iloc[-1]
+        out[str(code)] = {
+            "change": round(float(last["value"]) - float(before["value"]), 3),
+            "previous_period": str(before["period"]), "z_before": float(before["value"]),
+            "band_label_before": str(before["group"]),
+            "change_since_first": round(float(last["value"]) - float(first["value"]), 3),
+            "first_period": str(first["period"]), "z_first": float(first["value"]),
+            "band_label_first": str(first["group"]),
+        }
+    return out
+
+
+def facts(area: Any, parts: Mapping[str, Any], *,
+          words: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One fact per index from the area's panels (see the module docstring); ``words``
+    (the place-dependent wording) is added to every fact."""
     indices = parts.get("indices")
     if indices is None or not indices.available:
         return []
+    changes = _changes(indices.value.table)
     out = []
     for row in _latest(indices.value.table).itertuples(index=False):
         code = str(row.measure)
@@ -156,6 +198,8 @@ def facts(area: Any, parts: Mapping[str, Any]) -> list[dict[str, Any]]:
         }
         if fact["probability"] is not None:
             fact["probability"] = float(fact["probability"])  # type: ignore[arg-type]
+        fact.update(changes.get(code, {}))
+        fact.update(words or {})
         out.append(fact)
     return out
 
@@ -169,8 +213,9 @@ def generate(area: Any, parts: Mapping[str, Any], *,
     """Questions for ``area`` from its panels, most pressing first, at most
     ``rules.max_questions``, at most one per (rule, index) and two per index."""
     rules = rules or default_rules()
+    words = rules.words_for(str(getattr(area, "nation", "") or ""))
     found: list[tuple[int, float, Question]] = []
-    for fact in facts(area, parts):
+    for fact in facts(area, parts, words=words):
         for rule in rules.rules:
             if rule.matches(fact):
                 q = Question(rule.id, rule.text.format(**fact), rule.evidence,

@@ -19,7 +19,7 @@ from fastapi import UploadFile
 
 from socmob import data
 from socmob.errors import InputError, ModelSpecError, NotFoundError
-from socmob.report import published
+from socmob.report import charts, published
 from socmob.report.panels import Panel
 from socmob.results import atomic_write, tidy
 from socmob.web.settings import Settings
@@ -38,6 +38,21 @@ def models() -> tuple[str, ...]:
     from socmob.models import MODELS
 
     return tuple(MODELS)
+
+
+def model_labels() -> dict[str, str]:
+    """Model name → its name in words with what it says (``socmob.models.MODELS``'
+    own descriptions): "quasi-independence" → "Quasi-independence: independence off the
+    diagonal"."""
+    from socmob.models import MODELS
+
+    return {name: f"{name.replace('-', ' ').capitalize()}: {info.description}"
+            for name, info in MODELS.items()}
+
+
+#: The models every exploration compares, beside the one chosen.
+COMPARED = {False: ("independence", "quasi-independence", "uniform-association", "rc1"),
+            True: ("conditional-independence", "constant-fluidity", "unidiff")}
 
 
 async def receive(file: UploadFile, settings: Settings) -> Upload:
@@ -108,22 +123,39 @@ def explore(table: MobilityTable, model: str, *, source: str) -> Exploration:
 
     desc = describe(table)
     panels: list[Panel] = []
+    counts = table.to_frame() if hasattr(table, "to_frame") else None
+    if isinstance(counts, pd.DataFrame) and not counts.empty:
+        panels.append(Panel("counts", "The table: counts by origin and destination",
+                            tidy(counts)))
+    pooled = describe(table.pooled()) if table.is_layered else desc
+    outflow_rows = pooled.outflow.to_frame()
+    panels.append(Panel(
+        "outflow", "Outflow percentages (destinations by origin)",
+        tidy(desc.outflow.to_frame()),
+        charts.outflow_chart(outflow_rows, name="outflow",
+                             title="Where people from each origin end up"
+                                   + (" (all layers together)" if table.is_layered else ""))))
     if desc.absolute is not None:
         panels.append(Panel("absolute", "Absolute mobility", tidy(desc.absolute.to_frame())))
-    panels.append(Panel("outflow", "Outflow percentages (destinations by origin)",
-                        tidy(desc.outflow.to_frame())))
     panels.append(Panel("odds_ratios", "Odds ratios", tidy(pd.concat(
         [desc.corner_odds_ratio.to_frame(), desc.local_odds_ratios.to_frame()],
         ignore_index=True))))
     panels.append(Panel("altham", "Altham index", tidy(desc.altham.to_frame())))
-    baseline = "conditional-independence" if table.is_layered else "independence"
-    comparison = compare(table, [baseline, model])
+    candidates = list(dict.fromkeys([*COMPARED[bool(table.is_layered)], model]))
+    comparison = compare(table, candidates)
     if model in comparison.not_fitted:  # e.g. a model for square tables on a non-square one
         raise ModelSpecError(f"the {model} model cannot be fitted on this table: "
                              f"{comparison.not_fitted[model]}")
-    fits = comparison.statistics().drop(columns="preferred")
-    panels.append(Panel("fit", "Model fit (lower BIC is better)", fits))
-    panels.append(Panel("params", f"Parameters of the {model} model",
+    labels = model_labels()
+    fits = comparison.statistics()
+    fits.insert(1, "model_words", fits["model"].map(lambda m: labels.get(m, m)))
+    fits["preferred"] = fits["preferred"].map({True: "Preferred (lowest BIC)", False: ""})
+    panels.append(Panel("fit", "Which model fits best (lower BIC is better)", fits,
+                        columns=(("model_words", "Model"), ("deviance", "Deviance"),
+                                 ("df", "Degrees of freedom"), ("p_value", "p-value"),
+                                 ("bic", "BIC"), ("dissimilarity", "Misclassified (%)"),
+                                 ("preferred", "Preferred"))))
+    panels.append(Panel("params", f"Parameters of the {labels.get(model, model)} model",
                         tidy(comparison[model].to_frame())))
     shape = " × ".join(str(n) for n in table.shape)
     return Exploration(source, shape, tuple(panels))

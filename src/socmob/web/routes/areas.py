@@ -33,15 +33,16 @@ def group_areas(areas: Iterable[views.AreaRef]) -> list[tuple[str, list[views.Ar
 
 @router.get("/areas", response_class=HTMLResponse)
 def areas_page(request: Request, q: str = "") -> Response:
+    """The list of areas and the search: a query naming an area goes to its page; a
+    district or a code inside a larger area is shown with the reason it leads there;
+    otherwise the areas whose names contain the query, then close spellings."""
     areas = views.all_areas(edition(request))
     query = q.strip()[:100]
-    matches: list[views.AreaRef] = []
+    matches: list[views.AreaMatch] = []
     if query:
-        lowered = query.lower()
-        exact = [a for a in areas if a.name.lower() == lowered or a.id == query]
-        if exact:
-            return RedirectResponse(f"/areas/{exact[0].id}", status_code=303)
-        matches = [a for a in areas if lowered in a.name.lower()]
+        matches = views.search_areas(query, edition(request))
+        if matches and matches[0].exact and not matches[0].covering:
+            return RedirectResponse(f"/areas/{matches[0].area.id}", status_code=303)
     return render(request, "areas.html", {
         "areas": areas, "query": query, "matches": matches, "groups": group_areas(areas),
     }, active="areas")

@@ -29,6 +29,7 @@ def explorer_page(request: Request, table: str | None = None,
     return render(request, "explorer.html", {
         "published": tools.published_tables(), "result": result, "table": table,
         "model": model, "models": tools.models(), "error": error, "classes": "same",
+        "model_labels": tools.model_labels(),
     }, active="explorer")
 
 
@@ -52,5 +53,6 @@ async def explorer_upload(request: Request, file: UploadFile,
     return render(request, "explorer.html", {
         "published": tools.published_tables(), "result": result, "table": None,
         "model": model, "models": tools.models(), "uploaded": upload.filename,
+        "model_labels": tools.model_labels(),
         "error": error, "classes": classes,
     }, active="explorer", status_code=422 if error else 200)

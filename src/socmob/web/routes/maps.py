@@ -18,16 +18,28 @@ page = Page(router, MenuEntry("map", "/map", "Map"))
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, index: str = "ci1", period: str | None = None
-             ) -> HTMLResponse:
+def map_page(request: Request, index: str = "ci1", period: str | None = None,
+             area: str = "") -> HTMLResponse:
+    """The map; ``area`` (a name, district, code or typo, as in the area search)
+    outlines the area it names and says where it stands, or offers close spellings."""
     indices = views.indices(edition(request))
     periods = {i["code"]: i["periods"] for i in indices}
     if index in periods and period not in periods[index]:
         period = None  # e.g. kept from another index: show the latest instead
-    panel = views.map_panel(index, period, edition(request))
+    query = area.strip()[:100]
+    matches = views.search_areas(query, edition(request)) if query else []
+    chosen = matches[0] if matches and matches[0].exact else None
+    panel = views.map_panel(index, period, edition(request),
+                            highlight=chosen.area.id if chosen else None)
+    row = None
+    if chosen is not None:
+        table = panel.table
+        found = table[table["area_id"] == chosen.area.id]
+        row = found.iloc[0].to_dict() if len(found) else None
     return render(request, "map.html", {
         "indices": indices, "panel": panel, "index": index,
-        "period": panel.title.rsplit(", ", 1)[-1],
+        "period": panel.title.rsplit(", ", 1)[-1], "area_query": query,
+        "chosen": chosen, "chosen_row": row, "matches": matches,
     }, active="map")
 
 

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socmob import __version__
+from socmob.report import views
 from socmob.web import tools
 from socmob.web.cache import no_store
-from socmob.web.routes.base import MenuEntry, Page, render
+from socmob.web.routes.base import MenuEntry, Page, edition, render
 
 router = APIRouter(include_in_schema=False)
 page = Page(router, MenuEntry("methods", "/methods", "Methods and data"))
@@ -17,7 +18,10 @@ page = Page(router, MenuEntry("methods", "/methods", "Methods and data"))
 
 @router.get("/methods", response_class=HTMLResponse)
 def methods_page(request: Request) -> HTMLResponse:
-    return render(request, "methods.html", {"catalog": tools.catalog()}, active="methods")
+    return render(request, "methods.html", {
+        "catalog": tools.catalog(), "glossary": views.glossary(),
+        "indices": views.indices(edition(request)), "edition": edition(request),
+    }, active="methods")
 
 
 @router.get("/accessibility", response_class=HTMLResponse)

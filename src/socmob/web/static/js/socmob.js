@@ -26,6 +26,43 @@ function loadScript(src) {
   });
 }
 
+// On a narrow screen (a phone) a chart is laid out again at the width there is, rather
+// than shrunk, so that its text keeps its size: a single chart fits the width (axes and
+// labels included); a grid of small charts (a facet) goes to one column. A map or other
+// composed view is left to shrink (it has no text to shrink but its titles).
+function wrapWords(text, perLine) {
+  const lines = [];
+  for (const word of String(text).split(" ")) {
+    const last = lines.length ? lines[lines.length - 1] : null;
+    if (last !== null && (last + " " + word).length <= perLine) lines[lines.length - 1] += " " + word;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+function fitToWidth(spec, available) {
+  if (!available) return spec;
+  if (typeof spec.width === "number" && available < spec.width + 60) {
+    // long labels break at ": " onto two lines; a long title wraps
+    const perLine = Math.max(20, Math.floor(available / 10));
+    const title = typeof spec.title === "string" && spec.title.length > perLine
+      ? { text: wrapWords(spec.title, perLine) } : spec.title;
+    const config = { ...(spec.config || {}),
+      axisY: { labelExpr: "split(datum.label, ': ')", labelLimit: Math.round(available * 0.4) },
+      axisX: { titleLimit: Math.round(available * 0.6) } };
+    // two-line labels need taller rows
+    const height = typeof spec.height === "number" ? Math.round(spec.height * 1.6) : spec.height;
+    return { ...spec, title, config, width: available, height,
+             autosize: { type: "fit-x", contains: "padding" } };
+  }
+  if (spec.facet && spec.spec && typeof spec.spec.width === "number"
+      && available < (spec.columns || 1) * (spec.spec.width + 60)) {
+    const width = Math.min(spec.spec.width, Math.max(160, available - 80));
+    return { ...spec, columns: 1, spec: { ...spec.spec, width } };
+  }
+  return spec;
+}
+
 async function enhanceCharts() {
   const figures = document.querySelectorAll("figure[data-chart]");
   if (figures.length === 0) return;
@@ -37,7 +74,7 @@ async function enhanceCharts() {
     const specNode = figure.querySelector("script.socmob-spec");
     if (!holder || !specNode) continue;
     try {
-      const spec = JSON.parse(specNode.textContent);
+      const spec = fitToWidth(JSON.parse(specNode.textContent), figure.clientWidth);
       const target = document.createElement("div");
       target.className = "socmob-chart__live";
       target.setAttribute("role", "img");
@@ -54,7 +91,12 @@ async function enhanceCharts() {
       // marks inside describe Vega's scenegraph, not the data, so hide them from
       // assistive technology: the same figures are in the table after the chart
       const liveSvg = target.querySelector("svg");
-      if (liveSvg) liveSvg.setAttribute("aria-hidden", "true");
+      if (liveSvg) {
+        liveSvg.setAttribute("aria-hidden", "true");
+        // a map's areas are links for the pointer; keyboard and screen-reader users
+        // have the same links in the table, so these stay out of the tab order
+        for (const link of liveSvg.querySelectorAll("a")) link.setAttribute("tabindex", "-1");
+      }
       holder.replaceWith(target);
     } catch (error) {
       console.warn("socmob: chart left as a static image", error);
