@@ -146,5 +146,42 @@ def latest_period(labels: Iterable[Any]) -> str:
     return ordered[-1]
 
 
-__all__ = ["PeriodKey", "Span", "latest_period", "parse_period", "period_key",
-           "sort_periods"]
+def _order(labels: pd.Series) -> pd.Series:
+    """Each label's position in time order (``-1`` for a missing label)."""
+    rank = {label: k for k, label in enumerate(sort_periods(labels))}
+    return labels.map(lambda p: -1 if _missing(p) else rank[str(p)])
+
+
+def sort_by_period(frame: pd.DataFrame, column: str = "period",
+                   by: str | list[str] | None = None) -> pd.DataFrame:
+    """``frame``'s rows in time order of ``column`` under the module's rule (within
+    ``by`` first, where given); rows of the same period keep their order.
+
+    >>> f = pd.DataFrame({"period": ["2021 to 2024", "2014/15", "2018 to 2024"]})
+    >>> sort_by_period(f)["period"].tolist()
+    ['2014/15', '2018 to 2024', '2021 to 2024']
+    """
+    keys = [by] if isinstance(by, str) else list(by or [])
+    order = _order(frame[column])
+    tmp = "__socmob_period_order__"
+    return (frame.assign(**{tmp: order})
+            .sort_values([*keys, tmp], kind="stable").drop(columns=tmp))
+
+
+def is_latest(frame: pd.DataFrame, by: str | list[str], column: str = "period") -> pd.Series:
+    """Whether each row's ``column`` is the latest period (under the module's rule) of its
+    group ``by``; rows without a period are never the latest.
+
+    >>> f = pd.DataFrame({"index": ["a", "a", "b"],
+    ...                   "period": ["2018 to 2020", "2018 to 2024", "2014"]})
+    >>> is_latest(f, "index").tolist()
+    [False, True, True]
+    """
+    order = _order(frame[column])
+    latest = order.groupby([frame[b] for b in ([by] if isinstance(by, str) else by)]
+                           ).transform("max")
+    return (order == latest) & (order >= 0)
+
+
+__all__ = ["PeriodKey", "Span", "is_latest", "latest_period", "parse_period",
+           "period_key", "sort_by_period", "sort_periods"]

@@ -13,7 +13,15 @@ import pandas as pd
 import pytest
 
 from socmob.errors import InputError
-from socmob.periods import Span, latest_period, parse_period, period_key, sort_periods
+from socmob.periods import (
+    Span,
+    is_latest,
+    latest_period,
+    parse_period,
+    period_key,
+    sort_by_period,
+    sort_periods,
+)
 
 
 @pytest.mark.parametrize(("label", "span"), [
@@ -88,3 +96,29 @@ def test_period_key_puts_non_times_first():
     assert period_key("SoN 2023") < period_key("1900")
     assert period_key("2014 to 2016") == (1, 2016, 2014, "2014 to 2016")
     assert period_key("SoN 2023") == (0, 0, 0, "SoN 2023")
+
+
+def test_sort_by_period_orders_rows_in_time_within_groups():
+    # by hand: 2014/15 ends 2015; "2018 to 2020" ends 2020; "2018 to 2024" and
+    # "2021 to 2024" end 2024, the later start last; text order would put "2014/15" after
+    # "2014 to 2016" and "2021 to 2024" after "2018 to 2024" but "2018 to 2020" wrong
+    frame = pd.DataFrame({
+        "index": ["b", "a", "a", "a", "b", "a"],
+        "period": ["2014", "2021 to 2024", "2014/15", "2018 to 2024", None, "2018 to 2020"],
+        "value": [1, 2, 3, 4, 5, 6]})
+    out = sort_by_period(frame, by="index")
+    assert out["value"].tolist() == [3, 6, 4, 2, 5, 1]  # a: 2015, 2020, 2018-24, 2021-24;
+    assert out["index"].tolist() == ["a"] * 4 + ["b"] * 2  # b: missing first, then 2014
+    assert sort_by_period(frame)["value"].tolist() == [5, 1, 3, 6, 4, 2]
+
+
+def test_is_latest_marks_the_last_period_of_each_group_under_the_rule():
+    frame = pd.DataFrame({
+        "index": ["a", "a", "a", "b", "b", "c"],
+        # "2015 to 2017" > "2010 to 2020" as text, but the later window ends 2020
+        "period": ["2015 to 2017", "2010 to 2020", "2010 to 2020", "2014/15", "2014",
+                   None]})
+    assert is_latest(frame, "index").tolist() == [False, True, True, True, False, False]
+    # the text "max" picks the wrong window in group a
+    text_max = frame["period"] == frame.groupby("index")["period"].transform("max")
+    assert text_max.tolist()[:3] == [True, False, False]

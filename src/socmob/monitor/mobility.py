@@ -52,6 +52,7 @@ from socmob.monitor.analysis import assess
 from socmob.monitor.metadata import dimension, indicator
 from socmob.monitor.series import published
 from socmob.monitor.series import records as _records
+from socmob.periods import latest_period, sort_by_period
 from socmob.results import Result, tidy
 from socmob.tables import MobilityTable, absolute_mobility, odds_ratio
 
@@ -220,9 +221,9 @@ def _mo21() -> MobilityOutcome:
                        unit="proportion", area=str(r.area_name))
                for r in _records(rows)]
     frame = pd.DataFrame(figures)
-    uk = frame[frame["group"] == "UK"].sort_values("period")
+    uk = sort_by_period(frame[frame["group"] == "UK"])
     common = frame.groupby("period")["group"].nunique()
-    shared = common[common == common.max()].index.max()
+    shared = latest_period(common[common == common.max()].index)
     at = frame[frame["period"] == shared].sort_values("value", ascending=False)
     rank = list(at["group"]).index("UK") + 1 if "UK" in set(at["group"]) else None
     summary = (f"{_pct(float(uk['value'].iloc[-1]))} of the UK's {uk['period'].iloc[-1]} birth "

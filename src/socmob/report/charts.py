@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from socmob.periods import sort_periods
 from socmob.results import jsonable
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -191,7 +192,7 @@ def _base(title: str, description: str, *, width: int | str = 560, height: int =
 
 
 def _period_sort(frame: pd.DataFrame) -> list[str]:
-    return sorted({str(p) for p in frame["period"].dropna()})
+    return sort_periods(frame["period"])
 
 
 def trend_chart(

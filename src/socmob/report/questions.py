@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from socmob.errors import InputError
+from socmob.periods import sort_by_period
 
 OPS = {
     "lt": lambda a, b: a < b,
@@ -126,7 +127,7 @@ def default_rules() -> RuleSet:
 
 
 def _latest(table: pd.DataFrame) -> pd.DataFrame:
-    rows = table.sort_values("period")
+    rows = sort_by_period(table)
     return rows.groupby("measure", sort=True).tail(1)
 
 
@@ -142,7 +143,7 @@ def _lookup(section: Any, index_code: str, column_options: tuple[str, ...]) -> A
     rows = table[table[key].astype(str).str.lower() == index_code.lower()]
     if rows.empty:
         return None
-    row = (rows.sort_values("period").iloc[-1]
+    row = (sort_by_period(rows).iloc[-1]
            if "period" in rows.columns and rows["period"].notna().any() else rows.iloc[-1])
     for col in column_options:
         if col in rows.columns and pd.notna(row[col]):
@@ -155,7 +156,7 @@ def _changes(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     ``previous_period``, ``z_before``, ``band_label_before``) and since the first period
     (``change_since_first``, ``first_period``, ``z_first``, ``band_label_first``)."""
     out: dict[str, dict[str, Any]] = {}
-    for code, rows in table.sort_values("period").groupby("measure", sort=True):
+    for code, rows in sort_by_period(table).groupby("measure", sort=True):
         if len(rows) < 2:
             continue
         first, before, last = rows.iloc[0], rows.iloc[-2], rows.iloc[-1]

@@ -24,6 +24,7 @@ import pandas as pd
 from socmob import data
 from socmob._text import normalise
 from socmob.errors import InputError, NotFoundError, UnavailableError
+from socmob.periods import is_latest, sort_by_period, sort_periods
 from socmob.place import areas as place_areas
 from socmob.report import adapters, charts, questions
 from socmob.report.panels import DEFAULT_EDITION, AreaRef, Panel, composites
@@ -163,7 +164,7 @@ def indices(edition: int = DEFAULT_EDITION) -> list[dict[str, Any]]:
     out = []
     for code, rows in frame.groupby("index_code", sort=True):
         out.append({"code": str(code), "title": str(rows["index_title"].iloc[0]),
-                    "periods": sorted(rows["period"].unique().tolist())})
+                    "periods": sort_periods(rows["period"])})
     return out
 
 
@@ -442,7 +443,7 @@ def _headlines(area: AreaRef, edition: int, bands: Section[Panel],
                ranks: Section[Panel]) -> tuple[Headline, ...]:
     ranked = _ranked(edition)
     rows = ranked[ranked["area_id"] == area.id]
-    rows = rows[rows["period"] == rows.groupby("index_code")["period"].transform("max")]
+    rows = rows[is_latest(rows, "index_code")]
     intervals: dict[str, tuple[int, int]] = {}
     if ranks.available:
         for r in ranks.get().table.to_dict("records"):
@@ -504,7 +505,7 @@ def area_composites(area: AreaRef, edition: int = DEFAULT_EDITION) -> pd.DataFra
     """The area's rows of every composite index and period."""
     frame = composites(edition)
     rows = frame[frame["area_id"] == area.id]
-    return rows.sort_values(["index_code", "period"]).reset_index(drop=True)
+    return sort_by_period(rows, by="index_code").reset_index(drop=True)
 
 
 def _indices_panel(area: AreaRef, edition: int) -> Panel:
@@ -613,8 +614,7 @@ def compare_panel(ids: Sequence[str], edition: int = DEFAULT_EDITION, *,
     wanted = parse_compare(ids) if not many else list(dict.fromkeys(ids))
     areas = [find_area(i, edition) for i in wanted]
     frame = _ranked(edition)
-    latest = frame.groupby("index_code")["period"].transform("max")
-    rows = frame[(frame["period"] == latest) & frame["area_id"].isin([a.id for a in areas])]
+    rows = frame[is_latest(frame, "index_code") & frame["area_id"].isin([a.id for a in areas])]
     order = {a.id: k for k, a in enumerate(areas)}
     rows = rows.assign(_o=rows["area_id"].map(order)).sort_values(["index_code", "_o"])
     rows = rows.drop(columns="_o").reset_index(drop=True)
