@@ -36,6 +36,7 @@ PAGE_ROUTES = {
     ("POST", "/assess/report.{fmt}"), ("GET", "/assess/examples/{example}.yaml"),
     ("GET", "/assess/scenario.schema.json"),
     ("GET", "/methods"), ("GET", "/accessibility"), ("GET", "/healthz"), ("GET", "/readyz"),
+    ("GET", "/favicon.ico"),
 }
 
 EXAMPLE = {"{area_id}": "northern_ireland", "{name}": "mo11", "{panel}": "indices",
@@ -111,3 +112,13 @@ def test_a_page_group_may_warm_its_own_views_after_ready(needs_data):
     broken = Page(APIRouter(), warm=lambda edition: 1 / 0)  # logged, not fatal
     _warm(2025, ready, (broken, page))
     assert ready.is_set() and seen == [(2025, True)]
+
+
+def test_every_page_names_an_icon_that_is_served(client):
+    page = client.get("/methods").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.lstrip().startswith("<svg")
+    legacy = client.get("/favicon.ico", follow_redirects=False)
+    assert legacy.status_code == 301 and legacy.headers["location"] == "/static/favicon.svg"

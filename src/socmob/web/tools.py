@@ -164,63 +164,13 @@ def explore(table: MobilityTable, model: str, *, source: str) -> Exploration:
 # --------------------------------------------------------------------------- employers
 
 
-@dataclass(frozen=True)
-class EmployerReport:
-    """The disclosure-controlled employer report, as HTML and as tidy tables."""
+def read_yaml_upload(upload: Upload) -> Any:
+    """An uploaded YAML file (a column mapping) read by ``socmob.io.read_yaml``: safe
+    loading only, at most 200 kB, one-line errors naming the file, line and character."""
+    from socmob.io import read_yaml
 
-    html: str
-    panels: tuple[Panel, ...]
-
-
-def employer_report(hr: Upload, mapping: Upload | None, settings: Settings) -> EmployerReport:
-    """Validate an HR extract against its column mapping (YAML, as ``socmob workforce``
-    uses), build the disclosure-controlled (publishable) report with
-    ``socmob.workforce.summary.workforce_summary`` and render it with
-    ``socmob.report.workforce.report_html``."""
-    from socmob.report import workforce as workforce_report
-    from socmob.workforce import hr as workforce_hr
-    from socmob.workforce.summary import workforce_summary
-
-    if mapping is None:
-        raise InputError("the column mapping is missing", column="mapping",
-                         expected="a YAML file declaring columns and grades")
-    frame = read_table(hr, max_rows=settings.max_upload_rows)
-    parsed = _yaml(mapping)
-    hr_mapping = workforce_hr.HRMapping.from_dict(parsed, file=mapping.filename)
-    frame = frame.astype(object).where(frame.notna(), None)
-    validated = workforce_hr.validate_hr(frame, hr_mapping, file=hr.filename)
-    summary = workforce_summary(validated, view="publishable", n_boot=EMPLOYER_BOOTSTRAP,
-                                seed=0, progress=False)
-    body = _body(workforce_report.report_html(summary))
-    tables = summary.to_frame()
-    return EmployerReport(body, (Panel("report", "Report tables (publishable view)",
-                                       tidy(tables)),) if len(tables) else ())
-
-
-def _yaml(upload: Upload) -> Any:
-    import yaml
-
-    if len(upload.content) > 200_000 or b"\x00" in upload.content:
-        raise InputError("the mapping is not a small text file", file=upload.filename,
-                         expected="a YAML file under 200 kB")
-    try:
-        return yaml.safe_load(upload.content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"the mapping could not be read: {first}", file=upload.filename,
-                         expected="a YAML mapping with columns and grades") from None
-
-
-def _body(document: str) -> str:
-    """The inside of a rendered report's ``<main>`` (or ``<body>``), headings moved one
-    level down so they sit under the page's own heading, without scripts."""
-    match = (re.search(r"<main[^>]*>(.*)</main>", document, flags=re.S)
-             or re.search(r"<body[^>]*>(.*)</body>", document, flags=re.S))
-    inner = match.group(1) if match else document
-    inner = re.sub(r"<script\b.*?</script>", "", inner, flags=re.S | re.I)
-    for level in (5, 4, 3, 2, 1):
-        inner = re.sub(rf"<(/?)h{level}\b", rf"<\1h{level + 1}", inner)
-    return inner
+    return read_yaml(upload.content, name=upload.filename, what="mapping file",
+                     max_bytes=200_000)
 
 
 def questionnaire() -> pd.DataFrame:

@@ -188,7 +188,7 @@ async def employers_upload(request: Request, file: UploadFile | None = None,
         mapping_upload = await _file(mapping, request)
         weight = _text(form, "weight") == "grade"
         if mapping_upload is not None:
-            parsed = tools._yaml(mapping_upload)
+            parsed = tools.read_yaml_upload(mapping_upload)
             hr_mapping = HRMapping.from_dict(parsed, file=mapping_upload.filename)
             summary = _summary(hr, hr_mapping, request, weight=weight)
             return _report_page(request, hr, hr_mapping, summary, weight=weight)

@@ -4,7 +4,7 @@ and the health check."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from socmob import __version__
 from socmob.report import views
@@ -27,6 +27,13 @@ def methods_page(request: Request) -> HTMLResponse:
 @router.get("/accessibility", response_class=HTMLResponse)
 def accessibility_page(request: Request) -> HTMLResponse:
     return render(request, "accessibility.html", {})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> RedirectResponse:
+    """The icon, for clients that ask for it by its conventional address."""
+    return RedirectResponse("/static/favicon.svg", status_code=301,
+                            headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/healthz")
