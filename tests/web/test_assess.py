@@ -35,7 +35,7 @@ def test_the_page_and_its_menu_entry(client):
     page = client.get("/assess")
     assert page.status_code == 200
     assert '<h1 class="govuk-heading-xl">Assess a policy</h1>' in page.text
-    assert 'href="/assess"' in page.text and "Assess a policy" in page.text
+    assert 'href="/assess"' in page.text and "Policy impact" in page.text
     assert 'id="measure"' in page.text and 'id="scenario-file"' in page.text
     assert page.text.count("/assess/examples/") >= 5
 

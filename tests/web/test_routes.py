@@ -69,13 +69,13 @@ def test_pages_stay_out_of_the_api_document(app):
 
 def test_main_menu_comes_from_the_routers():
     assert app_module.NAVIGATION == (
-        ("home", "/", "Home"), ("map", "/map", "Map"), ("areas", "/areas", "Areas"),
-        ("indicators", "/indicators", "Indicators"), ("compare", "/compare", "Compare areas"),
-        ("explorer", "/explorer", "Mobility explorer"),
+        ("map", "/map", "Map"), ("areas", "/areas", "Areas"),
+        ("indicators", "/indicators", "Indicators"), ("compare", "/compare", "Compare"),
+        ("explorer", "/explorer", "Explorer"),
         ("barometer", "/barometer", "Barometer"),
         ("employers", "/employers", "Employers"),
-        ("assess", "/assess", "Assess a policy"),
-        ("methods", "/methods", "Methods and data"))
+        ("assess", "/assess", "Policy impact"),
+        ("methods", "/methods", "Methods"))
     for page in PAGES:  # every menu entry links to a page its own router serves
         if page.menu is not None:
             assert page.menu.href in {r.path for r in page.router.routes}

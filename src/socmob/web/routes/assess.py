@@ -24,7 +24,7 @@ from socmob.web import tools
 from socmob.web.routes.base import MenuEntry, Page, check_csrf, render, settings
 
 router = APIRouter(include_in_schema=False)
-page = Page(router, MenuEntry("assess", "/assess", "Assess a policy"))
+page = Page(router, MenuEntry("assess", "/assess", "Policy impact"))
 
 _DEFAULT_FORM = {"measure": "areas:ci1", "op": "add", "amount": "0.25", "target": "band",
                  "band_index": "ci1", "band_from": "1", "band_to": "2", "runs": "1000",

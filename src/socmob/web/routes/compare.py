@@ -12,7 +12,7 @@ from socmob.report import views
 from socmob.web.routes.base import MenuEntry, Page, csv_response, edition, render
 
 router = APIRouter(include_in_schema=False)
-page = Page(router, MenuEntry("compare", "/compare", "Compare areas"))
+page = Page(router, MenuEntry("compare", "/compare", "Compare"))
 
 
 def _panel(request: Request, areas: list[str], preset: str, area: str

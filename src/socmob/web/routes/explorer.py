@@ -11,7 +11,7 @@ from socmob.web import tools
 from socmob.web.routes.base import MenuEntry, Page, check_csrf, render, settings
 
 router = APIRouter(include_in_schema=False)
-page = Page(router, MenuEntry("explorer", "/explorer", "Mobility explorer"))
+page = Page(router, MenuEntry("explorer", "/explorer", "Explorer"))
 
 
 @router.get("/explorer", response_class=HTMLResponse)

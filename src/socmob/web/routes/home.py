@@ -8,10 +8,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from socmob.errors import NotFoundError
 from socmob.report import views
-from socmob.web.routes.base import SAFE_NAME, MenuEntry, Page, csv_response, render
+from socmob.web.routes.base import SAFE_NAME, Page, csv_response, render
 
 router = APIRouter(include_in_schema=False)
-page = Page(router, MenuEntry("home", "/", "Home"))
+# not in the menu: the service name in the header leads home, as on GOV.UK services
+page = Page(router)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from socmob.web.cache import no_store
 from socmob.web.routes.base import MenuEntry, Page, edition, render
 
 router = APIRouter(include_in_schema=False)
-page = Page(router, MenuEntry("methods", "/methods", "Methods and data"))
+page = Page(router, MenuEntry("methods", "/methods", "Methods"))
 
 
 @router.get("/methods", response_class=HTMLResponse)
