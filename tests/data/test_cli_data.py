@@ -152,3 +152,33 @@ def test_a_narrow_table_wraps_cells_and_cuts_none() -> None:
     assert max(len(line) for line in lines) <= 40
     first_column = "".join(line.split("│")[1].strip() for line in lines if line[:1] == "│")
     assert "MerthyrTydfil" in first_column
+
+
+def test_column_widths_keep_header_words_whole_when_they_fit() -> None:
+    from socmob.cli._common import _column_widths
+
+    headers, cells = ["index", "rank up"], [["ci1", "22"]]
+    # natural widths 5 and 7; three characters per column and one more: 12 + 7 = 19
+    assert _column_widths(headers, cells, 19) == [None, None]
+    # room 10: each header's longest word (5, 4) and the one spare character to the
+    # column lacking it ("rank up" lacks 3 of its 7; "index" lacks none)
+    assert _column_widths(headers, cells, 17) == [5, 5]
+    # room 12 - 4 = 8 < 5 + 4: nothing fits, the table folds everything
+    assert _column_widths(headers, cells, 15) == [None, None]
+    # a remainder goes to the most lacking column: width 26, room 26 - 10 = 16, least
+    # (5, 4, 4), natural (5, 7, 9), spare 3 over lacks (0, 3, 5): 3*3//8 = 1 and
+    # 3*5//8 = 1, so (5, 5, 5); the one left goes to the third, still lacking 4
+    wide = ["index", "rank up", "band down"]
+    assert _column_widths(wide, [["ci1", "22", "10"]], 26) == [5, 5, 6]
+
+
+def test_an_80_column_table_breaks_headers_between_words() -> None:
+    result = runner.invoke(app, ["assess", "src/socmob/assess/examples/early_years.yaml"],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stdout
+    lines = [line for line in result.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    assert max(len(line) for line in lines) <= 80
+    header = [line for line in lines if line[:1] == "┃"]
+    words = {w for line in header for w in line.replace("┃", " ").split()}
+    assert {"targeted", "before", "after", "down"} <= words
+    assert "…" not in result.stdout

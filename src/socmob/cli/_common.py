@@ -172,14 +172,45 @@ def print_frame(frame: pd.DataFrame, fmt: OutputFormat | str, *, title: str | No
         from rich.table import Table
 
         table = Table(title=title, show_lines=False)
-        for col in frame.columns:
+        cells = [["" if _isna(v) else _fmt(v) for v in row]
+                 for row in frame.itertuples(index=False)]
+        widths = _column_widths([str(c) for c in frame.columns], cells, console.width)
+        for col, width in zip(frame.columns, widths, strict=True):
             justify = "right" if pd.api.types.is_numeric_dtype(frame[col]) else "left"
             # a narrow terminal wraps a cell, never cuts it short with "…"
             table.add_column(str(col), justify=justify,  # type: ignore[arg-type]
-                             overflow="fold")
-        for row in frame.itertuples(index=False):
-            table.add_row(*("" if _isna(v) else _fmt(v) for v in row))
+                             overflow="fold", width=width)
+        for row_cells in cells:
+            table.add_row(*row_cells)
         console.print(table)
+
+
+def _column_widths(headers: list[str], cells: list[list[str]],
+                   width: int) -> list[int | None]:
+    """Column widths for a table of ``headers`` and ``cells`` on a terminal ``width``
+    wide (three characters of border and padding per column, one more at the end).
+
+    Where every column fits at its natural width (its longest header or cell), ``None``
+    (the table lays itself out). Where not, but every header's longest word fits, each
+    column gets that word's width plus a share of the room left in proportion to what it
+    lacks of its natural width, so that headers break between words ("rank" / "up", not
+    "ra" / "nk up") and cells fold. Where not even that fits, ``None`` (everything folds).
+    """
+    room = width - 3 * len(headers) - 1
+    natural = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    if sum(natural) <= room:
+        return [None] * len(headers)
+    least = [min(max((len(w) for w in h.split()), default=1), n)
+             for h, n in zip(headers, natural, strict=True)]
+    if sum(least) > room:
+        return [None] * len(headers)
+    spare, lack = room - sum(least), [n - m for n, m in zip(natural, least, strict=True)]
+    total = sum(lack)
+    out = [m + (spare * k) // total for m, k in zip(least, lack, strict=True)]
+    for i in sorted(range(len(out)), key=lambda j: lack[j] - (out[j] - least[j]),
+                    reverse=True)[: room - sum(out)]:
+        out[i] += 1  # the remainder, one character each to the most lacking
+    return list(out)
 
 
 def print_json(obj: Any) -> None:
