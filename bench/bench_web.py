@@ -68,12 +68,19 @@ URLS: dict[str, str] = {
     "api_area_questions": "/api/areas/cambridgeshire_cc/questions",
     "api_compare": "/api/compare?areas=blackpool&areas=glasgow_city",
     "openapi": "/api/openapi.json",
-}
-#: Pages measured too when the server has them (added by other parts of the project).
-OPTIONAL_URLS: dict[str, str] = {
+    "area_search": "/areas?q=fenland",
     "indicators": "/indicators",
+    "indicator_page": "/indicators/dr32",
     "api_indicators": "/api/indicators",
+    "api_indicator": "/api/indicators/dr32",
+    "barometer": "/barometer",
+    "api_barometer": "/api/barometer/demo",
+    "assess": "/assess",
+    "employers_maturity": "/employers/maturity",
+    "employers_template": "/employers/template.csv",
 }
+#: Pages measured too when the server has them (none now: every part has landed).
+OPTIONAL_URLS: dict[str, str] = {}
 
 
 def _free_port() -> int:

@@ -20,6 +20,34 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+#: The WCAG 2.2 AA rules axe-core checks on every page.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page, name: str | None = None) -> list[dict]:
+    """axe-core's WCAG 2.2 AA violations on ``page`` once it is idle (each with its id,
+    impact, help and up to five nodes); with ``name``, the page's full screenshot and
+    the violations are written to ``test-artifacts/web/{name}.png`` and ``.axe.json``.
+    Skips the test where axe-core is not installed. Injected through the DevTools
+    protocol, so the page's CSP needs no exception."""
+    import json
+
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core is absent: run scripts/build_web_assets.sh")
+    page.wait_for_load_state("networkidle")
+    if name:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations: list[dict] = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+        }""", AXE_TAGS)
+    if name:
+        (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(violations, indent=2))
+    return violations
 
 
 def data_available() -> bool:

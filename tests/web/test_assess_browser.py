@@ -8,29 +8,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.web.conftest import ARTIFACTS, AXE, data_available
+from tests.web.conftest import axe_violations, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = {"laptop": 1366, "phone": 390}
 
 
 def _axe(page, name: str) -> None:
-    if not AXE.exists():
-        pytest.skip("node_modules/axe-core is absent: run scripts/build_web_assets.sh")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
-        }""", AXE_TAGS)
-    (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(violations, indent=2))
+    violations = axe_violations(page, name)
     assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{name}: the page scrolls sideways ({width}px)"

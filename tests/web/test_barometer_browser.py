@@ -11,47 +11,21 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import ARTIFACTS, AXE
+from tests.web.conftest import ARTIFACTS, axe_violations
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = (1366, 390)
 
 
-#: Known violations of the site's shared footer (``base.html``, ``socmob.scss``), not of
-#: this page: at phone widths the footer's links wrap onto lines closer than WCAG 2.2's
-#: 24 px target size. Recorded in the artifacts, not counted here.
-SHARED_FOOTER = ("target-size", ".socmob-footer")
-
-
 def _axe(page, name: str) -> None:
-    if not AXE.exists():
-        pytest.skip("node_modules/axe-core is absent: run scripts/build_web_assets.sh")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate(
-        """async ([tags, footer]) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(' ')),
-                inFooter: v.nodes.every(n => document.querySelector(n.target[0])
-                                                ?.closest(footer) !== null)}));
-        }""", [AXE_TAGS, SHARED_FOOTER[1]])
-    (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(violations, indent=2))
-    counted = [v for v in violations
-               if not (v["id"] == SHARED_FOOTER[0] and v["inFooter"])]
-    assert not counted, f"{name}: axe-core found {json.dumps(counted, indent=2)}"
+    violations = axe_violations(page, name)
+    assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def narrow_or_wide(request, browser, live_server):
-    """A page at one of the two widths, collecting console errors and page errors.
-
-    The site has no favicon: Chromium's request for ``/favicon.ico`` (made by the browser,
-    not by the page) is the one 404 not counted."""
+    """A page at one of the two widths, collecting console errors and page errors."""
     width = request.param
     context = browser.new_context(base_url=live_server,
                                   viewport={"width": width, "height": 900},
@@ -60,8 +34,7 @@ def narrow_or_wide(request, browser, live_server):
     pg.set_default_timeout(120_000)
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(f"{m.type}: {m.text} ({m.location})")
-          if m.type == "error" and not str(m.location.get("url", "")).endswith(
-              "/favicon.ico") else None)
+          if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     yield pg, width, errors
     context.close()

@@ -14,34 +14,14 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import ARTIFACTS, AXE, data_available
+from tests.web.conftest import ARTIFACTS, axe_violations, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def _axe_source() -> str:
-    if not AXE.exists():
-        pytest.skip("node_modules/axe-core is absent: run scripts/build_web_assets.sh")
-    return AXE.read_text(encoding="utf-8")
-
-
 def check_page(page, name: str) -> list[dict]:
     """Screenshot the page and run axe-core on it; fail on serious/critical issues."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    # injected through the DevTools protocol, so the page's CSP needs no exception
-    page.evaluate(_axe_source())
-    violations = page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
-        }""", AXE_TAGS)
-    (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(violations, indent=2))
+    violations = axe_violations(page, name)
     bad = [v for v in violations if v["impact"] in {"serious", "critical"}]
     assert not bad, f"{name}: axe-core found {json.dumps(bad, indent=2)}"
     return violations

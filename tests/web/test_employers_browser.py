@@ -11,8 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import ARTIFACTS, data_available
-from tests.web.test_browser import AXE_TAGS, _axe_source
+from tests.web.conftest import ARTIFACTS, axe_violations, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
@@ -29,28 +28,17 @@ def narrow_or_wide(request, browser, live_server):
     pg = context.new_page()
     pg.set_default_timeout(120_000)
     errors: list[str] = []
-    # the site has no favicon (the shared base template's business): not this journey's
     pg.on("console", lambda m: errors.append(f"{m.text} {m.location}")
-          if m.type == "error" and "favicon.ico" not in str(m.location) else None)
+          if m.type == "error" else None)
     pg.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-          if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+          if r.status >= 400 else None)
     yield pg, width, errors
     context.close()
 
 
 def no_violations(page, name: str) -> None:
     """Screenshot the page and require zero axe-core violations, whatever the impact."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.evaluate(_axe_source())
-    violations = page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
-        }""", AXE_TAGS)
-    (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(violations, indent=2))
+    violations = axe_violations(page, name)
     assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.web.conftest import ARTIFACTS, AXE, data_available
+from tests.web.conftest import ARTIFACTS, axe_violations, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 #: For each chart, whether a table and a CSV download follow it before the next chart.
 CHART_TABLES = """() => {
@@ -45,33 +44,19 @@ def _codes() -> list[str]:
 @pytest.fixture()
 def watched(browser, live_server):
     """One page for the whole visit, recording console errors and uncaught exceptions
-    (the browser's own request for /favicon.ico, which the site does not serve, aside)."""
+    """
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(120_000)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
-            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
-            else None)
+            if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
     yield page, errors
     context.close()
 
 
-def _axe(page, source: str) -> list[dict]:
-    page.evaluate(source)
-    return page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
-        }""", AXE_TAGS)
-
-
 def test_indicator_pages_in_chromium(watched):
-    if not AXE.exists():
-        pytest.skip("node_modules/axe-core is absent: run scripts/build_web_assets.sh")
-    source = AXE.read_text(encoding="utf-8")
     page, errors = watched
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     found: dict[str, list[dict]] = {}
@@ -87,7 +72,7 @@ def test_indicator_pages_in_chromium(watched):
                 assert chart["table"] and chart["csv"], (path, chart)
         else:
             assert path == "/indicators"
-        violations = _axe(page, source)
+        violations = axe_violations(page)
         if violations:
             found[path] = violations
     (ARTIFACTS / "indicators.axe.json").write_text(json.dumps(found, indent=2))

@@ -23,6 +23,7 @@ import pandas as pd
 
 from socmob import ATTRIBUTION, __version__
 from socmob.report.charts import FONT, INK, VEGA_LITE_SCHEMA, ChartSpec, accessible_svg
+from socmob.report.formatting import fmt
 from socmob.report.panels import Panel
 from socmob.results import csv_text, dumps
 
@@ -366,25 +367,6 @@ def assessment_report(a: Assessment) -> AssessReport:
 # --------------------------------------------------------------------------- documents
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e9:
-            return f"{int(value):,}"
-        return f"{value:,.3f}"
-    return str(value)
-
-
 def _table(panel: Panel, limit: int | None) -> dict[str, Any]:
     table = panel.display_table()
     rows = table.to_dict(orient="records")
@@ -423,7 +405,7 @@ def _env() -> Any:
 
     env = Environment(loader=PackageLoader("socmob.report", "templates"),
                       autoescape=select_autoescape(["html"]))
-    env.filters["fmt"] = _fmt
+    env.filters["fmt"] = fmt
     env.tests["number"] = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
     return env
 

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from socmob import ATTRIBUTION, __version__
 from socmob.report import charts
+from socmob.report.formatting import fmt
 from socmob.report.panels import Panel
 from socmob.results import csv_text
 from socmob.web.security import CSRF_FIELD
@@ -20,27 +20,6 @@ from socmob.web.security import CSRF_FIELD
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 BUILD = STATIC / "build"
-
-
-def fmt(value: Any, digits: int = 3) -> str:
-    """A value as a page shows it: blank for missing, thousands separators, ``digits``
-    decimals for a non-integer float, yes/no for a boolean."""
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):  # pd.isna of a list or other container
-        pass
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e9:
-            return f"{int(value):,}"
-        return f"{value:,.{digits}f}"
-    return str(value)
 
 
 def csv_uri(panel: Panel) -> str:
