@@ -122,3 +122,12 @@ def test_is_latest_marks_the_last_period_of_each_group_under_the_rule():
     # the text "max" picks the wrong window in group a
     text_max = frame["period"] == frame.groupby("index")["period"].transform("max")
     assert text_max.tolist()[:3] == [True, False, False]
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import socmob.periods
+
+    failures, tried = doctest.testmod(socmob.periods)
+    assert failures == 0 and tried >= 4
