@@ -29,7 +29,7 @@ web-assets:
 	./scripts/build_web_assets.sh
 
 test: install system-deps web-assets lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench scripts
