@@ -6,11 +6,10 @@ for table rows split across pages. Numbers are formatted for people ("172", not
 
 from __future__ import annotations
 
-import io
-import math
 import re
 
 import pytest
+from tests.pdf_layout import rows_split_across_pages, text_runs
 from tests.web.conftest import data_available
 
 pytestmark = pytest.mark.skipif(not data_available(), reason="embedded data not available")
@@ -30,40 +29,11 @@ def briefings():
     return {a: briefing.briefing_html(views.area_profile(a)) for a in AREAS}
 
 
-def _multiply(a, b):
-    """The product of two PDF matrices [a b c d e f] (a then b)."""
-    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
-
-
-def _text_runs(pdf: bytes):
-    """(page number, text, effective size in points, x, y, page width, page height) of
-    every text run of the PDF (pypdf's text visitor: the font size times the scale of
-    the text and transformation matrices)."""
-    pypdf = pytest.importorskip("pypdf")
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    runs = []
-    for number, page in enumerate(reader.pages, start=1):
-        box = page.mediabox
-        width, height = float(box.width), float(box.height)
-
-        def visit(text, cm, tm, font, size, number=number, width=width, height=height):
-            if not text.strip():
-                return
-            m = _multiply(tm, cm)
-            scale = math.hypot(m[2], m[3])  # the vertical scale of the text
-            runs.append((number, text, size * scale, m[4], m[5], width, height))
-
-        page.extract_text(visitor_text=visit)
-    return runs
-
-
 def test_no_text_under_8pt_or_outside_the_page(briefings):
     from socmob.report.briefing import briefing_pdf_from_html
 
     for area, html in briefings.items():
-        runs = _text_runs(briefing_pdf_from_html(html))
+        runs = text_runs(briefing_pdf_from_html(html))
         assert len(runs) > 100, area
         small = [(p, t, round(s, 2)) for p, t, s, *_ in runs if s < MIN_POINTS - 0.01]
         assert not small, f"{area}: text under {MIN_POINTS} pt: {small[:10]}"
@@ -77,29 +47,16 @@ def test_the_chart_text_is_in_the_pdf(briefings):
     above covers them)."""
     from socmob.report.briefing import briefing_pdf_from_html
 
-    text = " ".join(t for _, t, *_ in _text_runs(
+    text = " ".join(t for _, t, *_ in text_runs(
         briefing_pdf_from_html(briefings["tower_hamlets"])))
     assert "Rank among the areas (1 = most favourable)" in text
 
 
 def test_no_table_row_is_split_across_pages(briefings):
-    from weasyprint import HTML
-    from weasyprint.formatting_structure.boxes import TableRowGroupBox
-
     for area, html in briefings.items():
-        document = HTML(string=html, base_url=".").render()
-        pages_of: dict[int, set[int]] = {}
-        for number, page in enumerate(document.pages):
-            for group in page._page_box.descendants():
-                # a header row is repeated on each page a table spans, by design
-                if not isinstance(group, TableRowGroupBox) or group.is_header:
-                    continue
-                for row in group.children:
-                    pages_of.setdefault(id(row.element), set()).add(number)
-        rows = len(pages_of)
-        split = [pages for pages in pages_of.values() if len(pages) > 1]
+        rows, split = rows_split_across_pages(html)
         assert rows > 30, area
-        assert not split, f"{area}: {len(split)} table rows split across pages"
+        assert not split, f"{area}: {split} table rows split across pages"
 
 
 def test_whole_tables_and_numbers_for_people(briefings):
