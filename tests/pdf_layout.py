@@ -55,3 +55,25 @@ def rows_split_across_pages(html: str) -> tuple[int, int]:
             for row in group.children:
                 pages_of.setdefault(id(row.element), set()).add(number)
     return len(pages_of), sum(1 for pages in pages_of.values() if len(pages) > 1)
+
+
+def captions_apart_from_rows(html: str) -> int:
+    """How many table captions are laid out at the foot of a page whose part of the table
+    has no body row (the rows starting on the next page), when ``html`` is rendered by
+    WeasyPrint."""
+    pytest.importorskip("weasyprint")
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import TableCaptionBox, TableRowGroupBox
+
+    apart = 0
+    for page in HTML(string=html, base_url=".").render().pages:
+        for wrapper in page._page_box.descendants():
+            if not getattr(wrapper, "is_table_wrapper", False):  # a caption and a table
+                continue
+            boxes = list(wrapper.descendants())
+            if not any(isinstance(b, TableCaptionBox) for b in boxes):
+                continue
+            body_rows = sum(len(g.children) for g in boxes
+                            if isinstance(g, TableRowGroupBox) and not g.is_header)
+            apart += body_rows == 0
+    return apart

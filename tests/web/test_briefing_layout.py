@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.pdf_layout import rows_split_across_pages, text_runs
+from tests.pdf_layout import captions_apart_from_rows, rows_split_across_pages, text_runs
 from tests.web.conftest import data_available
 
 pytestmark = pytest.mark.skipif(not data_available(), reason="embedded data not available")
@@ -57,6 +57,7 @@ def test_no_table_row_is_split_across_pages(briefings):
         rows, split = rows_split_across_pages(html)
         assert rows > 30, area
         assert not split, f"{area}: {split} table rows split across pages"
+        assert captions_apart_from_rows(html) == 0, f"{area}: a caption apart from its rows"
 
 
 def test_whole_tables_and_numbers_for_people(briefings):
