@@ -1,5 +1,5 @@
 """The council analyst's journeys in headless Chromium at a laptop (1366 px) and a phone
-(390 px) width, each page checked with axe-core (no serious or critical violation; see
+(390 px) width, each page checked with axe-core (no violation of any impact; see
 ``test_browser.check_page``) and screenshotted under ``test-artifacts/web/``:
 
 * find an area by a district's name, a district's GSS code and a typo;
