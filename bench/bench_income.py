@@ -55,7 +55,8 @@ MEMORY_LIMIT_50M = "1.5GB"  # DuckDB stays within it; Python and Arrow add ~0.3 
 CACHE = Path(os.environ.get("SOCMOB_BENCH_CACHE", Path(tempfile.gettempdir()) / "socmob-bench"))
 
 
-def _dataset(rows: int) -> Path:
+def dataset(rows: int) -> Path:
+    """The synthetic income pairs of ``rows`` rows (made once, kept in ``CACHE``)."""
     from socmob.synth import read_truth, synth_income
 
     path = CACHE / f"income_{rows // 1_000_000}M_seed{SEED}.parquet"
@@ -71,7 +72,7 @@ def _dataset(rows: int) -> Path:
 
 def _setup(rows: int) -> dict[str, Any]:
     limit = MEMORY_LIMIT_50M if rows > 10_000_000 else MEMORY_LIMIT
-    return {"path": str(_dataset(rows)), "rows": rows, "memory_limit": limit}
+    return {"path": str(dataset(rows)), "rows": rows, "memory_limit": limit}
 
 
 def _connect(state: dict[str, Any]) -> Any:

@@ -44,27 +44,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.bench_income import CACHE, MEMORY_LIMIT, MEMORY_LIMIT_50M, RANK_CORR, SEED
+from bench.bench_income import (
+    CACHE,
+    MEMORY_LIMIT,
+    MEMORY_LIMIT_50M,
+    RANK_CORR,
+    SEED,
+    dataset,
+)
 from bench.harness import Benchmark
 
 PARENT, CHILD = "parent_income", "child_income"
 EXECUTOR_MEMORY = "2500m"
 WORKER_MEMORY = "3g"
-
-
-def _dataset(rows: int) -> Path:
-    from socmob.synth import read_truth, synth_income
-
-    label = f"{rows // 1_000_000}M"
-    path = CACHE / f"income_{label}_seed{SEED}.parquet"
-    if path.exists():
-        truth = read_truth(path)
-        if truth is not None and truth.rank_corr == RANK_CORR:
-            return path
-    CACHE.mkdir(parents=True, exist_ok=True)
-    synth_income(path, rows=rows, rank_corr=RANK_CORR, seed=SEED, chunk_rows=1_000_000,
-                 progress=False)
-    return path
 
 
 class _PeakMemory:
@@ -168,7 +160,7 @@ def _setup_duckdb(rows: int) -> dict[str, Any]:
     from socmob.engine import connect
     from socmob.engine.readers import read_table
 
-    path = _dataset(rows)
+    path = dataset(rows)
     limit = MEMORY_LIMIT_50M if rows > 10_000_000 else MEMORY_LIMIT
     spill = CACHE / "duckdb-spill"
     spill.mkdir(parents=True, exist_ok=True)
@@ -185,7 +177,7 @@ def _setup_spark(rows: int, workers: int) -> dict[str, Any]:
     from socmob.engine.loopback import LoopbackCluster
     from socmob.engine.readers import read_table
 
-    path = _dataset(rows)
+    path = dataset(rows)
     cluster = LoopbackCluster(workers=workers, worker_cores=2, worker_memory=WORKER_MEMORY,
                               startup_timeout=180)
     cluster.start()
@@ -323,4 +315,4 @@ if __name__ == "__main__":
     suffix = "_weighted" if args.weight else ""
     target = args.out or (Path(__file__).resolve().parent / "results"
                           / f"scaling_plan_{args.rows // 1_000_000}m{suffix}.txt")
-    print(write_plans(_dataset(args.rows), target, weight=args.weight))
+    print(write_plans(dataset(args.rows), target, weight=args.weight))

@@ -59,6 +59,15 @@ class WeightKindChoice(StrEnum):
 _TABLE_COLUMNS = ["measure", "group", "value", "lci", "uci", "n", "unit", "note"]
 
 
+def _output_and_engine(out: Path | None, **engine: Any) -> Any:
+    """Check ``--out``'s file type, then read the engine options (one-line errors, exit
+    2, before anything is read)."""
+    with user_errors():
+        if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
+            fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
+        return engine_config(**engine)
+
+
 @contextmanager
 def _naming(file: str | None, table: str | None = None) -> Iterator[None]:
     """Add the file (or table) name to input errors raised without one (e.g. found by
@@ -151,12 +160,9 @@ def income_command(
     with the reason on stderr (and under not_estimated in JSON). The engine aggregates
     the rows where they are (--engine spark: a cluster, by --spark-master or
     --spark-remote); only the sums come back."""
-    with user_errors():
-        if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
-            fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
-        settings = engine_config(engine=engine, spark_master=spark_master,
-                                 spark_remote=spark_remote, spark_conf=spark_conf,
-                                 config=config, memory_limit=memory_limit)
+    settings = _output_and_engine(out, engine=engine, spark_master=spark_master,
+                                  spark_remote=spark_remote, spark_conf=spark_conf,
+                                  config=config, memory_limit=memory_limit)
     from socmob.income import income_mobility
 
     with user_errors(), _naming(file, table):
@@ -211,12 +217,9 @@ def income_areas_command(
 ) -> None:
     """Long Shadow-style area outcomes: the disadvantaged group's mean outcome by area,
     the advantaged − disadvantaged gap, and empirical-Bayes estimates for small areas."""
-    with user_errors():
-        if out is not None and out.suffix.lower() not in {".json", ".csv", ".parquet", ".pq"}:
-            fail(f"--out {out}: unsupported file type (expected .json, .csv or .parquet)")
-        settings = engine_config(engine=engine, spark_master=spark_master,
-                                 spark_remote=spark_remote, spark_conf=spark_conf,
-                                 config=config, memory_limit=memory_limit)
+    settings = _output_and_engine(out, engine=engine, spark_master=spark_master,
+                                  spark_remote=spark_remote, spark_conf=spark_conf,
+                                  config=config, memory_limit=memory_limit)
     from socmob.income import area_outcomes
     from socmob.results import export_frame
 
