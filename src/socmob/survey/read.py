@@ -19,9 +19,11 @@ import pandas as pd
 
 from socmob.errors import InputError, NotFoundError
 
-_VALUE_LABELS_KEY = b"socmob.value_labels"
-_VARIABLE_LABELS_KEY = b"socmob.variable_labels"
-_SYNTHETIC_KEY = b"synthetic"
+#: Parquet metadata keys of the labels socmob writes (``write_survey``, the synthetic
+#: barometer) and of the synthetic mark.
+VALUE_LABELS_KEY = b"socmob.value_labels"
+VARIABLE_LABELS_KEY = b"socmob.variable_labels"
+SYNTHETIC_KEY = b"synthetic"
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,17 +51,54 @@ class SurveyData:
     synthetic: bool = False
 
 
-def _parquet_labels(path: Path) -> tuple[dict[str, dict[Any, str]], dict[str, str], bool]:
+def parquet_labels(source: Path | bytes
+                   ) -> tuple[dict[str, dict[Any, str]], dict[str, str], bool]:
+    """The value labels, variable labels and synthetic mark that socmob writes into a
+    Parquet file's metadata, from its path or its bytes (an upload). Labels socmob did
+    not write (not JSON, not a mapping) are left out; the data is read without them."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(str(path)).metadata or {}
+    where = pa.BufferReader(source) if isinstance(source, bytes) else str(source)
+    meta = pq.read_schema(where).metadata or {}
     values: dict[str, dict[Any, str]] = {}
-    if _VALUE_LABELS_KEY in meta:
-        raw = json.loads(meta[_VALUE_LABELS_KEY])
-        values = {col: {_code(k): str(v) for k, v in labels.items()}
-                  for col, labels in raw.items()}
-    variables = json.loads(meta[_VARIABLE_LABELS_KEY]) if _VARIABLE_LABELS_KEY in meta else {}
-    return values, variables, meta.get(_SYNTHETIC_KEY) == b"true"
+    variables: dict[str, str] = {}
+    try:
+        if VALUE_LABELS_KEY in meta:
+            raw = json.loads(meta[VALUE_LABELS_KEY])
+            values = {str(col): {_code(k): str(v) for k, v in labels.items()}
+                      for col, labels in raw.items() if isinstance(labels, dict)}
+        if VARIABLE_LABELS_KEY in meta:
+            variables = {str(k): str(v)
+                         for k, v in json.loads(meta[VARIABLE_LABELS_KEY]).items()}
+    except (ValueError, AttributeError):  # labels we did not write: read without them
+        values, variables = {}, {}
+    return values, variables, meta.get(SYNTHETIC_KEY) == b"true"
+
+
+def labelled_survey(frame: pd.DataFrame, source: str, *,
+                    value_labels: Mapping[Any, Mapping[Any, str]],
+                    variable_labels: Mapping[Any, Any],
+                    parquet: Path | bytes | None = None) -> SurveyData:
+    """Respondents with their labels: those read with the file (SPSS/Stata), under the
+    Parquet metadata's where ``parquet`` (the file's path or bytes) is given, kept only
+    for columns of ``frame``. The data is synthetic when the metadata says so or when a
+    ``synthetic`` column is true in every row (a missing value is not true)."""
+    values = {str(k): dict(v) for k, v in value_labels.items()}
+    variables = {str(k): str(v) for k, v in variable_labels.items()}
+    synthetic = False
+    if parquet is not None:
+        extra_values, extra_variables, synthetic = parquet_labels(parquet)
+        values = {**extra_values, **values}
+        variables = {**extra_variables, **variables}
+    if "synthetic" in frame.columns:
+        column = frame["synthetic"]
+        synthetic = synthetic or bool(column.notna().all() and column.astype(bool).all())
+    keep = {str(c) for c in frame.columns}
+    return SurveyData(frame=frame, source=source,
+                      value_labels={k: v for k, v in values.items() if k in keep},
+                      variable_labels={k: v for k, v in variables.items() if k in keep},
+                      synthetic=synthetic)
 
 
 def _code(key: str) -> Any:
@@ -97,20 +136,9 @@ def read_survey(path: str | os.PathLike[str], *, columns: Sequence[str] | None =
     except Exception as exc:  # engine conversion errors → one line naming the file
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read survey: {first}", file=data.source) from exc
-    value_labels = {k: dict(v) for k, v in data.value_labels.items()}
-    variable_labels = dict(data.variable_labels)
-    synthetic = False
-    if data.format == "parquet":
-        extra_values, extra_variables, synthetic = _parquet_labels(Path(path))
-        value_labels = {**extra_values, **value_labels}
-        variable_labels = {**extra_variables, **variable_labels}
-    if "synthetic" in frame.columns:
-        synthetic = synthetic or bool(frame["synthetic"].astype(bool).all())
-    keep = set(frame.columns)
-    return SurveyData(frame=frame, source=data.source,
-                      value_labels={k: v for k, v in value_labels.items() if k in keep},
-                      variable_labels={k: v for k, v in variable_labels.items() if k in keep},
-                      synthetic=synthetic)
+    return labelled_survey(frame, data.source, value_labels=data.value_labels,
+                           variable_labels=data.variable_labels,
+                           parquet=Path(path) if data.format == "parquet" else None)
 
 
 def write_survey(frame: pd.DataFrame, path: str | os.PathLike[str], *,
@@ -133,15 +161,16 @@ def write_survey(frame: pd.DataFrame, path: str | os.PathLike[str], *,
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     keep = set(frame.columns)
-    meta[_VALUE_LABELS_KEY] = json.dumps(
+    meta[VALUE_LABELS_KEY] = json.dumps(
         {c: {str(k): v for k, v in labels.items()}
          for c, labels in (value_labels or {}).items() if c in keep}).encode()
-    meta[_VARIABLE_LABELS_KEY] = json.dumps(
+    meta[VARIABLE_LABELS_KEY] = json.dumps(
         {c: v for c, v in (variable_labels or {}).items() if c in keep}).encode()
     if synthetic:
-        meta[_SYNTHETIC_KEY] = b"true"
+        meta[SYNTHETIC_KEY] = b"true"
     table = table.replace_schema_metadata(meta)
     return atomic_write(target, lambda h: pq.write_table(table, h))
 
 
-__all__ = ["SurveyData", "read_survey", "write_survey"]
+__all__ = ["VALUE_LABELS_KEY", "VARIABLE_LABELS_KEY", "SurveyData", "labelled_survey",
+           "parquet_labels", "read_survey", "write_survey"]

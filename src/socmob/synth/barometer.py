@@ -59,11 +59,9 @@ import pandas as pd
 from socmob._deprecated import renamed
 from socmob.errors import InputError
 from socmob.results import atomic_write
+from socmob.survey.read import SYNTHETIC_KEY, VALUE_LABELS_KEY, VARIABLE_LABELS_KEY
 
-SYNTHETIC_KEY = b"synthetic"
 TRUTH_KEY = b"socmob.truth"
-VALUE_LABELS_KEY = b"socmob.value_labels"
-VARIABLE_LABELS_KEY = b"socmob.variable_labels"
 
 REGIONS: tuple[str, ...] = (
     "North East", "North West", "Yorkshire and The Humber", "East Midlands",

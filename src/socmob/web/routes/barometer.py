@@ -28,6 +28,7 @@ from socmob.errors import InputError, NotFoundError, SocmobError
 from socmob.report import barometer as views
 from socmob.results import csv_text
 from socmob.survey import LONELY_PSU_OPTIONS, Margin, SurveyData
+from socmob.survey.read import labelled_survey
 from socmob.web import tools
 from socmob.web.routes.base import MenuEntry, Page, check_csrf, render, settings
 from socmob.web.settings import Settings
@@ -135,55 +136,9 @@ def read_survey_upload(upload: Upload, config: Settings) -> SurveyData:
     if len(frame) > max_rows:
         raise InputError(f"the file has more than {max_rows:,} data rows",
                          file=upload.filename, expected=f"at most {max_rows:,} rows")
-    value_labels = {str(k): dict(v) for k, v in data.value_labels.items()}
-    variable_labels = {str(k): str(v) for k, v in data.variable_labels.items()}
-    synthetic = False
-    if fmt == "parquet":
-        extra_values, extra_variables, synthetic = _parquet_labels(upload.content)
-        value_labels = {**extra_values, **value_labels}
-        variable_labels = {**extra_variables, **variable_labels}
-    if "synthetic" in frame.columns:
-        column = frame["synthetic"]
-        synthetic = synthetic or bool(column.notna().all() and column.astype(bool).all())
-    keep = {str(c) for c in frame.columns}
-    return SurveyData(frame=frame, source=upload.filename,
-                      value_labels={k: v for k, v in value_labels.items() if k in keep},
-                      variable_labels={k: v for k, v in variable_labels.items() if k in keep},
-                      synthetic=synthetic)
-
-
-def _parquet_labels(content: bytes) -> tuple[dict[str, dict[Any, str]], dict[str, str], bool]:
-    """Value and variable labels and the synthetic mark that socmob writes into Parquet
-    metadata (``socmob.survey.write_survey``, the synthetic barometer)."""
-    import json
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from socmob.synth.barometer import SYNTHETIC_KEY, VALUE_LABELS_KEY, VARIABLE_LABELS_KEY
-
-    meta = pq.read_schema(pa.BufferReader(content)).metadata or {}
-    values: dict[str, dict[Any, str]] = {}
-    variables: dict[str, str] = {}
-    try:
-        if VALUE_LABELS_KEY in meta:
-            raw = json.loads(meta[VALUE_LABELS_KEY])
-            values = {str(col): {_code(k): str(v) for k, v in labels.items()}
-                      for col, labels in raw.items() if isinstance(labels, dict)}
-        if VARIABLE_LABELS_KEY in meta:
-            variables = {str(k): str(v) for k, v in json.loads(meta[VARIABLE_LABELS_KEY]
-                                                               ).items()}
-    except (ValueError, AttributeError):  # labels we did not write: read without them
-        values, variables = {}, {}
-    return values, variables, meta.get(SYNTHETIC_KEY) == b"true"
-
-
-def _code(key: str) -> Any:
-    try:
-        number = float(key)
-    except ValueError:
-        return key
-    return int(number) if number.is_integer() else number
+    return labelled_survey(frame, upload.filename, value_labels=data.value_labels,
+                           variable_labels=data.variable_labels,
+                           parquet=upload.content if fmt == "parquet" else None)
 
 
 def read_margins_upload(upload: Upload, config: Settings) -> tuple[Margin, ...]:
