@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from tests.engine._compare import assert_same_json
 
 ORDER = ["--order", "1,2,3,4,5"]
 MODELS = ["--model", "conditional-independence,constant-fluidity,unidiff"]
@@ -51,22 +52,6 @@ def _invoke(args: list[str]) -> Any:
     return json.loads(result.stdout)
 
 
-def _close(a: Any, b: Any, path: str = "") -> None:
-    """Equal JSON documents, numbers to 1e-9 relative."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), path
-        for key in a:
-            _close(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) and isinstance(b, (int, float)):
-        assert b == pytest.approx(a, rel=1e-9, abs=1e-12, nan_ok=True), path
-    else:
-        assert a == b, path
-
-
 def _values(doc: Any) -> Any:
     """The point estimates of a ``describe`` document (its ``value`` entries)."""
     if isinstance(doc, dict):
@@ -85,7 +70,7 @@ def test_describe_microdata_equals_the_tabulated_counts(files):
                      *ORDER, "--format", "json"])
     assert micro["table"]["layer_labels"] == ["1950s", "1970s"]
     micro["table"]["layer_name"] = cells["table"]["layer_name"]
-    _close(cells, micro)
+    assert_same_json(cells, micro)
 
 
 def test_weighted_describe_has_the_point_estimates_of_the_weighted_cells(files):
@@ -95,7 +80,7 @@ def test_weighted_describe_has_the_point_estimates_of_the_weighted_cells(files):
                      "--weight", "w", "--layer", "cohort", *ORDER, "--format", "json"])
     cells = _invoke(["mobility", "describe", str(files["weighted"]), "--layer", "cohort",
                      *ORDER, "--format", "json"])
-    _close(_values(cells["groups"]), _values(micro["groups"]))
+    assert_same_json(_values(cells["groups"]), _values(micro["groups"]))
 
 
 def test_fit_microdata_equals_the_tabulated_counts(files):
@@ -105,7 +90,7 @@ def test_fit_microdata_equals_the_tabulated_counts(files):
                      *MODELS, "--format", "json"])
     assert [m["model"] for m in micro["models"]] == [
         "conditional-independence", "constant-fluidity", "unidiff"]
-    _close(cells, micro)
+    assert_same_json(cells, micro)
 
 
 @pytest.mark.spark
@@ -118,4 +103,4 @@ def test_fit_and_describe_microdata_on_spark_equal_duckdb(spark_con, files):
         ["mobility", "describe", str(files["people"]), "--microdata", "--weight", "w",
          "--layer", "cohort", *ORDER, "--format", "json"],
     ):
-        _close(_invoke(command), _invoke([*command, "--engine", "spark"]))
+        assert_same_json(_invoke(command), _invoke([*command, "--engine", "spark"]))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from tests.engine._compare import assert_same_json
 
 pytestmark = pytest.mark.spark
 
@@ -59,22 +60,6 @@ def _run(args: list[str], *, timeout: float = CLI_TIMEOUT_S) -> subprocess.Compl
                           env=env, stdin=subprocess.DEVNULL)
 
 
-def _assert_same(a: Any, b: Any, path: str = "") -> None:
-    """Equal JSON documents, numbers to 1e-9 relative."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), path
-        for key in a:
-            _assert_same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) and isinstance(b, (int, float)):
-        assert b == pytest.approx(a, rel=1e-9, abs=1e-12, nan_ok=True), path
-    else:
-        assert a == b, path
-
-
 def _json(result: subprocess.CompletedProcess) -> Any:
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
@@ -103,7 +88,7 @@ def test_income_on_the_standalone_cluster_prints_the_duckdb_json(spark_cluster, 
     spark = _json(_run(["income", parquet, *INCOME, "--engine", "spark",
                         "--spark-master", spark_cluster.master_url]))
     assert set(duck["groups"]) == {"E", "N", "S", "W"}
-    _assert_same(duck, spark)
+    assert_same_json(duck, spark)
 
 
 def test_commands_over_spark_connect_print_the_duckdb_json(spark_connect_con, spark_remote,
@@ -117,7 +102,7 @@ def test_commands_over_spark_connect_print_the_duckdb_json(spark_connect_con, sp
         ["mobility", "describe", csv, "--microdata", "--weight", "w", "--layer", "cohort",
          "--square", "--format", "json"],
     ):
-        _assert_same(_invoke(command), _invoke([*command, "--spark-remote", spark_remote]))
+        assert_same_json(_invoke(command), _invoke([*command, "--spark-remote", spark_remote]))
 
 
 def test_catalogue_table_over_spark_connect(spark_connect_con, spark_remote, data_dir):
@@ -127,7 +112,7 @@ def test_catalogue_table_over_spark_connect(spark_connect_con, spark_remote, dat
     duck = _invoke(["income", str(data_dir / "pairs.parquet"), *INCOME])
     spark = _invoke(["income", "--table", "default.socmob_pairs", *INCOME,
                      "--spark-remote", spark_remote])
-    _assert_same(duck, spark)
+    assert_same_json(duck, spark)
 
     # a missing table: one line, exit 2, at once (the installed command)
     start = time.monotonic()
