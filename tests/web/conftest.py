@@ -50,6 +50,15 @@ def axe_violations(page, name: str | None = None) -> list[dict]:
     return violations
 
 
+
+def check_page(page, name: str) -> None:
+    """Screenshot the page and run axe-core on it (``axe_violations``); fail on any
+    violation, whatever its impact."""
+    import json
+
+    violations = axe_violations(page, name)
+    assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
+
 def data_available() -> bool:
     """Whether the embedded data (socmob.data's packaged files) is there to show."""
     from socmob.data import data_dir

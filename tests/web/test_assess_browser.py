@@ -5,10 +5,8 @@ error; the page never scrolls sideways; screenshots in ``test-artifacts/web/``."
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from tests.web.conftest import axe_violations, data_available
+from tests.web.conftest import check_page, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
@@ -16,9 +14,8 @@ pytestmark = [pytest.mark.browser,
 WIDTHS = {"laptop": 1366, "phone": 390}
 
 
-def _axe(page, name: str) -> None:
-    violations = axe_violations(page, name)
-    assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
+def _check_fits(page, name: str) -> None:
+    check_page(page, name)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{name}: the page scrolls sideways ({width}px)"
 
@@ -39,7 +36,7 @@ def sized(request, browser, live_server):
 def test_the_form_and_its_result(sized):
     label, page, csp = sized
     page.goto("/assess")
-    _axe(page, f"assess-form-{label}")
+    _check_fits(page, f"assess-form-{label}")
     page.select_option("#measure", "areas:ci1")
     page.fill("#amount", "0.3")
     page.check("#target-band")
@@ -51,7 +48,7 @@ def test_the_form_and_its_result(sized):
     text = page.locator("#result").inner_text()
     assert "Conditions of Childhood: 31 areas targeted" in text
     assert page.locator("figure[data-chart='map-ci1']").count() == 1
-    _axe(page, f"assess-result-{label}")
+    _check_fits(page, f"assess-result-{label}")
     with page.expect_download() as info:
         page.click("button:has-text('Download the PDF report')")
     assert info.value.suggested_filename.endswith(".pdf")
@@ -69,7 +66,7 @@ def test_an_upload_and_an_error(sized, tmp_path):
     page.click("button:has-text('Upload and assess')")
     page.wait_for_selector(".govuk-error-summary")
     assert "impossible for a share" in page.locator(".govuk-error-summary").inner_text()
-    _axe(page, f"assess-error-{label}")
+    _check_fits(page, f"assess-error-{label}")
     from importlib import resources
 
     good = (resources.files("socmob.assess") / "examples" / "graduate_jobs_itl2.yaml"
@@ -80,5 +77,5 @@ def test_an_upload_and_an_error(sized, tmp_path):
     page.click("button:has-text('Upload and assess')")
     page.wait_for_selector("#result")
     assert "Assessment: Graduate jobs in the North" in page.locator("#result").inner_text()
-    _axe(page, f"assess-upload-{label}")
+    _check_fits(page, f"assess-upload-{label}")
     assert not csp

@@ -6,21 +6,15 @@ written to ``test-artifacts/web/barometer-*.png``."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import ARTIFACTS, axe_violations
+from tests.web.conftest import ARTIFACTS, check_page
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = (1366, 390)
-
-
-def _axe(page, name: str) -> None:
-    violations = axe_violations(page, name)
-    assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
@@ -61,7 +55,7 @@ def test_barometer_demo(narrow_or_wide):
         page.locator("a[href='/barometer/demo/estimates.csv']").click()
     text = Path(info.value.path()).read_text()
     assert text.startswith("measure,area_code,area_name,period") and ",True\n" in text
-    _axe(page, f"barometer-demo-{width}")
+    check_page(page, f"barometer-demo-{width}")
     assert not errors, errors
 
 
@@ -75,7 +69,7 @@ def test_barometer_upload(narrow_or_wide, tmp_path):
     page.wait_for_url(re.compile(r"#design$"))
     assert page.locator("#barometer-weights").input_value() == "design_weight"
     assert page.locator("#barometer-psu").input_value() == "psu"
-    _axe(page, f"barometer-design-{width}")
+    check_page(page, f"barometer-design-{width}")
     page.click("button:has-text('Estimate')")
     page.wait_for_url(re.compile(r"#results$"))
     banner = page.locator("#results")
@@ -91,7 +85,7 @@ def test_barometer_upload(narrow_or_wide, tmp_path):
         page.locator("a[download='socmob-barometer-synthetic-estimates.csv']").click()
     text = Path(info.value.path()).read_text()
     assert text.startswith("measure,area_code,area_name,period")
-    _axe(page, f"barometer-results-{width}")
+    check_page(page, f"barometer-results-{width}")
     assert not errors, errors
 
 
@@ -109,7 +103,7 @@ def test_barometer_upload_error(narrow_or_wide, tmp_path):
         "document.activeElement && document.activeElement.closest('.govuk-error-summary')")
     page.click(".govuk-error-summary__list a")
     assert page.evaluate("document.activeElement.id") == "barometer-file"
-    _axe(page, f"barometer-error-{width}")
+    check_page(page, f"barometer-error-{width}")
     # the form is answered with status 422 on purpose, which Chromium logs as a failed
     # load of the document itself; nothing else may be logged
     document = [e for e in errors if "status of 422" in e and "/barometer#design" in e]

@@ -9,23 +9,14 @@ Content Security Policy violations reported by the browser fail the test too.
 from __future__ import annotations
 
 import io
-import json
 import re
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import ARTIFACTS, axe_violations, data_available
+from tests.web.conftest import ARTIFACTS, check_page, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
-
-def check_page(page, name: str) -> list[dict]:
-    """Screenshot the page and run axe-core on it; fail on any violation, whatever its
-    impact."""
-    violations = axe_violations(page, name)
-    assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
-    return violations
-
 
 @pytest.fixture()
 def csp_errors(page):

@@ -7,11 +7,10 @@ page is screenshotted under ``test-artifacts/web/``."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import ARTIFACTS, axe_violations, data_available
+from tests.web.conftest import ARTIFACTS, check_page, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
@@ -36,12 +35,6 @@ def narrow_or_wide(request, browser, live_server):
     context.close()
 
 
-def no_violations(page, name: str) -> None:
-    """Screenshot the page and require zero axe-core violations, whatever the impact."""
-    violations = axe_violations(page, name)
-    assert not violations, f"{name}: axe-core found {json.dumps(violations, indent=2)}"
-
-
 def _extract(bad: bool = False) -> bytes:
     from socmob.synth.workforce import synthetic_workforce
 
@@ -64,14 +57,14 @@ def test_employer_journey_upload_map_report_pdf(narrow_or_wide):
     page, width, errors = narrow_or_wide
     pypdf = pytest.importorskip("pypdf")
     page.goto("/employers")
-    no_violations(page, f"employers-start-{width}")
+    check_page(page, f"employers-start-{width}")
     _upload(page, _extract(), "synthetic-hr.csv")
     # the guesses are chosen in the dropdowns; the grades are in order
     assert page.locator("#col-grade").input_value() == "Grade"
     assert page.locator("#col-seb_answer").input_value() == (
         "Main household earner occupation at 14")
     assert page.locator("#grade-pos-1").input_value() == "1"
-    no_violations(page, f"employers-map-{width}")
+    check_page(page, f"employers-map-{width}")
     page.check("#weight")
     page.click("button:has-text('Check for problems')")
     page.wait_for_selector("text=No problems found in 300 rows")
@@ -82,7 +75,7 @@ def test_employer_journey_upload_map_report_pdf(narrow_or_wide):
     assert page.locator("#report").bounding_box()["y"] < 400
     text = page.locator("main").inner_text()
     assert "SYNTHETIC DATA" in text and "In brief" in text and "WEIGHTED" in text
-    no_violations(page, f"employers-report-{width}")
+    check_page(page, f"employers-report-{width}")
     with page.expect_download() as info:
         page.click("#download-pdf")
     data = Path(info.value.path()).read_bytes()
@@ -106,7 +99,7 @@ def test_employer_problems_are_previewed(narrow_or_wide):
     assert rows.count() == 2
     assert "weekly hours of 0" in rows.nth(0).inner_text()
     assert "cannot read 'maybe' as yes/no" in rows.nth(1).inner_text()
-    no_violations(page, f"employers-problems-{width}")
+    check_page(page, f"employers-problems-{width}")
     # the page with problems is answered 422 on purpose; nothing else failed
     assert [e for e in errors if "422" not in e] == [], errors
 
@@ -114,7 +107,7 @@ def test_employer_problems_are_previewed(narrow_or_wide):
 def test_maturity_self_assessment(narrow_or_wide):
     page, width, errors = narrow_or_wide
     page.goto("/employers/maturity")
-    no_violations(page, f"employers-maturity-{width}")
+    check_page(page, f"employers-maturity-{width}")
     radios = page.locator("input[type=radio][value='2']")
     for i in range(radios.count()):
         page.locator(f"label[for='{radios.nth(i).get_attribute('id')}']").click()
@@ -122,7 +115,7 @@ def test_maturity_self_assessment(narrow_or_wide):
     page.wait_for_selector("#result")
     assert page.evaluate("document.activeElement && document.activeElement.id") == "result"
     assert "67 out of 100" in page.locator("#result").inner_text()
-    no_violations(page, f"employers-maturity-result-{width}")
+    check_page(page, f"employers-maturity-result-{width}")
     page.emulate_media(media="print")  # what a printed copy shows
     page.screenshot(path=str(ARTIFACTS / f"employers-maturity-print-{width}.png"),
                     full_page=True)

@@ -1,6 +1,6 @@
 """The council analyst's journeys in headless Chromium at a laptop (1366 px) and a phone
 (390 px) width, each page checked with axe-core (no violation of any impact; see
-``test_browser.check_page``) and screenshotted under ``test-artifacts/web/``:
+``conftest.check_page``) and screenshotted under ``test-artifacts/web/``:
 
 * find an area by a district's name, a district's GSS code and a typo;
 * the map: highlight my area, then click an area to open its profile;
@@ -18,8 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import ARTIFACTS, data_available
-from tests.web.test_browser import check_page
+from tests.web.conftest import ARTIFACTS, check_page, data_available
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not data_available(), reason="embedded data not available")]
