@@ -99,6 +99,18 @@ def case_socmob(state: dict[str, Any]) -> list[float]:
             round(res.absolute_mobility, 6)]
 
 
+#: The four measures from ranked rows (x, y, their ranks rx, ry, their quintiles qx, qy),
+#: as both hand-written baselines compute them.
+_MEASURES_FROM = """
+SELECT regr_slope(ry, rx) AS rank_slope,
+       regr_intercept(ry, rx) AS rank_intercept,
+       regr_slope(CASE WHEN x > 0 AND y > 0 THEN ln(y) END,
+                  CASE WHEN x > 0 AND y > 0 THEN ln(x) END) AS ige,
+       SUM(CASE WHEN qx = 0 AND qy = 4 THEN 1 ELSE 0 END)::DOUBLE
+         / SUM(CASE WHEN qx = 0 THEN 1 ELSE 0 END) AS p_top_given_bottom,
+       AVG(CASE WHEN y > x THEN 1.0 ELSE 0.0 END) AS absolute_mobility
+FROM """
+
 _SQL = """
 WITH d AS (
   SELECT parent_income AS x, child_income AS y FROM read_parquet('{path}')
@@ -119,15 +131,8 @@ r AS (
          LEAST(CAST(FLOOR(ry / 20) AS INTEGER), 4) AS qy
   FROM d JOIN px USING (x) JOIN py USING (y)
 )
-SELECT regr_slope(ry, rx) AS rank_slope,
-       regr_intercept(ry, rx) AS rank_intercept,
-       regr_slope(CASE WHEN x > 0 AND y > 0 THEN ln(y) END,
-                  CASE WHEN x > 0 AND y > 0 THEN ln(x) END) AS ige,
-       SUM(CASE WHEN qx = 0 AND qy = 4 THEN 1 ELSE 0 END)::DOUBLE
-         / SUM(CASE WHEN qx = 0 THEN 1 ELSE 0 END) AS p_top_given_bottom,
-       AVG(CASE WHEN y > x THEN 1.0 ELSE 0.0 END) AS absolute_mobility
-FROM r
 """
+_SQL += _MEASURES_FROM + "r\n"
 
 
 _SQL_RANK_FUNCTIONS = """
@@ -150,15 +155,8 @@ b AS (
          LEAST(CAST(FLOOR(ry / 20) AS INTEGER), 4) AS qy
   FROM r
 )
-SELECT regr_slope(ry, rx) AS rank_slope,
-       regr_intercept(ry, rx) AS rank_intercept,
-       regr_slope(CASE WHEN x > 0 AND y > 0 THEN ln(y) END,
-                  CASE WHEN x > 0 AND y > 0 THEN ln(x) END) AS ige,
-       SUM(CASE WHEN qx = 0 AND qy = 4 THEN 1 ELSE 0 END)::DOUBLE
-         / SUM(CASE WHEN qx = 0 THEN 1 ELSE 0 END) AS p_top_given_bottom,
-       AVG(CASE WHEN y > x THEN 1.0 ELSE 0.0 END) AS absolute_mobility
-FROM b
 """
+_SQL_RANK_FUNCTIONS += _MEASURES_FROM + "b\n"
 
 
 def case_duckdb_sql_rank_functions(state: dict[str, Any]) -> list[float]:
