@@ -59,6 +59,10 @@ class WeightKindChoice(StrEnum):
 _TABLE_COLUMNS = ["measure", "group", "value", "lci", "uci", "n", "unit", "note"]
 
 
+MemoryLimitOption = typer.Option(
+    None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (spills beyond it).")
+
+
 def _output_and_engine(out: Path | None, **engine: Any) -> Any:
     """Check ``--out``'s file type, then read the engine options (one-line errors, exit
     2, before anything is read)."""
@@ -144,8 +148,7 @@ def income_command(
     spark_remote: str | None = SparkRemoteOption,
     spark_conf: list[str] | None = SparkConfOption,
     config: Path | None = ConfigOption,
-    memory_limit: str | None = typer.Option(
-        None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (spills beyond it)."),
+    memory_limit: str | None = MemoryLimitOption,
     sheet: str | None = typer.Option(None, "--sheet", help="Excel sheet name."),
     out: Path | None = typer.Option(
         None, "--out", help="Also write the result: .json (the JSON keys) or .csv/.parquet "
@@ -209,8 +212,7 @@ def income_areas_command(
     spark_remote: str | None = SparkRemoteOption,
     spark_conf: list[str] | None = SparkConfOption,
     config: Path | None = ConfigOption,
-    memory_limit: str | None = typer.Option(
-        None, "--memory-limit", help="DuckDB memory limit, e.g. 3GB (spills beyond it)."),
+    memory_limit: str | None = MemoryLimitOption,
     out: Path | None = typer.Option(None, "--out", help="Also write the tidy rows "
                                     "(.csv, .parquet or .json)."),
     fmt: OutputFormat = FormatOption,
