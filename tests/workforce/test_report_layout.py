@@ -10,12 +10,12 @@ workforce with suppressed cells in the grade table (its small senior grades).
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
 
 import pytest
+from tests.pdf_layout import text_runs
 
 from socmob.report.workforce import report_html, report_pdf
 from socmob.workforce.summary import workforce_summary
@@ -93,19 +93,7 @@ def test_no_text_is_smaller_than_8_pt(pdf):
              if (y1 - y0) / DEJAVU_LINE_BOX < MIN_FONT_PT - 0.05]
     assert not small, f"text under {MIN_FONT_PT} pt: {small[:10]}"
     # and the page text from its operators (pypdf): size x text matrix x CTM
-    pypdf = pytest.importorskip("pypdf")
-    sizes: list[float] = []
-
-    def visit(text, cm, tm, _font, size):
-        if not text.strip():
-            return
-        a, b, c, d = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
-                      tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
-        sizes.append(size * abs(a * d - b * c) ** 0.5)
-
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    for page in reader.pages:
-        page.extract_text(visitor_text=visit)
+    sizes = [size for _page, _text, size, *_ in text_runs(pdf)]
     assert sizes and min(sizes) >= MIN_FONT_PT - 0.01, min(sizes)
 
 
